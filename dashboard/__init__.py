@@ -1,0 +1,52 @@
+"""The web app: ``create_app(settings)`` builds a Dash app around the ``models`` engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+import diskcache
+from flask_caching import Cache
+
+from dashboard.callbacks import data as data_callbacks
+from dashboard.callbacks import explore as explore_callbacks
+from dashboard.layout import serve_layout
+from dashboard.settings import Settings, make_private_dir
+from dashboard.store import SessionStore
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    """Wire settings, session store, background jobs, layout and callbacks into a new app."""
+    settings = settings or Settings.from_env()
+    make_private_dir(settings.cache_dir)
+    make_private_dir(settings.jobs_dir)
+    app = dash.Dash(
+        __name__,
+        assets_folder=str(ASSETS),
+        title="MMM Dashboard",
+        update_title=None,
+        background_callback_manager=dash.DiskcacheManager(diskcache.Cache(str(settings.jobs_dir))),
+    )
+    server = app.server
+    server.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_request_bytes)
+    cache = Cache(config=cache_config(settings))
+    cache.init_app(server)
+    store = SessionStore(cache, settings.secret_key, settings.session_ttl)
+    app.layout = lambda: serve_layout(store.new_session(), settings)
+    data_callbacks.register(app, store, settings)
+    explore_callbacks.register(app, store)
+    store.start_sweeper(settings.sweep_interval)
+    app.session_store = store  # for tests and the jobs that later read sessions
+    return app
+
+
+def cache_config(settings: Settings) -> dict:
+    """RedisCache when REDIS_URL is set, else a FileSystemCache in the private data directory."""
+    common = {"CACHE_DEFAULT_TIMEOUT": settings.session_ttl}
+    if settings.redis_url:
+        return {**common, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.redis_url, "CACHE_KEY_PREFIX": "mmm:"}
+    # Threshold 0: never evict live sessions to make room; the sweeper removes expired files instead.
+    return {**common, "CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(settings.cache_dir), "CACHE_THRESHOLD": 0,
+            "CACHE_OPTIONS": {"mode": 0o600}}

@@ -1,0 +1,1 @@
+"""Callbacks, bound per app by each module's register(app, ...)."""

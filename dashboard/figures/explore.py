@@ -1,0 +1,177 @@
+"""Figures for the explore tab: time series, spend share, correlation and collinearity."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard.figures.theme import MARGIN, MISSING_COLOR, TARGET_COLOR, TEMPLATE, channel_colors
+
+VIF_CAP = 100.0
+VIF_NOTE = "above 10: channels move together; their separate effects are hard to tell apart"
+
+
+def _money(label: str, currency: str | None) -> str:
+    """Axis title with the currency in brackets when it is known."""
+    return f"{label} ({currency})" if currency else label
+
+
+def _colors_for(channels: Sequence[str], colors: Mapping[str, str] | None) -> dict[str, str]:
+    """Given colours win; channels they miss fall back to the theme's assignment."""
+    return {**channel_colors(channels), **(colors or {})}
+
+
+def _apply_theme(fig: go.Figure, title: str) -> go.Figure:
+    """Shared template, margins and title for every explore figure."""
+    fig.update_layout(template=TEMPLATE, margin=MARGIN, title={"text": title, "x": 0.01})
+    return fig
+
+
+def empty_figure(message: str) -> go.Figure:
+    """Blank figure with hidden axes and a centred message."""
+    fig = go.Figure()
+    fig.update_layout(
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        annotations=[{
+            "text": message, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
+            "showarrow": False, "font": {"size": 16, "color": MISSING_COLOR},
+        }],
+    )
+    return _apply_theme(fig, "")
+
+
+def time_series_figure(
+    frame: pd.DataFrame,
+    date: str,
+    target: str,
+    channels: Sequence[str],
+    *,
+    colors: Mapping[str, str] | None = None,
+    currency: str | None = None,
+) -> go.Figure:
+    """Target on the left axis and each channel's spend on the right axis, over time."""
+    data = frame.sort_values(date)
+    colors = _colors_for(channels, colors)
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(
+        go.Scatter(x=data[date], y=data[target], name=target, mode="lines",
+                   line={"color": TARGET_COLOR, "width": 2.5}),
+        secondary_y=False,
+    )
+    for channel in channels:
+        fig.add_trace(
+            go.Scatter(x=data[date], y=data[channel], name=channel, mode="lines",
+                       line={"color": colors.get(channel), "width": 1.5}),
+            secondary_y=True,
+        )
+    fig.update_yaxes(title_text=_money(target, currency), secondary_y=False)
+    # Without channels the right axis would be an empty, unlabelled scale.
+    fig.update_yaxes(title_text=_money("Spend", currency) if channels else None,
+                     showgrid=False, visible=bool(channels), secondary_y=True)
+    fig.update_xaxes(title_text="Date")
+    fig.update_layout(
+        hovermode="x unified",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+    )
+    return _apply_theme(fig, f"{target} and media spend over time")
+
+
+def spend_share_figure(
+    share: pd.DataFrame,
+    *,
+    colors: Mapping[str, str] | None = None,
+    currency: str | None = None,
+) -> go.Figure:
+    """Donut of each channel's share of total spend (input: models.explore.spend_share)."""
+    if share.empty or not (share["spend"] > 0).any():
+        return empty_figure("No spend to show")
+    channels = list(share["channel"])
+    colors = _colors_for(channels, colors)
+    fig = go.Figure(go.Pie(
+        labels=channels,
+        values=share["spend"],
+        hole=0.5,
+        sort=False,
+        direction="clockwise",
+        marker={"colors": [colors.get(channel) for channel in channels]},
+        textinfo="percent",
+        hovertemplate=f"%{{label}}<br>{_money('Spend', currency)}: %{{value:,.0f}}"
+                      "<br>%{percent}<extra></extra>",
+    ))
+    return _apply_theme(fig, _money("Share of total spend", currency))
+
+
+def correlation_heatmap(corr: pd.DataFrame) -> go.Figure:
+    """Correlation matrix as a heatmap (red positive, blue negative) with values in cells."""
+    labels_x = [str(name) for name in corr.columns]
+    labels_y = [str(name) for name in corr.index]
+    fig = go.Figure(go.Heatmap(
+        z=corr.to_numpy(dtype=float),
+        x=labels_x,
+        y=labels_y,
+        zmin=-1,
+        zmax=1,
+        zmid=0,
+        colorscale="RdBu",
+        reversescale=True,
+        texttemplate="%{z:.2f}",
+        hovertemplate="%{y} vs %{x}: %{z:.2f}<extra></extra>",
+        colorbar={"title": {"text": "r"}},
+    ))
+    # Reversed y so the first column is at the top-left, as in a printed matrix.
+    fig.update_yaxes(autorange="reversed", type="category", title_text=None)
+    fig.update_xaxes(type="category", title_text=None)
+    return _apply_theme(fig, "Correlation (Pearson)")
+
+
+def _vif_hover(value: float) -> str:
+    """Hover text for one VIF value, naming the cases a bar cannot show."""
+    if np.isinf(value):
+        return "perfectly collinear"
+    if np.isnan(value):
+        return "undefined (constant or too few rows)"
+    return f"VIF {value:,.1f}"
+
+
+def vif_figure(
+    vif: pd.DataFrame,
+    *,
+    colors: Mapping[str, str] | None = None,
+    cap: float = VIF_CAP,
+) -> go.Figure:
+    """Horizontal VIF bar per channel, capped at ``cap``, with reference lines at 5 and 10."""
+    if vif.empty:
+        return empty_figure("No channels selected")
+    channels = list(vif["column"])
+    colors = _colors_for(channels, colors)
+    values = vif["vif"].to_numpy(dtype=float)
+    shown = np.where(np.isnan(values), 0.0, np.minimum(values, cap))
+    fig = go.Figure(go.Bar(
+        x=shown,
+        y=channels,
+        orientation="h",
+        marker={"color": [colors.get(channel) for channel in channels]},
+        hovertext=[_vif_hover(value) for value in values],
+        hovertemplate="%{y}: %{hovertext}<extra></extra>",
+        name="VIF",
+    ))
+    for threshold, dash in ((5, "dot"), (10, "dash")):
+        fig.add_vline(x=threshold, line={"color": "#888888", "dash": dash, "width": 1},
+                      annotation_text=str(threshold), annotation_position="top")
+    fig.add_annotation(text=VIF_NOTE, xref="paper", yref="paper", x=0, y=-0.2,
+                       xanchor="left", yanchor="top", showarrow=False,
+                       font={"size": 12, "color": "#555555"})
+    upper = max(12.0, float(np.max(shown)) * 1.08)
+    fig.update_xaxes(title_text=f"Variance inflation factor (capped at {cap:g})",
+                     range=[0, upper])
+    # Reversed so channels read top-down in the order given.
+    fig.update_yaxes(autorange="reversed", title_text=None)
+    _apply_theme(fig, "Collinearity between channels (VIF)")
+    # Extra bottom room for the explanatory note under the axis.
+    fig.update_layout(showlegend=False, margin={"b": 100})
+    return fig

@@ -1,0 +1,33 @@
+"""Every component id, in the form <page>-<thing>-<kind>; tests select elements through these."""
+
+
+class App:
+    SESSION = "app-session-store"
+    DATASET = "app-dataset-store"
+    CONFIG = "app-config-store"
+    TABS = "app-main-tabs"
+
+
+class Data:
+    UPLOAD = "data-file-upload"
+    PAYLOAD = "data-payload-store"
+    DEMO = "data-demo-button"
+    CLEAR = "data-clear-button"
+    MESSAGE = "data-message-div"
+    SUMMARY = "data-summary-div"
+    ROLES = "data-roles-store"
+    ROLE_DATE = "data-role-date-dropdown"
+    ROLE_TARGET = "data-role-target-dropdown"
+    ROLE_CHANNELS = "data-role-channels-dropdown"
+    ROLE_CONTROLS = "data-role-controls-dropdown"
+    ROLE_MESSAGE = "data-role-message-div"
+
+
+class Explore:
+    CHANNELS = "explore-channels-checklist"
+    SERIES = "explore-series-graph"
+    SHARE = "explore-share-graph"
+    CORRELATION = "explore-correlation-graph"
+    VIF = "explore-vif-graph"
+    STATS = "explore-stats-div"
+    STATUS = "explore-status-div"

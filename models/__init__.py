@@ -1,0 +1,1 @@
+"""The media-mix engine: data loading and validation, transforms, models, planning. Never imports dash."""

@@ -1,0 +1,166 @@
+"""read_upload: cell values — missing markers, inf, negatives, text, constants, outliers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models.data import DataError, read_upload
+
+MISSING_WORDS = ("missing", "blank", "empty", "nan", "n/a")
+
+
+def value_on(upload, day: str, col: str) -> float:
+    frame = upload.frame
+    date_col = upload.roles["date"]
+    hit = frame.loc[frame[date_col] == pd.Timestamp(day), col]
+    assert len(hit) == 1
+    return hit.iloc[0]
+
+
+# --------------------------------------------------------------------------- missing markers
+
+
+@pytest.mark.parametrize(
+    "marker", ["", "N/A", "#N/A", "#DIV/0!", "-"], ids=["blank", "N/A", "#N/A", "#DIV/0!", "dash"]
+)
+def test_missing_markers_become_nan_with_warning(mk, marker):
+    df = mk.as_text(mk.frame(60))
+    df.loc[5, "google"] = marker  # 2024-01-06
+    upload = read_upload(mk.csv(df), "data.csv")
+
+    assert upload.frame["google"].dtype == np.float64
+    assert np.isnan(value_on(upload, "2024-01-06", "google"))
+    assert upload.frame["google"].isna().sum() == 1
+    assert upload.roles["channels"] == mk.CHANNELS
+    assert mk.has_warning(upload, *MISSING_WORDS), upload.warnings
+
+
+def test_several_missing_markers_in_one_file(mk):
+    df = mk.as_text(mk.frame(60))
+    df.loc[5, "google"] = "N/A"
+    df.loc[8, "facebook"] = "#DIV/0!"
+    df.loc[9, "price"] = ""
+    df.loc[12, "tiktok"] = "-"
+    upload = read_upload(mk.csv(df), "data.csv")
+    assert np.isnan(value_on(upload, "2024-01-06", "google"))
+    assert np.isnan(value_on(upload, "2024-01-09", "facebook"))
+    assert np.isnan(value_on(upload, "2024-01-10", "price"))
+    assert np.isnan(value_on(upload, "2024-01-13", "tiktok"))
+    assert int(upload.frame[["google", "facebook", "tiktok", "price"]].isna().sum().sum()) == 4
+    assert mk.has_warning(upload, *MISSING_WORDS), upload.warnings
+
+
+# --------------------------------------------------------------------------- infinities
+
+
+@pytest.mark.parametrize("token", ["inf", "Infinity"])
+def test_infinity_is_rejected_naming_the_column(mk, token):
+    df = mk.as_text(mk.frame(60))
+    df.loc[20, "facebook"] = token
+    with pytest.raises(DataError) as exc:
+        read_upload(mk.csv(df), "data.csv")
+    assert "facebook" in mk.msg(exc).lower()
+
+
+# --------------------------------------------------------------------------- negatives and text
+
+
+def test_negative_spend_names_column_and_row(mk):
+    df = mk.as_text(mk.frame(60))
+    df.loc[7, "google"] = "-120.50"  # spreadsheet row 9
+    with pytest.raises(DataError) as exc:
+        read_upload(mk.csv(df), "data.csv")
+    msg = mk.msg(exc)
+    assert "google" in msg.lower()
+    assert mk.mentions_row(msg, 9), msg
+
+
+def test_negative_spend_lists_first_bad_rows(mk):
+    df = mk.as_text(mk.frame(60))
+    df.loc[3, "tiktok"] = "-5"  # row 5
+    df.loc[7, "tiktok"] = "-9.5"  # row 9
+    with pytest.raises(DataError) as exc:
+        read_upload(mk.csv(df), "data.csv")
+    msg = mk.msg(exc)
+    assert "tiktok" in msg.lower()
+    assert mk.mentions_row(msg, 5), msg
+
+
+def test_negative_spend_row_refers_to_the_file_even_when_unsorted(mk):
+    df = mk.frame(60).iloc[::-1].reset_index(drop=True)  # newest first
+    text = mk.as_text(df)
+    text.loc[4, "facebook"] = "-42"  # file row 6 (it would be row 57 after sorting)
+    with pytest.raises(DataError) as exc:
+        read_upload(mk.csv(text), "data.csv")
+    msg = mk.msg(exc)
+    assert "facebook" in msg.lower()
+    assert mk.mentions_row(msg, 6), msg
+
+
+def test_text_in_spend_column_names_column_and_row(mk):
+    df = mk.as_text(mk.frame(60))
+    df.loc[12, "tiktok"] = "abc"  # spreadsheet row 14
+    with pytest.raises(DataError) as exc:
+        read_upload(mk.csv(df), "data.csv")
+    msg = mk.msg(exc)
+    assert "tiktok" in msg.lower()
+    assert mk.mentions_row(msg, 14), msg
+
+
+def test_text_in_target_names_column_and_row(mk):
+    df = mk.as_text(mk.frame(60))
+    df.loc[40, "revenue"] = "tbc"  # spreadsheet row 42
+    with pytest.raises(DataError) as exc:
+        read_upload(mk.csv(df), "data.csv")
+    msg = mk.msg(exc)
+    assert "revenue" in msg.lower()
+    assert mk.mentions_row(msg, 42), msg
+
+
+# --------------------------------------------------------------------------- target problems
+
+
+def test_constant_target_is_rejected(mk):
+    df = mk.frame(60)
+    df["revenue"] = 1000.0
+    with pytest.raises(DataError) as exc:
+        read_upload(mk.csv(df), "data.csv")
+    assert "revenue" in mk.msg(exc).lower()
+
+
+def test_non_numeric_target_is_rejected(mk):
+    df = mk.as_text(mk.frame(60))
+    df["revenue"] = ["high" if i % 2 else "low" for i in range(60)]
+    with pytest.raises(DataError) as exc:
+        read_upload(mk.csv(df), "data.csv")
+    low = mk.msg(exc).lower()
+    assert any(w in low for w in ("revenue", "target", "sales", "kpi", "outcome")), low
+
+
+# --------------------------------------------------------------------------- warnings on odd channels
+
+
+def test_all_zero_channel_warns_naming_it(mk):
+    df = mk.frame(60)
+    df["tiktok"] = 0.0
+    upload = read_upload(mk.csv(df), "data.csv")
+    assert any("tiktok" in w.lower() for w in upload.warnings), upload.warnings
+    assert (upload.frame["tiktok"] == 0).all()
+
+
+def test_extreme_outlier_warns_naming_the_column(mk):
+    df = mk.frame(60)
+    df.loc[30, "google"] = float(df["google"].median() * 1000)
+    upload = read_upload(mk.csv(df), "data.csv")
+    assert any("google" in w.lower() for w in upload.warnings), upload.warnings
+    assert value_on(upload, "2024-01-31", "google") == pytest.approx(df.loc[30, "google"])
+
+
+def test_numeric_columns_are_float64_even_when_integers(mk):
+    df = mk.frame(60)
+    df["google"] = df["google"].round(0).astype(int)
+    upload = read_upload(mk.csv(df), "data.csv")
+    for col in ["google", "facebook", "tiktok", "price", "promo", "revenue"]:
+        assert upload.frame[col].dtype == np.float64, col

@@ -1,0 +1,156 @@
+"""Tests for models.transforms against values computed by hand."""
+
+import numpy as np
+import pytest
+
+from models.transforms import geometric_adstock, hill_saturation, logistic_saturation
+
+
+def _adstock_by_recursion(x, alpha):
+    """Reference: y_t = x_t + alpha * y_{t-1}, one period at a time."""
+    x = np.asarray(x, dtype=float)
+    out, carry = np.zeros_like(x), np.zeros(x.shape[1:])
+    for t in range(x.shape[0]):
+        carry = x[t] + alpha * carry
+        out[t] = carry
+    return out
+
+
+def test_adstock_impulse_decays_geometrically():
+    np.testing.assert_allclose(geometric_adstock([1, 0, 0], 0.5), [1, 0.5, 0.25])
+
+
+def test_adstock_hand_computed_series():
+    # y = [2, 1 + 0.5*2, 0 + 0.5*2, 4 + 0.5*1]
+    np.testing.assert_allclose(geometric_adstock([2, 1, 0, 4], 0.5), [2, 2, 1, 4.5])
+
+
+def test_adstock_l_max_cuts_the_tail():
+    np.testing.assert_allclose(geometric_adstock([1, 0, 0, 0], 0.5, l_max=2), [1, 0.5, 0, 0])
+    # lag 0 only: no carry-over at all
+    np.testing.assert_allclose(geometric_adstock([3, 1, 2], 0.9, l_max=1), [3, 1, 2])
+
+
+def test_adstock_normalize_divides_by_weight_sum():
+    # weights 1, 0.5 -> sum 1.5
+    np.testing.assert_allclose(
+        geometric_adstock([3, 0, 0], 0.5, l_max=2, normalize=True), [2, 1, 0]
+    )
+    # unbounded: weights sum to 1 / (1 - alpha) = 2
+    np.testing.assert_allclose(
+        geometric_adstock([1, 0, 0], 0.5, normalize=True), [0.5, 0.25, 0.125]
+    )
+
+
+def test_normalized_adstock_of_constant_converges_to_the_constant():
+    y = geometric_adstock(np.full(400, 7.0), 0.9, normalize=True)
+    assert y[-1] == pytest.approx(7.0, rel=1e-12)
+    # y_t = 7 * (1 - 0.9^(t+1)): rises towards 7 and never overshoots it
+    np.testing.assert_allclose(y[:3], 7 * (1 - 0.9 ** np.arange(1, 4)))
+    assert np.all(np.diff(y) >= 0) and np.all(y <= 7.0 + 1e-12)
+
+
+def test_adstock_alpha_zero_is_identity():
+    x = np.array([5.0, 0.0, 2.0, 1.0])
+    np.testing.assert_array_equal(geometric_adstock(x, 0.0), x)
+
+
+def test_adstock_per_channel_alpha_on_2d_input():
+    x = np.array([[1.0, 1.0], [0.0, 0.0], [0.0, 2.0]])
+    expected = np.array([[1.0, 1.0], [0.5, 0.2], [0.25, 2.04]])
+    np.testing.assert_allclose(geometric_adstock(x, [0.5, 0.2]), expected)
+    np.testing.assert_allclose(
+        geometric_adstock(x, [0.5, 0.2], l_max=2), [[1, 1], [0.5, 0.2], [0, 2]]
+    )
+
+
+@pytest.mark.parametrize("length", [1, 2, 3, 17, 64, 65, 1096])
+def test_unbounded_adstock_matches_the_recursion(length):
+    rng = np.random.default_rng(length)
+    x = rng.gamma(2.0, 100.0, size=(length, 3))
+    alpha = np.array([0.0, 0.55, 0.97])
+    np.testing.assert_allclose(
+        geometric_adstock(x, alpha), _adstock_by_recursion(x, alpha), rtol=1e-10
+    )
+
+
+def test_long_l_max_equals_unbounded():
+    x = np.random.default_rng(1).random((50, 2))
+    np.testing.assert_allclose(
+        geometric_adstock(x, [0.3, 0.8], l_max=50), geometric_adstock(x, [0.3, 0.8])
+    )
+
+
+def test_adstock_does_not_modify_its_input():
+    x = np.array([1.0, 2.0, 3.0])
+    geometric_adstock(x, 0.5)
+    np.testing.assert_array_equal(x, [1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("alpha", [-0.1, 1.0, 1.5, [0.2, 1.0]])
+def test_adstock_rejects_alpha_outside_unit_interval(alpha):
+    with pytest.raises(ValueError, match="alpha"):
+        geometric_adstock(np.ones((3, 2)), alpha)
+
+
+def test_adstock_rejects_bad_l_max_and_shapes():
+    with pytest.raises(ValueError, match="l_max"):
+        geometric_adstock([1, 2], 0.5, l_max=0)
+    with pytest.raises(ValueError, match="alpha"):
+        geometric_adstock(np.ones((3, 2)), [0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match="alpha"):
+        geometric_adstock(np.ones(3), [0.1, 0.2])
+
+
+def test_hill_hand_computed_values():
+    np.testing.assert_allclose(hill_saturation([0.0, 2.0, 4.0], 2.0, 1.0), [0, 0.5, 2 / 3])
+    # s = 2: 4^2 / (4^2 + 2^2) = 0.8
+    assert hill_saturation(4.0, 2.0, 2.0) == pytest.approx(0.8)
+    assert hill_saturation(np.inf, 2.0, 2.0) == 1.0
+
+
+def test_hill_is_half_at_half_saturation_per_channel():
+    half = np.array([100.0, 2500.0, 7.0])
+    out = hill_saturation(np.tile(half, (4, 1)), half, [0.5, 1.0, 3.0])
+    np.testing.assert_allclose(out, 0.5)
+
+
+def test_hill_increases_from_zero_towards_one():
+    x = np.linspace(0, 1e5, 2001)[:, None]
+    y = hill_saturation(x, [500.0, 3000.0], [0.7, 2.5])
+    assert np.all(y[0] == 0)
+    assert np.all(np.diff(y, axis=0) > 0)
+    assert np.all(y < 1) and np.all(y[-1] > 0.9)
+
+
+@pytest.mark.parametrize(("half", "slope"), [(0.0, 1.0), (-1.0, 1.0), (1.0, 0.0), (1.0, -2.0)])
+def test_hill_rejects_non_positive_parameters(half, slope):
+    with pytest.raises(ValueError):
+        hill_saturation([1.0, 2.0], half, slope)
+
+
+def test_hill_rejects_negative_input():
+    with pytest.raises(ValueError, match="non-negative"):
+        hill_saturation([-1.0, 2.0], 1.0, 1.0)
+
+
+def test_logistic_hand_computed_values():
+    assert logistic_saturation(0.0, 3.0) == 0.0
+    e = np.exp(-2.0)  # lam * x = 2
+    assert logistic_saturation(1.0, 2.0) == pytest.approx((1 - e) / (1 + e))
+    assert logistic_saturation(1e6, 1.0) == 1.0
+
+
+def test_logistic_per_channel_and_increasing():
+    x = np.linspace(0, 5, 501)[:, None]
+    y = logistic_saturation(x, [0.5, 4.0])
+    assert np.all(np.diff(y, axis=0) > 0)
+    e = np.exp(-np.array([0.5, 4.0]))
+    np.testing.assert_allclose(y[100], (1 - e) / (1 + e))  # x = 1
+    assert y[-1, 1] > y[-1, 0]
+
+
+@pytest.mark.parametrize("lam", [0.0, -1.0, [1.0, 0.0]])
+def test_logistic_rejects_non_positive_lam(lam):
+    with pytest.raises(ValueError, match="lam"):
+        logistic_saturation(np.ones((2, 2)), lam)

@@ -1,0 +1,11 @@
+"""WSGI entry point: ``gunicorn wsgi:server`` (see Procfile)."""
+
+from dashboard import create_app
+
+app = create_app()
+server = app.server
+
+if __name__ == "__main__":
+    import os
+
+    app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")), debug=False)
