@@ -21,6 +21,7 @@ class Data:
     ROLE_CHANNELS = "data-role-channels-dropdown"
     ROLE_CONTROLS = "data-role-controls-dropdown"
     ROLE_MESSAGE = "data-role-message-div"
+    ROLE_UNUSED = "data-role-unused-div"
 
 
 class Explore:

@@ -76,6 +76,7 @@ def roles_form() -> html.Div:
             picker("Target (revenue)", Data.ROLE_TARGET, False, "What spend drives"),
             picker("Paid media channels (spend)", Data.ROLE_CHANNELS, True, "Spend columns"),
             picker("Controls", Data.ROLE_CONTROLS, True, "Price, promotions, events..."),
+            html.Div(id=Data.ROLE_UNUSED, className="small text-muted mb-2"),
             html.Div(id=Data.ROLE_MESSAGE),
         ]
     )

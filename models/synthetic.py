@@ -36,9 +36,7 @@ from models.transforms import geometric_adstock, hill_saturation
 
 CHANNELS = ("google", "facebook", "youtube", "instagram", "tiktok", "other")
 DEMO_COLUMNS = ("date", *CHANNELS, "price", "promo", "revenue")
-BASE_COMPONENTS = (
-    "baseline", "trend", "weekly_seasonality", "yearly_seasonality", "price", "promo",
-)
+BASE_COMPONENTS = ("baseline", "trend", "weekly_seasonality", "yearly_seasonality", "price", "promo")
 DEFAULT_SEED = 20230101
 DEMO_START, DEMO_END = "2023-01-01", "2025-12-31"
 DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
@@ -133,7 +131,9 @@ _OTHER_ZERO_SHARE = 0.05
 _LIST_PRICE = 20.0
 
 
-def _alternating_mask(n_days: int, off_days: tuple, on_days: tuple, rng) -> np.ndarray:
+def _alternating_mask(
+    n_days: int, off_days: tuple[int, int], on_days: tuple[int, int], rng: np.random.Generator
+) -> np.ndarray:
     """Boolean mask of alternating off/on runs with uniform integer lengths."""
     n_runs = n_days // (off_days[0] + on_days[0]) + 2
     off = rng.integers(off_days[0], off_days[1] + 1, size=n_runs)
@@ -143,16 +143,14 @@ def _alternating_mask(n_days: int, off_days: tuple, on_days: tuple, rng) -> np.n
     return np.repeat(states, lengths)[:n_days]
 
 
-def _campaign_levels(n_days: int, sigma: float, rng) -> np.ndarray:
+def _campaign_levels(n_days: int, sigma: float, rng: np.random.Generator) -> np.ndarray:
     """Mean-one log-normal spend level, constant within 2-6 week campaigns."""
     lengths = rng.integers(14, 43, size=n_days // 14 + 1)
     levels = rng.lognormal(-sigma**2 / 2, sigma, size=lengths.size)
     return np.repeat(levels, lengths)[:n_days]
 
 
-def simulate_spend(
-    n_days: int, start: str | pd.Timestamp, rng: np.random.Generator
-) -> pd.DataFrame:
+def simulate_spend(n_days: int, start: str | pd.Timestamp, rng: np.random.Generator) -> pd.DataFrame:
     """Simulate daily spend per channel (currency per day, never negative).
 
     Spend = mean x weekday multiplier x campaign level x log-normal noise.
@@ -217,9 +215,7 @@ def simulate_price_promo(n_days: int, rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame({"price": np.round(price, 2), "promo": promo.astype(int)})
 
 
-def media_effect(
-    spend: pd.DataFrame | np.ndarray, truth: DemoTruth = DEFAULT_TRUTH
-) -> pd.DataFrame | np.ndarray:
+def media_effect(spend: pd.DataFrame | np.ndarray, truth: DemoTruth = DEFAULT_TRUTH) -> pd.DataFrame | np.ndarray:
     r"""True daily revenue from each channel's spend.
 
     .. math:: m_{c,t} = \beta_c \, h\big(a_c(x_c)_t;\, K_c, s_c\big)
@@ -244,17 +240,13 @@ def media_effect(
     is_frame = isinstance(spend, pd.DataFrame)
     values = spend[list(truth.channels)].to_numpy(float) if is_frame else spend
     adstocked = geometric_adstock(values, truth.alpha, normalize=True)
-    effect = np.asarray(truth.beta) * hill_saturation(
-        adstocked, truth.half_saturation, truth.slope
-    )
+    effect = steady_state_effect(adstocked, truth)
     if is_frame:
         return pd.DataFrame(effect, index=spend.index, columns=list(truth.channels))
     return effect
 
 
-def steady_state_effect(
-    daily_spend: Sequence[float] | np.ndarray, truth: DemoTruth = DEFAULT_TRUTH
-) -> np.ndarray:
+def steady_state_effect(daily_spend: Sequence[float] | np.ndarray, truth: DemoTruth = DEFAULT_TRUTH) -> np.ndarray:
     r"""True long-run daily revenue per channel when spend stays constant.
 
     Normalised adstock of a constant :math:`x_c` converges to :math:`x_c`, so
@@ -263,9 +255,7 @@ def steady_state_effect(
     split can be found on this function.
     """
     daily = np.asarray(daily_spend, dtype=float)
-    return np.asarray(truth.beta) * hill_saturation(
-        daily, truth.half_saturation, truth.slope
-    )
+    return np.asarray(truth.beta) * hill_saturation(daily, truth.half_saturation, truth.slope)
 
 
 def decompose(frame: pd.DataFrame, truth: DemoTruth = DEFAULT_TRUTH) -> pd.DataFrame:
@@ -294,16 +284,12 @@ def decompose(frame: pd.DataFrame, truth: DemoTruth = DEFAULT_TRUTH) -> pd.DataF
         "date": dates.to_numpy(),
         "baseline": np.full(len(frame), truth.baseline),
         "trend": truth.trend_per_day * days,
-        "weekly_seasonality": truth.weekly_amplitude
-        * np.cos(2 * np.pi * (weekday - truth.weekly_peak_day) / 7),
-        "yearly_seasonality": truth.yearly_amplitude
-        * np.cos(2 * np.pi * (yearday - truth.yearly_peak_day) / 365.25),
-        "price": truth.price_effect
-        * (frame["price"].to_numpy(float) - truth.reference_price),
+        "weekly_seasonality": truth.weekly_amplitude * np.cos(2 * np.pi * (weekday - truth.weekly_peak_day) / 7),
+        "yearly_seasonality": truth.yearly_amplitude * np.cos(2 * np.pi * (yearday - truth.yearly_peak_day) / 365.25),
+        "price": truth.price_effect * (frame["price"].to_numpy(float) - truth.reference_price),
         "promo": truth.promo_uplift * frame["promo"].to_numpy(float),
     }, index=frame.index)
-    media = media_effect(frame, truth)
-    return pd.concat([parts, media], axis=1)
+    return pd.concat([parts, media_effect(frame, truth)], axis=1)
 
 
 def expected_revenue(frame: pd.DataFrame, truth: DemoTruth = DEFAULT_TRUTH) -> pd.Series:
@@ -343,14 +329,13 @@ def channel_summary(frame: pd.DataFrame, truth: DemoTruth = DEFAULT_TRUTH) -> di
 
 
 DESCRIPTION = (
-    "Synthetic daily data of a fictional online shop (models/synthetic.py). revenue = "
-    "baseline + trend_per_day*t + weekly_amplitude*cos(2pi(weekday-weekly_peak_day)/7) "
-    "+ yearly_amplitude*cos(2pi(dayofyear-yearly_peak_day)/365.25) + price_effect*"
-    "(price-reference_price) + promo_uplift*promo + sum_c beta_c*hill(adstock_c(spend_c)) "
-    "+ N(0, noise_sd^2); t = days since start, weekday Monday=0. adstock_c: normalised "
-    "unbounded geometric adstock, daily decay alpha_c, zero before the first day; "
-    "hill(x) = x^s/(x^s+K^s). ROAS and mROAS (+1% spend) use the CSV's rounded spend and "
-    "count revenue inside the window only."
+    "Synthetic daily data of a fictional online shop (models/synthetic.py). "
+    "revenue = baseline + trend_per_day*t + weekly_amplitude*cos(2pi(weekday-weekly_peak_day)/7) "
+    "+ yearly_amplitude*cos(2pi(dayofyear-yearly_peak_day)/365.25) + price_effect*(price-reference_price) "
+    "+ promo_uplift*promo + sum_c beta_c*hill(adstock_c(spend_c)) + N(0, noise_sd^2); t = days since start, "
+    "weekday Monday=0. adstock_c: normalised unbounded geometric adstock, daily decay alpha_c, zero before the "
+    "first day; hill(x) = x^s/(x^s+K^s). ROAS and mROAS (+1% spend) use the CSV's rounded spend and count "
+    "revenue inside the window only."
 )
 
 
@@ -388,9 +373,7 @@ def generate_demo(
     return frame[list(DEMO_COLUMNS)], _truth_dict(frame, truth, seed, components)
 
 
-def _truth_dict(
-    frame: pd.DataFrame, truth: DemoTruth, seed: int, components: pd.DataFrame
-) -> dict:
+def _truth_dict(frame: pd.DataFrame, truth: DemoTruth, seed: int, components: pd.DataFrame) -> dict:
     """Assemble the JSON-serialisable ground truth of a generated frame."""
     media = float(components[list(truth.channels)].to_numpy().sum())
     revenue = float(frame["revenue"].sum())

@@ -78,6 +78,12 @@ def register(app, store: SessionStore, settings: Settings) -> None:
         return (summary_view(summary), summary["date_columns"], roles["date"], columns, roles["target"],
                 columns, roles["channels"], columns, roles["controls"])
 
+    app.callback(
+        Output(Data.ROLE_UNUSED, "children"),
+        Input(App.DATASET, "data"), Input(Data.ROLE_TARGET, "value"), Input(Data.ROLE_CHANNELS, "value"),
+        Input(Data.ROLE_CONTROLS, "value"),
+    )(unused_columns)
+
     @app.callback(
         Output(Data.ROLES, "data"), Output(Data.ROLE_MESSAGE, "children"),
         Input(Data.ROLE_TARGET, "value"), Input(Data.ROLE_CHANNELS, "value"), Input(Data.ROLE_CONTROLS, "value"),
@@ -104,6 +110,15 @@ def register(app, store: SessionStore, settings: Settings) -> None:
             return no_update, alert(str(exc), "danger")
         updated = save_roles(store, sid, dataset, roles, warnings)
         return {"version": updated.version}, warning_list(warnings, "Roles saved.")
+
+
+def unused_columns(summary: dict | None, *chosen) -> str:
+    """Columns given no role, so people see what the models will leave out."""
+    if not summary:
+        return ""
+    used = {c for value in chosen for c in (value if isinstance(value, list) else [value]) if c}
+    unused = [c for c in summary["columns"] if c not in used]
+    return f"Not used: {', '.join(unused)}" if unused else "Every column has a role."
 
 
 def decode_payload(payload: dict | None, settings: Settings) -> tuple[bytes | None, str]:
@@ -154,8 +169,6 @@ def summary_view(summary: dict) -> html.Div:
              ("Dates", f"{summary['start']} to {summary['end']}"), ("Frequency", summary["frequency"])]
     if summary.get("sheet"):
         items.append(("Sheet", summary["sheet"]))
-    if summary.get("ignored"):
-        items.append(("Not used", ", ".join(summary["ignored"])))
     return html.Div([
         html.H5("What was read", className="card-title"),
         html.Dl([part for label, value in items for part in (html.Dt(label, className="col-4"),

@@ -39,9 +39,7 @@ EXPECTED_ROLES = {
     "controls": CONTROLS,
 }
 
-_ROW_SPAN = re.compile(
-    r"\brows?\b[\s:#]*((?:\d+(?:\s*(?:,|;|and|or|&|-|–|to)\s*)?)+)", re.IGNORECASE
-)
+_ROW_SPAN = re.compile(r"\brows?\b[\s:#]*((?:\d+(?:\s*(?:,|;|and|or|&|-|–|to)\s*)?)+)", re.IGNORECASE)
 
 
 def make_frame(
@@ -61,13 +59,7 @@ def make_frame(
     promo[min(3, n - 1)] = 1
     promo[0] = 0
     revenue = (
-        5000
-        + 2.1 * google
-        + 1.6 * facebook
-        + 1.2 * tiktok
-        - 80 * (price - 19.99)
-        + 900 * promo
-        + rng.normal(0, 250, n)
+        5000 + 2.1 * google + 1.6 * facebook + 1.2 * tiktok - 80 * (price - 19.99) + 900 * promo + rng.normal(0, 250, n)
     ).round(2)
     return pd.DataFrame(
         {

@@ -31,7 +31,10 @@ def assert_same_values(upload, df: pd.DataFrame, columns=NUMERIC) -> None:
     assert list(pd.to_datetime(got[date_col])) == list(want["date"])
     for col in columns:
         np.testing.assert_allclose(
-            got[col].to_numpy(dtype=float), want[col].to_numpy(dtype=float), rtol=0, atol=1e-6,
+            got[col].to_numpy(dtype=float),
+            want[col].to_numpy(dtype=float),
+            rtol=0,
+            atol=1e-6,
             err_msg=f"column {col!r}",
         )
 
@@ -236,9 +239,7 @@ def test_windows_1252_column_name(mk):
     assert "météo" in upload.frame.columns, list(upload.frame.columns)
     assert upload.roles["target"] == "revenue"
     assert upload.roles["channels"] == mk.CHANNELS
-    np.testing.assert_allclose(
-        upload.frame.sort_values("date")["météo"].to_numpy(), df["météo"].to_numpy()
-    )
+    np.testing.assert_allclose(upload.frame.sort_values("date")["météo"].to_numpy(), df["météo"].to_numpy())
 
 
 def test_windows_1252_euro_sign_in_values(mk):
@@ -247,9 +248,7 @@ def test_windows_1252_euro_sign_in_values(mk):
     text["google"] = fmt(df["google"], lambda v: f"{v:.2f} €".replace(".", ","))
     for col in ["facebook", "tiktok", "price", "revenue"]:
         text[col] = fmt(df[col], lambda v: f"{v:.2f}".replace(".", ","))
-    content = mk.rows_to_csv(
-        list(df.columns), text.itertuples(index=False, name=None), sep=";", encoding="cp1252"
-    )
+    content = mk.rows_to_csv(list(df.columns), text.itertuples(index=False, name=None), sep=";", encoding="cp1252")
     assert b"\x80" in content  # the cp1252 euro byte
 
     upload = read_upload(content, "data.csv")
@@ -272,8 +271,7 @@ def _zip_of_random_files() -> bytes:
 
 def _html_page() -> bytes:
     rows = "".join(
-        f"<tr><td>2024-01-{d:02d}</td><td>{100 + d}</td><td>{50 + d}</td><td>{1000 + d}</td></tr>"
-        for d in range(1, 31)
+        f"<tr><td>2024-01-{d:02d}</td><td>{100 + d}</td><td>{50 + d}</td><td>{1000 + d}</td></tr>" for d in range(1, 31)
     )
     return (
         "<!DOCTYPE html><html><head><title>Report</title></head><body><table>"

@@ -68,7 +68,9 @@ def test_pymc_marketing_example():
 def test_meridian_national():
     upload = load("meridian_national.csv")
     check_frame(upload)
+    assert upload.roles["date"] == "time"
     assert upload.roles["target"] == "conversions"
+    assert upload.frequency == "weekly"
     assert sorted(upload.roles["channels"]) == [f"Channel{i}_spend" for i in range(5)]
     assert "revenue_per_conversion" != upload.roles["target"]
     impressions = [c for c in upload.frame.columns if "impression" in c.lower()]
@@ -81,6 +83,8 @@ def test_meridian_national():
 def test_razaqabdi_uk_weekly():
     upload = load("razaqabdi_uk_weekly.csv")
     check_frame(upload)
+    assert upload.roles["date"] == "date"
+    assert upload.frequency == "weekly"
     assert upload.roles["target"] == "revenue"
     assert sorted(upload.roles["channels"]) == sorted(["tv", "paid_search", "paid_social", "display"])
     for col in ["price_index", "promo"]:
@@ -99,7 +103,10 @@ def test_mmm_stan_case_study_exceeds_default_column_limit():
 def test_mmm_stan_case_study_with_raised_column_limit():
     upload = load("mmm_stan_case_study.csv", Limits(max_columns=100))
     check_frame(upload)
+    assert upload.roles["date"] == "wk_strt_dt"
     assert upload.roles["target"] == "sales"
+    assert upload.frequency == "weekly"
     mdsp = [c for c in upload.frame.columns if c.startswith("mdsp_")]
     assert mdsp, "expected mdsp_* spend columns"
     assert sorted(upload.roles["channels"]) == sorted(mdsp)
+    assert not [c for c in upload.roles["channels"] if c.startswith("mdip_")]

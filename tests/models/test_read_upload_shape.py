@@ -4,6 +4,7 @@ and "nothing but DataError leaks" for garbage input."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import numpy as np
@@ -147,6 +148,29 @@ def test_file_bigger_than_max_bytes_is_rejected(mk):
         read_upload(content, "data.csv", Limits(max_bytes=1000))
     low = mk.msg(exc).lower()
     assert any(w in low for w in SIZE_WORDS), low
+
+
+def _sizes_in(message: str) -> list[str]:
+    return [
+        f"{num.replace(',', '')} {unit}"
+        for num, unit in re.findall(r"(\d[\d,]*(?:\.\d+)?)\s*(bytes?|kb|mb|gb)\b", message.lower())
+    ]
+
+
+@pytest.mark.parametrize("limit", [1000, 10_000_000], ids=["1000-bytes", "default-10MB"])
+def test_size_message_does_not_contradict_itself(limit):
+    """A file 1 byte over the limit: the message must not claim it is as big as the limit
+    (e.g. "The file is 0.0 MB; the limit is 0.0 MB") or that it is empty."""
+    content = b"date,google,revenue\n" + b"2024-01-01,1,2\n" * (limit // 15 + 1)
+    content = content[: limit + 1]
+    with pytest.raises(DataError) as exc:
+        read_upload(content, "data.csv", Limits(max_bytes=limit))
+    msg = str(exc.value)
+    sizes = _sizes_in(msg)
+    assert sizes, msg
+    assert not any(float(s.split()[0]) == 0 for s in sizes), msg
+    if len(sizes) >= 2:
+        assert len(set(sizes)) == len(sizes), msg
 
 
 def test_more_rows_than_max_rows_is_rejected(mk):

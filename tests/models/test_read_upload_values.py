@@ -22,9 +22,7 @@ def value_on(upload, day: str, col: str) -> float:
 # --------------------------------------------------------------------------- missing markers
 
 
-@pytest.mark.parametrize(
-    "marker", ["", "N/A", "#N/A", "#DIV/0!", "-"], ids=["blank", "N/A", "#N/A", "#DIV/0!", "dash"]
-)
+@pytest.mark.parametrize("marker", ["", "N/A", "#N/A", "#DIV/0!", "-"], ids=["blank", "N/A", "#N/A", "#DIV/0!", "dash"])
 def test_missing_markers_become_nan_with_warning(mk, marker):
     df = mk.as_text(mk.frame(60))
     df.loc[5, "google"] = marker  # 2024-01-06
@@ -164,3 +162,34 @@ def test_numeric_columns_are_float64_even_when_integers(mk):
     upload = read_upload(mk.csv(df), "data.csv")
     for col in ["google", "facebook", "tiktok", "price", "promo", "revenue"]:
         assert upload.frame[col].dtype == np.float64, col
+
+
+# --------------------------------------------------------------------------- row numbers as a spreadsheet shows them
+
+
+def test_row_numbers_count_blank_lines_inside_the_data(mk):
+    df = mk.as_text(mk.frame(60))
+    df.loc[10, "google"] = "-8"
+    lines = mk.csv(df).decode().splitlines()
+    lines.insert(6, "")  # blank line after data row 4: spreadsheet row 7 is empty
+    content = "\n".join(lines).encode()
+    # header row 1, data rows 0-4 on rows 2-6, blank row 7, data row 5 on row 8 ... data row 10 on row 13
+    with pytest.raises(DataError) as exc:
+        read_upload(content, "data.csv")
+    msg = mk.msg(exc)
+    assert "google" in msg.lower()
+    assert mk.mentions_row(msg, 13), msg
+
+
+def test_row_numbers_count_records_not_lines_with_multiline_cells(mk):
+    df = mk.as_text(mk.frame(60))
+    df["comment"] = ""
+    df.loc[3, "comment"] = "launch day\nsee brief"  # one cell over two lines: still one spreadsheet row
+    df.loc[10, "google"] = "-8"  # spreadsheet row 12
+    content = mk.csv(df)
+    assert b'"launch day\nsee brief"' in content
+    with pytest.raises(DataError) as exc:
+        read_upload(content, "data.csv")
+    msg = mk.msg(exc)
+    assert "google" in msg.lower()
+    assert mk.mentions_row(msg, 12), msg

@@ -33,13 +33,9 @@ def test_adstock_l_max_cuts_the_tail():
 
 def test_adstock_normalize_divides_by_weight_sum():
     # weights 1, 0.5 -> sum 1.5
-    np.testing.assert_allclose(
-        geometric_adstock([3, 0, 0], 0.5, l_max=2, normalize=True), [2, 1, 0]
-    )
+    np.testing.assert_allclose(geometric_adstock([3, 0, 0], 0.5, l_max=2, normalize=True), [2, 1, 0])
     # unbounded: weights sum to 1 / (1 - alpha) = 2
-    np.testing.assert_allclose(
-        geometric_adstock([1, 0, 0], 0.5, normalize=True), [0.5, 0.25, 0.125]
-    )
+    np.testing.assert_allclose(geometric_adstock([1, 0, 0], 0.5, normalize=True), [0.5, 0.25, 0.125])
 
 
 def test_normalized_adstock_of_constant_converges_to_the_constant():
@@ -59,9 +55,7 @@ def test_adstock_per_channel_alpha_on_2d_input():
     x = np.array([[1.0, 1.0], [0.0, 0.0], [0.0, 2.0]])
     expected = np.array([[1.0, 1.0], [0.5, 0.2], [0.25, 2.04]])
     np.testing.assert_allclose(geometric_adstock(x, [0.5, 0.2]), expected)
-    np.testing.assert_allclose(
-        geometric_adstock(x, [0.5, 0.2], l_max=2), [[1, 1], [0.5, 0.2], [0, 2]]
-    )
+    np.testing.assert_allclose(geometric_adstock(x, [0.5, 0.2], l_max=2), [[1, 1], [0.5, 0.2], [0, 2]])
 
 
 @pytest.mark.parametrize("length", [1, 2, 3, 17, 64, 65, 1096])
@@ -69,16 +63,12 @@ def test_unbounded_adstock_matches_the_recursion(length):
     rng = np.random.default_rng(length)
     x = rng.gamma(2.0, 100.0, size=(length, 3))
     alpha = np.array([0.0, 0.55, 0.97])
-    np.testing.assert_allclose(
-        geometric_adstock(x, alpha), _adstock_by_recursion(x, alpha), rtol=1e-10
-    )
+    np.testing.assert_allclose(geometric_adstock(x, alpha), _adstock_by_recursion(x, alpha), rtol=1e-10)
 
 
 def test_long_l_max_equals_unbounded():
     x = np.random.default_rng(1).random((50, 2))
-    np.testing.assert_allclose(
-        geometric_adstock(x, [0.3, 0.8], l_max=50), geometric_adstock(x, [0.3, 0.8])
-    )
+    np.testing.assert_allclose(geometric_adstock(x, [0.3, 0.8], l_max=50), geometric_adstock(x, [0.3, 0.8]))
 
 
 def test_adstock_does_not_modify_its_input():

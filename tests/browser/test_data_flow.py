@@ -1,0 +1,123 @@
+"""A person's path through the data panel and the explore tab, in headless Chromium."""
+
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+from dash.testing.wait import until
+from selenium.webdriver.common.keys import Keys
+
+from dashboard.ids import Data, Explore
+from models.datasets import load_demo_bytes
+
+SERIES_TRACES = f"#{Explore.SERIES} .main-svg .scatterlayer .trace"
+SHARE_SLICES = f"#{Explore.SHARE} .main-svg .pielayer .slice"
+
+
+@pytest.fixture
+def demo_frame():
+    return pd.read_csv(io.BytesIO(load_demo_bytes()))
+
+
+def upload(dash_duo, path):
+    dash_duo.find_element(f"#{Data.UPLOAD} input[type=file]").send_keys(str(path))
+
+
+def wait_for_charts(dash_duo, traces: int):
+    dash_duo.wait_for_element(SERIES_TRACES, timeout=20)
+    until(lambda: len(dash_duo.find_elements(SERIES_TRACES)) == traces, timeout=20)
+    dash_duo.wait_for_element(SHARE_SLICES, timeout=20)
+    dash_duo.wait_for_element(f"#{Explore.CORRELATION} .main-svg .heatmaplayer, #{Explore.CORRELATION} .main-svg image")
+    dash_duo.wait_for_element(f"#{Explore.VIF} .main-svg .barlayer .point")
+    dash_duo.wait_for_contains_text(f"#{Explore.STATS}", "median")
+
+
+def share_labels(dash_duo) -> list[str]:
+    return [e.text for e in dash_duo.find_elements(f"#{Explore.SHARE} .legend .legendtext")]
+
+
+def no_console_errors(dash_duo):
+    assert dash_duo.get_logs() == []
+
+
+def test_upload_csv_then_xlsx_shows_roles_and_charts(dash_duo, dash_app, demo_frame, tmp_path):
+    dash_duo.start_server(dash_app)
+    csv_path = tmp_path / "shop_sales.csv"
+    demo_frame.head(400).to_csv(csv_path, index=False, sep=";", decimal=",")
+    upload(dash_duo, csv_path)
+    dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "shop_sales.csv", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "400")
+    dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "daily")
+    dash_duo.wait_for_contains_text(f"#{Data.ROLE_TARGET}", "revenue")
+    dash_duo.wait_for_contains_text(f"#{Data.ROLE_CHANNELS}", "6 selected")
+    wait_for_charts(dash_duo, traces=7)  # revenue + six channels
+    assert sorted(share_labels(dash_duo)) == sorted(["google", "facebook", "youtube", "instagram", "tiktok", "other"])
+
+    weekly = demo_frame.assign(date=pd.to_datetime(demo_frame["date"])).resample("W-MON", on="date").sum()
+    weekly = weekly.reset_index()[["date", "google", "facebook", "tiktok", "price", "revenue"]].head(60)
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    sheet = book.create_sheet("Weekly data")
+    sheet.append(list(weekly.columns))
+    for row in weekly.itertuples(index=False):
+        sheet.append([row.date.to_pydatetime(), *row[1:]])
+    xlsx_path = tmp_path / "weekly.xlsx"
+    book.save(xlsx_path)
+    upload(dash_duo, xlsx_path)
+    dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "weekly.xlsx", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "Weekly data")
+    dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "weekly")
+    dash_duo.wait_for_contains_text(f"#{Data.ROLE_CHANNELS}", "3 selected")
+    wait_for_charts(dash_duo, traces=4)
+    no_console_errors(dash_duo)
+
+
+def test_changing_a_role_updates_the_charts(dash_duo, dash_app):
+    dash_duo.start_server(dash_app)
+    dash_duo.find_element(f"#{Data.DEMO}").click()
+    dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "1,096", timeout=20)
+    wait_for_charts(dash_duo, traces=7)
+    assert "other" in share_labels(dash_duo)
+
+    dash_duo.find_element(f"#{Data.ROLE_CHANNELS}").click()
+    dash_duo.wait_for_element(".dash-dropdown-options input[value='other']")
+    dash_duo.driver.execute_script(
+        "document.querySelector(\".dash-dropdown-options input[value='other']\").closest('label').click()"
+    )
+    dash_duo.find_element("body").send_keys(Keys.ESCAPE)
+    dash_duo.wait_for_contains_text(f"#{Data.ROLE_CHANNELS}", "5 selected")
+    until(lambda: "other" not in share_labels(dash_duo), timeout=20)
+    until(lambda: len(dash_duo.find_elements(SERIES_TRACES)) == 6, timeout=20)
+    dash_duo.wait_for_contains_text(f"#{Data.ROLE_UNUSED}", "other")
+    no_console_errors(dash_duo)
+
+
+def test_bad_file_shows_message_and_keeps_previous_data(dash_duo, dash_app, demo_frame, tmp_path):
+    dash_duo.start_server(dash_app)
+    dash_duo.find_element(f"#{Data.DEMO}").click()
+    dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "1,096", timeout=20)
+    bad = demo_frame.head(100).copy()
+    bad.loc[10, "facebook"] = -50
+    bad_path = tmp_path / "<img src=x onerror=alert(1)>.csv"
+    bad.to_csv(bad_path, index=False)
+    upload(dash_duo, bad_path)
+    dash_duo.wait_for_contains_text(f"#{Data.MESSAGE}", "negative spend", timeout=20)
+    message = dash_duo.find_element(f"#{Data.MESSAGE}").text
+    assert "facebook" in message and "row 12" in message and "<img src=x onerror=alert(1)>.csv" in message  # shown as text
+    assert "1,096" in dash_duo.find_element(f"#{Data.SUMMARY}").text
+    wait_for_charts(dash_duo, traces=7)
+    no_console_errors(dash_duo)
+
+
+def test_clear_data_deletes_it_from_the_server(dash_duo, dash_app, app_settings):
+    dash_duo.start_server(dash_app)
+    dash_duo.find_element(f"#{Data.DEMO}").click()
+    dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "1,096", timeout=20)
+    assert any(app_settings.cache_dir.iterdir())
+    dash_duo.find_element(f"#{Data.CLEAR}").click()
+    dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "No data yet", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{Data.MESSAGE}", "deleted")
+    assert list(app_settings.cache_dir.iterdir()) == []
+    until(lambda: not dash_duo.find_elements(SERIES_TRACES), timeout=10)
+    no_console_errors(dash_duo)
