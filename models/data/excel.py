@@ -14,6 +14,8 @@ from models.data.limits import Limits
 ENTITY_MARKERS = (b"<!ENTITY", b"<!DOCTYPE")
 SCAN_CHUNK = 1 << 20
 HEADER_SLACK = 50  # title lines that may sit above the header
+BOMB_RATIO = 200  # spreadsheet XML compresses about 10x; a large part packed 200x tighter is a bomb
+BOMB_MIN_BYTES = 5_000_000
 
 
 def read_excel_rows(content: bytes, limits: Limits) -> tuple[list[list[object]], list[int], str, list[str]]:
@@ -47,7 +49,8 @@ def _check_archive(content: bytes, limits: Limits) -> None:
         kind = "a Word document" if "word/document.xml" in names else "a zip archive"
         raise DataError(f"This file is {kind}, not an Excel workbook. Upload a CSV or .xlsx file.")
     unpacked = sum(m.file_size for m in members)
-    if unpacked > limits.max_unpacked_bytes:
+    dense = any(m.file_size > BOMB_MIN_BYTES and m.file_size > BOMB_RATIO * max(m.compress_size, 1) for m in members)
+    if unpacked > limits.max_unpacked_bytes or dense:
         raise DataError(
             f"This workbook would unpack to {unpacked / 1e6:,.0f} MB (limit {limits.max_unpacked_bytes / 1e6:,.0f} MB), "
             "so it was refused. Save only the data sheet, or upload a CSV."

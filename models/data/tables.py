@@ -49,16 +49,15 @@ def read_csv_rows(text: str) -> tuple[list[list[object]], list[int], str]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[list[object]] = []
     numbers: list[int] = []
-    start = 1
     try:
-        for row in reader:
+        # Excel counts records, not physical lines: a quoted cell spanning two lines is one row.
+        for number, row in enumerate(reader, start=1):
             if any(cell.strip() for cell in row):
                 rows.append(row)
-                numbers.append(start)
-            start = reader.line_num + 1
+                numbers.append(number)
     except csv.Error as exc:
         raise DataError(
-            f"The file could not be read as CSV from line {start}: {exc}. This usually means a quote "
+            f"The file could not be read as CSV near line {reader.line_num}: {exc}. This usually means a quote "
             "character (\") is not closed; fix that line or re-export the file from your spreadsheet."
         ) from exc
     return rows, numbers, delimiter

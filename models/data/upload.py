@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -16,6 +18,9 @@ from models.data.sniff import decode_text, detect_format
 from models.data.tables import Table, build_table, read_csv_rows
 from models.data.validate import validate_roles
 from models.data.values import NumericColumn, decimal_votes, read_numeric
+
+
+DATE_SHAPED = re.compile(r"^(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{2,4}|[A-Za-z]{3,9} \d{1,2},? \d{4})")
 
 
 @dataclass
@@ -56,8 +61,8 @@ def read_upload(content: bytes, filename: str, limits: Limits | None = None) -> 
     limits = limits or Limits()
     if len(content) > limits.max_bytes:
         raise DataError(
-            f"The file is {len(content) / 1e6:.1f} MB; the limit is {limits.max_bytes / 1e6:.1f} MB. Remove "
-            "unneeded columns or rows, or aggregate daily data to weeks."
+            f"The file is {len(content):,} bytes, over the limit of {limits.max_bytes:,} bytes "
+            f"({limits.max_bytes / 1e6:g} MB). Remove unneeded columns or rows, or aggregate daily data to weeks."
         )
     table, sheet = _read_table(content, limits)
     frame, roles, ignored, frequency = _interpret(table, limits)
@@ -134,11 +139,12 @@ def _find_date_column(columns: dict[str, list[object]], row_numbers: list[int]) 
 
 
 def _mostly_date_text(cells: list[object]) -> bool:
+    """At least 90% of the first cells are dates or date-shaped text (not plain numbers)."""
     sample = [c for c in cells[:200] if c is not None and str(c).strip()]
-    if not sample or any(isinstance(c, (int, float)) for c in sample):
+    if not sample:
         return False
-    parsed = pd.to_datetime(pd.Series([str(c) for c in sample]), errors="coerce", format="mixed")
-    return bool(parsed.notna().mean() >= 0.9 and any(ch in str(sample[0]) for ch in "-/."))
+    shaped = sum(isinstance(c, (dt.date, pd.Timestamp)) or bool(DATE_SHAPED.match(str(c).strip())) for c in sample)
+    return shaped >= 0.9 * len(sample)
 
 
 def _read_numbers(columns: dict[str, list[object]], table: Table) -> dict[str, NumericColumn]:
