@@ -96,16 +96,14 @@ def explore_tab() -> html.Div:
         [
             html.Div(id=Explore.STATUS, className="mt-3"),
             dbc.Card(dbc.CardBody([
-                html.H6("Revenue and spend over time"),
                 dbc.Checklist(id=Explore.CHANNELS, inline=True, switch=True, class_name="small"),
                 graph(Explore.SERIES, 420),
             ]), class_name="mt-3"),
             dbc.Row([
-                dbc.Col(dbc.Card(dbc.CardBody([html.H6("Share of spend"), graph(Explore.SHARE, 360)])), md=6),
-                dbc.Col(dbc.Card(dbc.CardBody([html.H6("Variance inflation (collinearity of channels)"),
-                                               graph(Explore.VIF, 360)])), md=6),
+                dbc.Col(dbc.Card(dbc.CardBody(graph(Explore.SHARE, 380))), md=6),
+                dbc.Col(dbc.Card(dbc.CardBody(graph(Explore.VIF, 380))), md=6),
             ], class_name="mt-3 g-3"),
-            dbc.Card(dbc.CardBody([html.H6("Correlations"), graph(Explore.CORRELATION, 520)]), class_name="mt-3"),
+            dbc.Card(dbc.CardBody(graph(Explore.CORRELATION, 540)), class_name="mt-3"),
             dbc.Card(dbc.CardBody([html.H6("Summary statistics"), html.Div(id=Explore.STATS)]), class_name="mt-3 mb-4"),
         ]
     )

@@ -78,9 +78,9 @@ class DemoTruth:
 
     channels: tuple[str, ...] = CHANNELS
     alpha: tuple[float, ...] = (0.3, 0.5, 0.8, 0.5, 0.4, 0.2)
-    half_saturation: tuple[float, ...] = (3500.0, 2200.0, 1500.0, 900.0, 700.0, 400.0)
-    slope: tuple[float, ...] = (1.2, 1.5, 2.0, 1.3, 1.8, 1.0)
-    beta: tuple[float, ...] = (14000.0, 7000.0, 3500.0, 2500.0, 2000.0, 500.0)
+    half_saturation: tuple[float, ...] = (3500.0, 2200.0, 1300.0, 900.0, 700.0, 400.0)
+    slope: tuple[float, ...] = (1.2, 1.5, 1.8, 1.3, 1.8, 1.0)
+    beta: tuple[float, ...] = (14000.0, 7000.0, 3800.0, 2500.0, 2000.0, 400.0)
     baseline: float = 26000.0
     trend_per_day: float = 4.0
     weekly_amplitude: float = 1500.0

@@ -171,8 +171,8 @@ def summary_view(summary: dict) -> html.Div:
         items.append(("Sheet", summary["sheet"]))
     return html.Div([
         html.H5("What was read", className="card-title"),
-        html.Dl([part for label, value in items for part in (html.Dt(label, className="col-4"),
-                                                             html.Dd(value, className="col-8 mb-1"))],
+        html.Dl([part for label, value in items for part in (html.Dt(label, className="col-5"),
+                                                             html.Dd(value, className="col-7 mb-1"))],
                 className="row summary-list small mb-0"),
     ])
 

@@ -12,7 +12,7 @@ from plotly.subplots import make_subplots
 from dashboard.figures.theme import MARGIN, MISSING_COLOR, TARGET_COLOR, TEMPLATE, channel_colors
 
 VIF_CAP = 100.0
-VIF_NOTE = "above 10: channels move together; their separate effects are hard to tell apart"
+VIF_NOTE = "Above 10: channels move together;<br>their separate effects are hard to tell apart"
 
 
 def _money(label: str, currency: str | None) -> str:
@@ -78,7 +78,8 @@ def time_series_figure(
         hovermode="x unified",
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
     )
-    return _apply_theme(fig, f"{target} and media spend over time")
+    title = f"{target} and media spend over time"
+    return _apply_theme(fig, title[:1].upper() + title[1:])
 
 
 def spend_share_figure(

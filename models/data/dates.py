@@ -59,10 +59,13 @@ def _from_numbers(name: str, numbers: pd.Series, row_numbers: list[int]) -> pd.S
 
 
 def _from_text(name: str, texts: pd.Series, row_numbers: list[int]) -> pd.Series:
-    parsed = {fmt: pd.to_datetime(texts, format=fmt, errors="coerce") for fmt in FORMATS}
+    sample = texts.iloc[:: max(1, len(texts) // 200)]
+    likely = [f for f in FORMATS if pd.to_datetime(sample, format=f, errors="coerce").notna().all()]
+    parsed = {fmt: pd.to_datetime(texts, format=fmt, errors="coerce") for fmt in likely}
     complete = [fmt for fmt, values in parsed.items() if values.notna().all()]
     if complete:
         return _pick_complete(name, complete, parsed, texts)
+    parsed = {fmt: pd.to_datetime(texts, format=fmt, errors="coerce") for fmt in FORMATS}
     readable = pd.concat([v.notna() for v in parsed.values()], axis=1).any(axis=1)
     unreadable = [row_numbers[i] for i in np.flatnonzero(~readable.to_numpy())]
     if unreadable:

@@ -17,7 +17,7 @@ from models.data.roles import detect_roles, find_target
 from models.data.sniff import decode_text, detect_format
 from models.data.tables import Table, build_table, read_csv_rows
 from models.data.validate import validate_roles
-from models.data.values import NumericColumn, decimal_votes, read_numeric
+from models.data.values import NumericColumn, column_votes, read_numeric, text_cells
 
 
 DATE_SHAPED = re.compile(r"^(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{2,4}|[A-Za-z]{3,9} \d{1,2},? \d{4})")
@@ -84,8 +84,7 @@ def _read_table(content: bytes, limits: Limits) -> tuple[Table, str | None]:
 def _interpret(table: Table, limits: Limits) -> tuple[pd.DataFrame, dict, list[str], str]:
     """Parse the date column and the numbers, then sort and assign roles."""
     columns = {name: [row[i] for row in table.rows] for i, name in enumerate(table.header)}
-    date = _find_date_column(columns, table.row_numbers)
-    dates = parse_date_column(date, columns[date], table.row_numbers)
+    date, dates = _find_date_column(columns, table.row_numbers)
     numeric = _read_numbers({k: v for k, v in columns.items() if k != date}, table)
     frequency = check_dates(date, dates, table.row_numbers, table.warnings)
     frame = pd.DataFrame({date: dates.to_numpy(), **{k: v.values for k, v in numeric.items() if not v.is_text}})
@@ -117,19 +116,18 @@ def _interpret(table: Table, limits: Limits) -> tuple[pd.DataFrame, dict, list[s
     return frame, roles, ignored, frequency
 
 
-def _find_date_column(columns: dict[str, list[object]], row_numbers: list[int]) -> str:
+def _find_date_column(columns: dict[str, list[object]], row_numbers: list[int]) -> tuple[str, pd.Series]:
     """The first column named like a date that parses; else the first column whose values are dates."""
     named = [name for name in columns if is_date_name(name)]
     first_error = None
     for name in named:
         try:
-            parse_date_column(name, columns[name], row_numbers)
-            return name
+            return name, parse_date_column(name, columns[name], row_numbers)
         except DataError as exc:
             first_error = first_error or exc
     for name, cells in columns.items():
         if name not in named and _mostly_date_text(cells):
-            return name
+            return name, parse_date_column(name, cells, row_numbers)
     if first_error is not None:
         raise first_error
     raise DataError(
@@ -149,14 +147,15 @@ def _mostly_date_text(cells: list[object]) -> bool:
 
 def _read_numbers(columns: dict[str, list[object]], table: Table) -> dict[str, NumericColumn]:
     """Numbers per column, with the decimal mark voted per column, then for the file."""
-    votes = {name: decimal_votes(cells) for name, cells in columns.items()}
+    prepared = {name: text_cells(cells) for name, cells in columns.items()}
+    votes = {name: column_votes(cells, prepared[name]) for name, cells in columns.items()}
     overall = sum(votes.values(), Counter())
     default = "," if table.delimiter == ";" else "."
     file_mark = overall.most_common(1)[0][0] if overall else default
     parsed = {}
     for name, cells in columns.items():
         mark = votes[name].most_common(1)[0][0] if votes[name] else file_mark
-        column = read_numeric(cells, mark)
+        column = read_numeric(cells, mark, prepared[name])
         _raise_bad_cells(name, column, cells, table.row_numbers)
         parsed[name] = column
     return parsed

@@ -103,7 +103,7 @@ def test_vif_figure_caps_infinite_values():
     assert bar.hovertext[2] == "perfectly collinear"
     assert "250" in bar.hovertext[3]
     assert sorted(shape.x0 for shape in fig.layout.shapes) == [5, 10]
-    assert any("above 10" in note.text for note in fig.layout.annotations)
+    assert any("above 10" in note.text.lower() for note in fig.layout.annotations)
 
 
 def test_vif_figure_from_engine_output(frame):

@@ -118,3 +118,15 @@ def test_redis_url_switches_to_redis_cache(settings):
     cache.init_app(Flask(__name__))
     SessionStore(cache, "s", 60)
     assert type(cache.cache).__name__ == "RedisCache"
+
+
+def test_idle_ttl_restarts_while_the_session_is_used(settings, monkeypatch):
+    monkeypatch.setattr("dashboard.store.REFRESH_EVERY", 0)
+    store = make_store(settings, ttl=2)
+    sid = store.session_id(store.new_session())
+    store.put(sid, "dataset", MARKER)
+    for _ in range(3):  # used every second for 3 s: longer than the TTL, never idle that long
+        time.sleep(1)
+        assert store.get(sid, "dataset") == MARKER
+    time.sleep(3.2)
+    assert store.get(sid, "dataset") is None

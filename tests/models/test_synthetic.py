@@ -172,3 +172,18 @@ def test_simulate_spend_shape_and_dates():
 def test_truth_rejects_mismatched_channel_parameters():
     with pytest.raises(ValueError, match="per-channel"):
         DemoTruth(alpha=(0.5, 0.5))
+
+
+def test_steady_state_response_is_half_of_beta_at_half_saturation():
+    half = np.asarray(DEFAULT_TRUTH.half_saturation)
+    np.testing.assert_allclose(steady_state_effect(half), np.asarray(DEFAULT_TRUTH.beta) / 2)
+
+
+def test_shipped_csv_is_accepted_as_an_upload_with_the_intended_roles():
+    from models.data import read_upload
+
+    upload = read_upload(load_demo_bytes(), DEMO_CSV.name)
+    assert upload.roles == {
+        "date": "date", "target": "revenue", "channels": list(CHANNELS), "controls": ["price", "promo"],
+    }
+    assert len(upload.frame) == 1096
