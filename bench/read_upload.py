@@ -57,8 +57,10 @@ def main() -> None:
     timed(f"XLSX 5,000 rows x 23 cols ({len(xlsx) / 1e6:.1f} MB)", lambda: read_upload(xlsx, "x.xlsx"), repeat=1)
     upload = read_upload(plain, "b.csv", limits)
     blob = encode_dataset(upload.frame, {"roles": upload.roles})
-    timed(f"store encode 20,000 x 60 to parquet ({len(blob) / 1e6:.1f} MB)",
-          lambda: encode_dataset(upload.frame, {"roles": upload.roles}))
+    timed(
+        f"store encode 20,000 x 60 to parquet ({len(blob) / 1e6:.1f} MB)",
+        lambda: encode_dataset(upload.frame, {"roles": upload.roles}),
+    )
     timed("store decode 20,000 x 60 from parquet", lambda: decode_dataset(blob))
 
 

@@ -48,5 +48,10 @@ def cache_config(settings: Settings) -> dict:
     if settings.redis_url:
         return {**common, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.redis_url, "CACHE_KEY_PREFIX": "mmm:"}
     # Threshold 0: never evict live sessions to make room; the sweeper removes expired files instead.
-    return {**common, "CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(settings.cache_dir), "CACHE_THRESHOLD": 0,
-            "CACHE_OPTIONS": {"mode": 0o600}}
+    return {
+        **common,
+        "CACHE_TYPE": "FileSystemCache",
+        "CACHE_DIR": str(settings.cache_dir),
+        "CACHE_THRESHOLD": 0,
+        "CACHE_OPTIONS": {"mode": 0o600},
+    }

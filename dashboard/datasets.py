@@ -48,8 +48,14 @@ class Dataset:
 
 def save_upload(store: SessionStore, sid: str, upload: Upload, filename: str) -> Dataset:
     dataset = Dataset(
-        frame=upload.frame, roles=upload.roles, warnings=upload.warnings, filename=filename,
-        frequency=upload.frequency, sheet=upload.sheet, ignored=upload.ignored, version=secrets.token_hex(8),
+        frame=upload.frame,
+        roles=upload.roles,
+        warnings=upload.warnings,
+        filename=filename,
+        frequency=upload.frequency,
+        sheet=upload.sheet,
+        ignored=upload.ignored,
+        version=secrets.token_hex(8),
     )
     _save(store, sid, dataset)
     return dataset

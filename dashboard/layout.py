@@ -23,7 +23,9 @@ def serve_layout(session_token: str, settings: Settings) -> html.Div:
             dcc.Store(id=Data.ROLES),
             dbc.Navbar(
                 dbc.Container(dbc.NavbarBrand("Media Mix Modelling", class_name="fw-semibold")),
-                color="dark", dark=True, class_name="mb-3",
+                color="dark",
+                dark=True,
+                class_name="mb-3",
             ),
             dbc.Container(
                 dbc.Row([dbc.Col(data_panel(settings), lg=4, xl=3), dbc.Col(analysis_tabs(), lg=8, xl=9)]),
@@ -37,23 +39,49 @@ def data_panel(settings: Settings) -> html.Div:
     mb = settings.limits.max_bytes / 1e6
     upload = dcc.Upload(
         id=Data.UPLOAD,
-        children=html.Div(["Drag and drop or ", html.A("choose a file", href="#"), html.Br(),
-                           html.Small(f"CSV or Excel (.xlsx), up to {mb:g} MB", className="text-muted")]),
-        className="upload-zone", multiple=False,
+        children=html.Div(
+            [
+                "Drag and drop or ",
+                html.A("choose a file", href="#"),
+                html.Br(),
+                html.Small(f"CSV or Excel (.xlsx), up to {mb:g} MB", className="text-muted"),
+            ]
+        ),
+        className="upload-zone",
+        multiple=False,
         accept=".csv,.txt,.tsv,.xlsx,.xls,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     buttons = html.Div(
-        [dbc.Button("Try the demo data", id=Data.DEMO, color="primary", size="sm"),
-         dbc.Button("Clear my data", id=Data.CLEAR, color="danger", outline=True, size="sm")],
+        [
+            dbc.Button("Try the demo data", id=Data.DEMO, color="primary", size="sm"),
+            dbc.Button("Clear my data", id=Data.CLEAR, color="danger", outline=True, size="sm"),
+        ],
         className="d-flex gap-2 mt-2",
     )
     return html.Div(
         [
-            dbc.Card(dbc.CardBody([html.H5("Your data", className="card-title"), upload, buttons,
-                                   dcc.Loading(html.Div(id=Data.MESSAGE, className="mt-2"), type="dot")]),
-                     class_name="mb-3"),
-            dbc.Card(dbc.CardBody(html.Div(id=Data.SUMMARY, children=html.P(
-                "No data yet: upload a file or try the demo data.", className="text-muted mb-0"))), class_name="mb-3"),
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.H5("Your data", className="card-title"),
+                        upload,
+                        buttons,
+                        dcc.Loading(html.Div(id=Data.MESSAGE, className="mt-2"), type="dot"),
+                    ]
+                ),
+                class_name="mb-3",
+            ),
+            dbc.Card(
+                dbc.CardBody(
+                    html.Div(
+                        id=Data.SUMMARY,
+                        children=html.P(
+                            "No data yet: upload a file or try the demo data.", className="text-muted mb-0"
+                        ),
+                    )
+                ),
+                class_name="mb-3",
+            ),
             dbc.Card(dbc.CardBody(roles_form()), class_name="mb-3"),
         ]
     )
@@ -62,9 +90,10 @@ def data_panel(settings: Settings) -> html.Div:
 def roles_form() -> html.Div:
     def picker(label: str, component_id: str, multi: bool, hint: str) -> html.Div:
         return html.Div(
-            [dbc.Label(label, html_for=component_id, class_name="mb-0 fw-semibold"),
-             dcc.Dropdown(id=component_id, multi=multi, clearable=multi, placeholder=hint),
-             ],
+            [
+                dbc.Label(label, html_for=component_id, class_name="mb-0 fw-semibold"),
+                dcc.Dropdown(id=component_id, multi=multi, clearable=multi, placeholder=hint),
+            ],
             className="mb-2",
         )
 
@@ -87,22 +116,34 @@ def analysis_tabs() -> dbc.Tabs:
 
 
 def graph(component_id: str, height: int) -> dcc.Graph:
-    return dcc.Graph(id=component_id, figure=empty_figure("Upload data to see this chart"),
-                     config=GRAPH_CONFIG, style={"height": f"{height}px"})
+    return dcc.Graph(
+        id=component_id,
+        figure=empty_figure("Upload data to see this chart"),
+        config=GRAPH_CONFIG,
+        style={"height": f"{height}px"},
+    )
 
 
 def explore_tab() -> html.Div:
     return html.Div(
         [
             html.Div(id=Explore.STATUS, className="mt-3"),
-            dbc.Card(dbc.CardBody([
-                dbc.Checklist(id=Explore.CHANNELS, inline=True, switch=True, class_name="small"),
-                graph(Explore.SERIES, 420),
-            ]), class_name="mt-3"),
-            dbc.Row([
-                dbc.Col(dbc.Card(dbc.CardBody(graph(Explore.SHARE, 380))), md=6),
-                dbc.Col(dbc.Card(dbc.CardBody(graph(Explore.VIF, 380))), md=6),
-            ], class_name="mt-3 g-3"),
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        dbc.Checklist(id=Explore.CHANNELS, inline=True, switch=True, class_name="small"),
+                        graph(Explore.SERIES, 420),
+                    ]
+                ),
+                class_name="mt-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(dbc.Card(dbc.CardBody(graph(Explore.SHARE, 380))), md=6),
+                    dbc.Col(dbc.Card(dbc.CardBody(graph(Explore.VIF, 380))), md=6),
+                ],
+                class_name="mt-3 g-3",
+            ),
             dbc.Card(dbc.CardBody(graph(Explore.CORRELATION, 540)), class_name="mt-3"),
             dbc.Card(dbc.CardBody([html.H6("Summary statistics"), html.Div(id=Explore.STATS)]), class_name="mt-3 mb-4"),
         ]

@@ -18,8 +18,17 @@ import numpy as np
 import pandas as pd
 
 SUMMARY_COLUMNS = (
-    "column", "role", "count", "missing", "mean", "std", "min", "median", "max",
-    "zero_share", "total",
+    "column",
+    "role",
+    "count",
+    "missing",
+    "mean",
+    "std",
+    "min",
+    "median",
+    "max",
+    "zero_share",
+    "total",
 )
 VIF_COLUMNS = ("column", "vif")
 SPEND_SHARE_COLUMNS = ("channel", "spend", "share")
@@ -178,8 +187,7 @@ def variance_inflation(frame: pd.DataFrame, channels: Sequence[str]) -> pd.DataF
     """
     names = list(channels)
     if len(names) < 2:
-        return pd.DataFrame({"column": names, "vif": [1.0] * len(names)},
-                            columns=list(VIF_COLUMNS))
+        return pd.DataFrame({"column": names, "vif": [1.0] * len(names)}, columns=list(VIF_COLUMNS))
     numeric = frame[names].apply(pd.to_numeric, errors="coerce").astype(float)
     values = numeric.dropna().to_numpy()
     vifs = []
@@ -220,5 +228,4 @@ def spend_share(frame: pd.DataFrame, channels: Sequence[str]) -> pd.DataFrame:
     totals = numeric.sum(skipna=True).to_numpy(dtype=float)
     grand_total = totals.sum()
     shares = totals / grand_total if grand_total > 0 else np.zeros_like(totals)
-    return pd.DataFrame({"channel": names, "spend": totals, "share": shares},
-                        columns=list(SPEND_SHARE_COLUMNS))
+    return pd.DataFrame({"channel": names, "spend": totals, "share": shares}, columns=list(SPEND_SHARE_COLUMNS))

@@ -101,8 +101,7 @@ class DemoTruth:
     def channel_parameters(self) -> dict[str, dict[str, float]]:
         """Return ``{channel: {alpha, half_saturation, slope, beta}}``."""
         return {
-            name: {field: getattr(self, field)[i] for field in _CHANNEL_FIELDS}
-            for i, name in enumerate(self.channels)
+            name: {field: getattr(self, field)[i] for field in _CHANNEL_FIELDS} for i, name in enumerate(self.channels)
         }
 
     def global_parameters(self) -> dict[str, float | int | str]:
@@ -146,7 +145,7 @@ def _alternating_mask(
 def _campaign_levels(n_days: int, sigma: float, rng: np.random.Generator) -> np.ndarray:
     """Mean-one log-normal spend level, constant within 2-6 week campaigns."""
     lengths = rng.integers(14, 43, size=n_days // 14 + 1)
-    levels = rng.lognormal(-sigma**2 / 2, sigma, size=lengths.size)
+    levels = rng.lognormal(-(sigma**2) / 2, sigma, size=lengths.size)
     return np.repeat(levels, lengths)[:n_days]
 
 
@@ -179,9 +178,10 @@ def simulate_spend(n_days: int, start: str | pd.Timestamp, rng: np.random.Genera
     for name in CHANNELS:
         mean, weekly, campaign_sd, noise_sd = _SPEND_PROFILES[name]
         spend = (
-            mean * np.asarray(weekly)[weekday]
+            mean
+            * np.asarray(weekly)[weekday]
             * _campaign_levels(n_days, campaign_sd, rng)
-            * rng.lognormal(-noise_sd**2 / 2, noise_sd, size=n_days)
+            * rng.lognormal(-(noise_sd**2) / 2, noise_sd, size=n_days)
         )
         if name == "youtube":
             on = _alternating_mask(n_days, _YOUTUBE_DARK_DAYS, _YOUTUBE_FLIGHT_DAYS, rng)
@@ -280,15 +280,19 @@ def decompose(frame: pd.DataFrame, truth: DemoTruth = DEFAULT_TRUTH) -> pd.DataF
     days = (dates - pd.Timestamp(truth.start)).dt.days.to_numpy(float)
     weekday = dates.dt.day_of_week.to_numpy(float)
     yearday = dates.dt.day_of_year.to_numpy(float)
-    parts = pd.DataFrame({
-        "date": dates.to_numpy(),
-        "baseline": np.full(len(frame), truth.baseline),
-        "trend": truth.trend_per_day * days,
-        "weekly_seasonality": truth.weekly_amplitude * np.cos(2 * np.pi * (weekday - truth.weekly_peak_day) / 7),
-        "yearly_seasonality": truth.yearly_amplitude * np.cos(2 * np.pi * (yearday - truth.yearly_peak_day) / 365.25),
-        "price": truth.price_effect * (frame["price"].to_numpy(float) - truth.reference_price),
-        "promo": truth.promo_uplift * frame["promo"].to_numpy(float),
-    }, index=frame.index)
+    parts = pd.DataFrame(
+        {
+            "date": dates.to_numpy(),
+            "baseline": np.full(len(frame), truth.baseline),
+            "trend": truth.trend_per_day * days,
+            "weekly_seasonality": truth.weekly_amplitude * np.cos(2 * np.pi * (weekday - truth.weekly_peak_day) / 7),
+            "yearly_seasonality": truth.yearly_amplitude
+            * np.cos(2 * np.pi * (yearday - truth.yearly_peak_day) / 365.25),
+            "price": truth.price_effect * (frame["price"].to_numpy(float) - truth.reference_price),
+            "promo": truth.promo_uplift * frame["promo"].to_numpy(float),
+        },
+        index=frame.index,
+    )
     return pd.concat([parts, media_effect(frame, truth)], axis=1)
 
 

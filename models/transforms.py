@@ -30,9 +30,7 @@ def _channel_parameter(value: ArrayLike, x: np.ndarray, name: str) -> np.ndarray
     except ValueError:
         fits = False
     if not fits:
-        raise ValueError(
-            f"{name} of shape {param.shape} does not match channels {x.shape[1:]}"
-        )
+        raise ValueError(f"{name} of shape {param.shape} does not match channels {x.shape[1:]}")
     return param
 
 
@@ -117,9 +115,7 @@ def _infinite_geometric_sum(x: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return y
 
 
-def hill_saturation(
-    x: ArrayLike, half_saturation: ArrayLike, slope: ArrayLike
-) -> np.ndarray:
+def hill_saturation(x: ArrayLike, half_saturation: ArrayLike, slope: ArrayLike) -> np.ndarray:
     r"""Hill curve: the share of the maximum effect reached at input ``x``.
 
     .. math::

@@ -36,13 +36,20 @@ function(contents, filename, config) {
 
 def register(app, store: SessionStore, settings: Settings) -> None:
     app.clientside_callback(
-        CHECK_SIZE_JS, Output(Data.PAYLOAD, "data"),
-        Input(Data.UPLOAD, "contents"), State(Data.UPLOAD, "filename"), State(App.CONFIG, "data"),
+        CHECK_SIZE_JS,
+        Output(Data.PAYLOAD, "data"),
+        Input(Data.UPLOAD, "contents"),
+        State(Data.UPLOAD, "filename"),
+        State(App.CONFIG, "data"),
     )
 
     @app.callback(
-        Output(App.DATASET, "data"), Output(Data.MESSAGE, "children"), Output(Data.UPLOAD, "contents"),
-        Input(Data.PAYLOAD, "data"), Input(Data.DEMO, "n_clicks"), Input(Data.CLEAR, "n_clicks"),
+        Output(App.DATASET, "data"),
+        Output(Data.MESSAGE, "children"),
+        Output(Data.UPLOAD, "contents"),
+        Input(Data.PAYLOAD, "data"),
+        Input(Data.DEMO, "n_clicks"),
+        Input(Data.CLEAR, "n_clicks"),
         State(App.SESSION, "data"),
         prevent_initial_call=True,
     )
@@ -63,10 +70,14 @@ def register(app, store: SessionStore, settings: Settings) -> None:
 
     @app.callback(
         Output(Data.SUMMARY, "children"),
-        Output(Data.ROLE_DATE, "options"), Output(Data.ROLE_DATE, "value"),
-        Output(Data.ROLE_TARGET, "options"), Output(Data.ROLE_TARGET, "value"),
-        Output(Data.ROLE_CHANNELS, "options"), Output(Data.ROLE_CHANNELS, "value"),
-        Output(Data.ROLE_CONTROLS, "options"), Output(Data.ROLE_CONTROLS, "value"),
+        Output(Data.ROLE_DATE, "options"),
+        Output(Data.ROLE_DATE, "value"),
+        Output(Data.ROLE_TARGET, "options"),
+        Output(Data.ROLE_TARGET, "value"),
+        Output(Data.ROLE_CHANNELS, "options"),
+        Output(Data.ROLE_CHANNELS, "value"),
+        Output(Data.ROLE_CONTROLS, "options"),
+        Output(Data.ROLE_CONTROLS, "value"),
         Input(App.DATASET, "data"),
     )
     def show_dataset(summary):
@@ -75,19 +86,34 @@ def register(app, store: SessionStore, settings: Settings) -> None:
             empty = html.P("No data yet: upload a file or try the demo data.", className="text-muted mb-0")
             return empty, [], None, [], None, [], [], [], []
         roles, columns = summary["roles"], summary["columns"]
-        return (summary_view(summary), summary["date_columns"], roles["date"], columns, roles["target"],
-                columns, roles["channels"], columns, roles["controls"])
+        return (
+            summary_view(summary),
+            summary["date_columns"],
+            roles["date"],
+            columns,
+            roles["target"],
+            columns,
+            roles["channels"],
+            columns,
+            roles["controls"],
+        )
 
     app.callback(
         Output(Data.ROLE_UNUSED, "children"),
-        Input(App.DATASET, "data"), Input(Data.ROLE_TARGET, "value"), Input(Data.ROLE_CHANNELS, "value"),
+        Input(App.DATASET, "data"),
+        Input(Data.ROLE_TARGET, "value"),
+        Input(Data.ROLE_CHANNELS, "value"),
         Input(Data.ROLE_CONTROLS, "value"),
     )(unused_columns)
 
     @app.callback(
-        Output(Data.ROLES, "data"), Output(Data.ROLE_MESSAGE, "children"),
-        Input(Data.ROLE_TARGET, "value"), Input(Data.ROLE_CHANNELS, "value"), Input(Data.ROLE_CONTROLS, "value"),
-        State(Data.ROLE_DATE, "value"), State(App.SESSION, "data"),
+        Output(Data.ROLES, "data"),
+        Output(Data.ROLE_MESSAGE, "children"),
+        Input(Data.ROLE_TARGET, "value"),
+        Input(Data.ROLE_CHANNELS, "value"),
+        Input(Data.ROLE_CONTROLS, "value"),
+        State(Data.ROLE_DATE, "value"),
+        State(App.SESSION, "data"),
         prevent_initial_call=True,
     )
     def change_roles(target, channels, controls, date, token):
@@ -142,12 +168,24 @@ def ingest(store: SessionStore, sid: str, content: bytes | None, filename: str, 
     try:
         upload = read_upload(content, filename, settings.limits)
     except DataError as exc:
-        return no_update, alert([html.Strong(filename), f": {exc}", html.Br(),
-                                 html.Small("Your previous data, if any, is unchanged.")], "danger"), None
+        return (
+            no_update,
+            alert(
+                [html.Strong(filename), f": {exc}", html.Br(), html.Small("Your previous data, if any, is unchanged.")],
+                "danger",
+            ),
+            None,
+        )
     except Exception as exc:  # a bug must not show a traceback or keep half-read data
         # Log where it failed, never the message: it could quote the user's cells.
-        log.error("unexpected %s reading an upload:\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
-        return no_update, alert(f"{filename}: this file could not be read. Check it is a CSV or .xlsx file.", "danger"), None
+        log.error(
+            "unexpected %s reading an upload:\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__))
+        )
+        return (
+            no_update,
+            alert(f"{filename}: this file could not be read. Check it is a CSV or .xlsx file.", "danger"),
+            None,
+        )
     dataset = save_upload(store, sid, upload, filename)
     return dataset.summary(), warning_list(upload.warnings, f"Read {filename}."), None
 
@@ -159,20 +197,31 @@ def alert(children, color: str) -> dbc.Alert:
 def warning_list(warnings: list[str], headline: str) -> dbc.Alert:
     if not warnings:
         return alert(headline, "success")
-    return alert([html.Strong(headline), " Please check:", html.Ul([html.Li(w) for w in warnings], className="mb-0")],
-                 "warning")
+    return alert(
+        [html.Strong(headline), " Please check:", html.Ul([html.Li(w) for w in warnings], className="mb-0")], "warning"
+    )
 
 
 def summary_view(summary: dict) -> html.Div:
     """What was read: file, rows, date range, frequency, sheet and the columns left unused."""
-    items = [("File", summary["filename"]), ("Rows", f"{summary['rows']:,}"),
-             ("Dates", f"{summary['start']} to {summary['end']}"), ("Frequency", summary["frequency"])]
+    items = [
+        ("File", summary["filename"]),
+        ("Rows", f"{summary['rows']:,}"),
+        ("Dates", f"{summary['start']} to {summary['end']}"),
+        ("Frequency", summary["frequency"]),
+    ]
     if summary.get("sheet"):
         items.append(("Sheet", summary["sheet"]))
-    return html.Div([
-        html.H5("What was read", className="card-title"),
-        html.Dl([part for label, value in items for part in (html.Dt(label, className="col-5"),
-                                                             html.Dd(value, className="col-7 mb-1"))],
-                className="row summary-list small mb-0"),
-    ])
-
+    return html.Div(
+        [
+            html.H5("What was read", className="card-title"),
+            html.Dl(
+                [
+                    part
+                    for label, value in items
+                    for part in (html.Dt(label, className="col-5"), html.Dd(value, className="col-7 mb-1"))
+                ],
+                className="row summary-list small mb-0",
+            ),
+        ]
+    )

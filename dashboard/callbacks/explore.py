@@ -30,10 +30,16 @@ def register(app, store: SessionStore) -> None:
             return None
 
     @app.callback(
-        Output(Explore.SHARE, "figure"), Output(Explore.VIF, "figure"), Output(Explore.CORRELATION, "figure"),
-        Output(Explore.STATS, "children"), Output(Explore.CHANNELS, "options"), Output(Explore.CHANNELS, "value"),
+        Output(Explore.SHARE, "figure"),
+        Output(Explore.VIF, "figure"),
+        Output(Explore.CORRELATION, "figure"),
+        Output(Explore.STATS, "children"),
+        Output(Explore.CHANNELS, "options"),
+        Output(Explore.CHANNELS, "value"),
         Output(Explore.STATUS, "children"),
-        Input(App.DATASET, "data"), Input(Data.ROLES, "data"), State(App.SESSION, "data"),
+        Input(App.DATASET, "data"),
+        Input(Data.ROLES, "data"),
+        State(App.SESSION, "data"),
     )
     def overview(summary, _roles, token):
         """Spend share, collinearity, correlations and statistics for the current roles."""
@@ -51,12 +57,16 @@ def register(app, store: SessionStore) -> None:
             vif_figure(variance_inflation(frame, roles["channels"]), colors=colors),
             correlation_heatmap(correlation_matrix(frame, columns)),
             stats_table(summary_statistics(frame, roles)),
-            options, roles["channels"], None,
+            options,
+            roles["channels"],
+            None,
         )
 
     @app.callback(
         Output(Explore.SERIES, "figure"),
-        Input(Explore.CHANNELS, "value"), State(App.DATASET, "data"), State(App.SESSION, "data"),
+        Input(Explore.CHANNELS, "value"),
+        State(App.DATASET, "data"),
+        State(App.SESSION, "data"),
     )
     def series(chosen, summary, token):
         """Revenue with the chosen channels' spend over time."""
@@ -65,8 +75,9 @@ def register(app, store: SessionStore) -> None:
             return empty_figure(NO_DATA)
         roles = dataset.roles
         chosen = [c for c in chosen or [] if c in roles["channels"]]
-        return time_series_figure(dataset.frame, roles["date"], roles["target"], chosen,
-                                  colors=channel_colors(roles["channels"]))
+        return time_series_figure(
+            dataset.frame, roles["date"], roles["target"], chosen, colors=channel_colors(roles["channels"])
+        )
 
 
 def stats_table(stats) -> dbc.Table:
@@ -76,5 +87,6 @@ def stats_table(stats) -> dbc.Table:
         shown[col] = shown[col].map(lambda v: f"{v:,.0f}")
     for col in ("mean", "std", "min", "median", "max", "total"):
         shown[col] = shown[col].map(lambda v: f"{v:,.2f}" if v == v else "")
-    return dbc.Table.from_dataframe(shown, striped=True, hover=True, size="sm", responsive=True,
-                                    class_name="stats-table mb-0")
+    return dbc.Table.from_dataframe(
+        shown, striped=True, hover=True, size="sm", responsive=True, class_name="stats-table mb-0"
+    )

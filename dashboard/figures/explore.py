@@ -37,10 +37,17 @@ def empty_figure(message: str) -> go.Figure:
     fig.update_layout(
         xaxis={"visible": False},
         yaxis={"visible": False},
-        annotations=[{
-            "text": message, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
-            "showarrow": False, "font": {"size": 16, "color": MISSING_COLOR},
-        }],
+        annotations=[
+            {
+                "text": message,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "showarrow": False,
+                "font": {"size": 16, "color": MISSING_COLOR},
+            }
+        ],
     )
     return _apply_theme(fig, "")
 
@@ -59,20 +66,28 @@ def time_series_figure(
     colors = _colors_for(channels, colors)
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.add_trace(
-        go.Scatter(x=data[date], y=data[target], name=target, mode="lines",
-                   line={"color": TARGET_COLOR, "width": 2.5}),
+        go.Scatter(x=data[date], y=data[target], name=target, mode="lines", line={"color": TARGET_COLOR, "width": 2.5}),
         secondary_y=False,
     )
     for channel in channels:
         fig.add_trace(
-            go.Scatter(x=data[date], y=data[channel], name=channel, mode="lines",
-                       line={"color": colors.get(channel), "width": 1.5}),
+            go.Scatter(
+                x=data[date],
+                y=data[channel],
+                name=channel,
+                mode="lines",
+                line={"color": colors.get(channel), "width": 1.5},
+            ),
             secondary_y=True,
         )
     fig.update_yaxes(title_text=_money(target, currency), secondary_y=False)
     # Without channels the right axis would be an empty, unlabelled scale.
-    fig.update_yaxes(title_text=_money("Spend", currency) if channels else None,
-                     showgrid=False, visible=bool(channels), secondary_y=True)
+    fig.update_yaxes(
+        title_text=_money("Spend", currency) if channels else None,
+        showgrid=False,
+        visible=bool(channels),
+        secondary_y=True,
+    )
     fig.update_xaxes(title_text="Date")
     fig.update_layout(
         hovermode="x unified",
@@ -93,17 +108,18 @@ def spend_share_figure(
         return empty_figure("No spend to show")
     channels = list(share["channel"])
     colors = _colors_for(channels, colors)
-    fig = go.Figure(go.Pie(
-        labels=channels,
-        values=share["spend"],
-        hole=0.5,
-        sort=False,
-        direction="clockwise",
-        marker={"colors": [colors.get(channel) for channel in channels]},
-        textinfo="percent",
-        hovertemplate=f"%{{label}}<br>{_money('Spend', currency)}: %{{value:,.0f}}"
-                      "<br>%{percent}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Pie(
+            labels=channels,
+            values=share["spend"],
+            hole=0.5,
+            sort=False,
+            direction="clockwise",
+            marker={"colors": [colors.get(channel) for channel in channels]},
+            textinfo="percent",
+            hovertemplate=f"%{{label}}<br>{_money('Spend', currency)}: %{{value:,.0f}}<br>%{{percent}}<extra></extra>",
+        )
+    )
     return _apply_theme(fig, _money("Share of total spend", currency))
 
 
@@ -111,19 +127,21 @@ def correlation_heatmap(corr: pd.DataFrame) -> go.Figure:
     """Correlation matrix as a heatmap (red positive, blue negative) with values in cells."""
     labels_x = [str(name) for name in corr.columns]
     labels_y = [str(name) for name in corr.index]
-    fig = go.Figure(go.Heatmap(
-        z=corr.to_numpy(dtype=float),
-        x=labels_x,
-        y=labels_y,
-        zmin=-1,
-        zmax=1,
-        zmid=0,
-        colorscale="RdBu",
-        reversescale=True,
-        texttemplate="%{z:.2f}",
-        hovertemplate="%{y} vs %{x}: %{z:.2f}<extra></extra>",
-        colorbar={"title": {"text": "r"}},
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=corr.to_numpy(dtype=float),
+            x=labels_x,
+            y=labels_y,
+            zmin=-1,
+            zmax=1,
+            zmid=0,
+            colorscale="RdBu",
+            reversescale=True,
+            texttemplate="%{z:.2f}",
+            hovertemplate="%{y} vs %{x}: %{z:.2f}<extra></extra>",
+            colorbar={"title": {"text": "r"}},
+        )
+    )
     # Reversed y so the first column is at the top-left, as in a printed matrix.
     fig.update_yaxes(autorange="reversed", type="category", title_text=None)
     fig.update_xaxes(type="category", title_text=None)
@@ -152,24 +170,37 @@ def vif_figure(
     colors = _colors_for(channels, colors)
     values = vif["vif"].to_numpy(dtype=float)
     shown = np.where(np.isnan(values), 0.0, np.minimum(values, cap))
-    fig = go.Figure(go.Bar(
-        x=shown,
-        y=channels,
-        orientation="h",
-        marker={"color": [colors.get(channel) for channel in channels]},
-        hovertext=[_vif_hover(value) for value in values],
-        hovertemplate="%{y}: %{hovertext}<extra></extra>",
-        name="VIF",
-    ))
+    fig = go.Figure(
+        go.Bar(
+            x=shown,
+            y=channels,
+            orientation="h",
+            marker={"color": [colors.get(channel) for channel in channels]},
+            hovertext=[_vif_hover(value) for value in values],
+            hovertemplate="%{y}: %{hovertext}<extra></extra>",
+            name="VIF",
+        )
+    )
     for threshold, dash in ((5, "dot"), (10, "dash")):
-        fig.add_vline(x=threshold, line={"color": "#888888", "dash": dash, "width": 1},
-                      annotation_text=str(threshold), annotation_position="top")
-    fig.add_annotation(text=VIF_NOTE, xref="paper", yref="paper", x=0, y=-0.2,
-                       xanchor="left", yanchor="top", showarrow=False,
-                       font={"size": 12, "color": "#555555"})
+        fig.add_vline(
+            x=threshold,
+            line={"color": "#888888", "dash": dash, "width": 1},
+            annotation_text=str(threshold),
+            annotation_position="top",
+        )
+    fig.add_annotation(
+        text=VIF_NOTE,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=-0.2,
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        font={"size": 12, "color": "#555555"},
+    )
     upper = max(12.0, float(np.max(shown)) * 1.08)
-    fig.update_xaxes(title_text=f"Variance inflation factor (capped at {cap:g})",
-                     range=[0, upper])
+    fig.update_xaxes(title_text=f"Variance inflation factor (capped at {cap:g})", range=[0, upper])
     # Reversed so channels read top-down in the order given.
     fig.update_yaxes(autorange="reversed", title_text=None)
     _apply_theme(fig, "Collinearity between channels (VIF)")

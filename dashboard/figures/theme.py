@@ -29,14 +29,31 @@ KNOWN_CHANNEL_COLORS = {
     "other": "#7F7F7F",
 }
 _ALIASES = {
-    "meta": "facebook", "fb": "facebook", "ig": "instagram", "insta": "instagram",
-    "yt": "youtube", "sem": "search", "paid_search": "search", "television": "tv",
-    "outdoor": "ooh", "others": "other",
+    "meta": "facebook",
+    "fb": "facebook",
+    "ig": "instagram",
+    "insta": "instagram",
+    "yt": "youtube",
+    "sem": "search",
+    "paid_search": "search",
+    "television": "tv",
+    "outdoor": "ooh",
+    "others": "other",
 }
 # Plotly's qualitative "Bold" palette, copied so colours do not shift with plotly versions.
 PALETTE = (
-    "#7F3C8D", "#11A579", "#3969AC", "#F2B701", "#E73F74", "#80BA5A",
-    "#E68310", "#008695", "#CF1C90", "#F97B72", "#4B4B8F", "#A5AA99",
+    "#7F3C8D",
+    "#11A579",
+    "#3969AC",
+    "#F2B701",
+    "#E73F74",
+    "#80BA5A",
+    "#E68310",
+    "#008695",
+    "#CF1C90",
+    "#F97B72",
+    "#4B4B8F",
+    "#A5AA99",
 )
 
 

@@ -1,8 +1,8 @@
 """Reading and validating uploaded data (CSV or .xlsx) for media-mix modelling.
 
-    from models.data import read_upload, DataError
-    upload = read_upload(content, filename)
-    upload.frame, upload.roles, upload.warnings
+from models.data import read_upload, DataError
+upload = read_upload(content, filename)
+upload.frame, upload.roles, upload.warnings
 """
 
 from models.data.errors import DataError

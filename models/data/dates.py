@@ -32,7 +32,9 @@ def parse_date_column(name: str, cells: list[object], row_numbers: list[int]) ->
     """Parse a column of dates; raise :class:`DataError` naming rows that are blank, unreadable or mixed."""
     blank = [row_numbers[i] for i, c in enumerate(cells) if c is None or (isinstance(c, str) and not c.strip())]
     if blank:
-        raise DataError(f"The date column {quote_value(name)} is empty in {describe_rows(blank)}. Fill in a date for every row.")
+        raise DataError(
+            f"The date column {quote_value(name)} is empty in {describe_rows(blank)}. Fill in a date for every row."
+        )
     if all(isinstance(c, (dt.date, pd.Timestamp)) for c in cells):
         return pd.Series(pd.to_datetime(cells)).dt.normalize()
     numbers = pd.to_numeric(pd.Series([str(c).strip() for c in cells]), errors="coerce")
@@ -53,7 +55,8 @@ def _from_numbers(name: str, numbers: pd.Series, row_numbers: list[int]) -> pd.S
             return parsed
     bad = [row_numbers[i] for i in range(len(numbers)) if not EXCEL_SERIALS[0] <= numbers.iloc[i] <= EXCEL_SERIALS[1]]
     raise DataError(
-        f"The date column {quote_value(name)} holds numbers that are not dates ({describe_rows(bad or row_numbers[:1])}). "
+        f"The date column {quote_value(name)} holds numbers that are not dates "
+        f"({describe_rows(bad or row_numbers[:1])}). "
         + USE_ISO
     )
 

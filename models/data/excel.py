@@ -29,7 +29,9 @@ def read_excel_rows(content: bytes, limits: Limits) -> tuple[list[list[object]],
     except DataError:
         raise
     except Exception as exc:  # openpyxl raises many types for corrupt files; the user needs one message
-        raise DataError("This Excel file could not be opened; it may be damaged. Save it again as .xlsx and retry.") from exc
+        raise DataError(
+            "This Excel file could not be opened; it may be damaged. Save it again as .xlsx and retry."
+        ) from exc
     try:
         return _first_sheet_with_data(values, formulas, limits)
     finally:
@@ -52,12 +54,15 @@ def _check_archive(content: bytes, limits: Limits) -> None:
     dense = any(m.file_size > BOMB_MIN_BYTES and m.file_size > BOMB_RATIO * max(m.compress_size, 1) for m in members)
     if unpacked > limits.max_unpacked_bytes or dense:
         raise DataError(
-            f"This workbook would unpack to {unpacked / 1e6:,.0f} MB (limit {limits.max_unpacked_bytes / 1e6:,.0f} MB), "
+            f"This workbook would unpack to {unpacked / 1e6:,.0f} MB "
+            f"(limit {limits.max_unpacked_bytes / 1e6:,.0f} MB), "
             "so it was refused. Save only the data sheet, or upload a CSV."
         )
     for member in members:
         if member.filename.endswith((".xml", ".rels", ".vml")) and _declares_entities(archive, member):
-            raise DataError("This workbook contains XML entity declarations, which are refused for safety. Re-save it in Excel.")
+            raise DataError(
+                "This workbook contains XML entity declarations, which are refused for safety. Re-save it in Excel."
+            )
 
 
 def _declares_entities(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import re
 
-TARGET_NAMES = ("revenue", "sales", "turnover", "gmv", "income", "conversions", "orders", "bookings",
-                "transactions", "purchases", "kpi", "target", "y")
+TARGET_NAMES = (
+    "revenue",
+    "sales",
+    "turnover",
+    "gmv",
+    "income",
+    "conversions",
+    "orders",
+    "bookings",
+    "transactions",
+    "purchases",
+    "kpi",
+    "target",
+    "y",
+)
 CHANNEL_WORDS = frozenset(
     """spend spent cost costs budget investment media ads ad google adwords gads facebook fb meta youtube yt
     instagram ig insta tiktok snapchat snap pinterest linkedin twitter bing microsoft amazon ams tv ctv radio

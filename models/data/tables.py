@@ -58,7 +58,7 @@ def read_csv_rows(text: str) -> tuple[list[list[object]], list[int], str]:
     except csv.Error as exc:
         raise DataError(
             f"The file could not be read as CSV near line {reader.line_num}: {exc}. This usually means a quote "
-            "character (\") is not closed; fix that line or re-export the file from your spreadsheet."
+            'character (") is not closed; fix that line or re-export the file from your spreadsheet.'
         ) from exc
     return rows, numbers, delimiter
 
@@ -75,8 +75,7 @@ def build_table(rows: list[list[object]], numbers: list[int], limits: Limits, ra
     table = Table(header=[], rows=[], row_numbers=[])
     if at:
         table.warnings.append(
-            f"Skipped {at} line(s) above the column names ({describe_rows(numbers[:at])}), such as a "
-            "report title."
+            f"Skipped {at} line(s) above the column names ({describe_rows(numbers[:at])}), such as a report title."
         )
     if _looks_like_data(header_cells):
         raise DataError(

@@ -19,8 +19,9 @@ from models.data.tables import Table, build_table, read_csv_rows
 from models.data.validate import validate_roles
 from models.data.values import NumericColumn, column_votes, read_numeric, text_cells
 
-
-DATE_SHAPED = re.compile(r"^(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{2,4}|[A-Za-z]{3,9} \d{1,2},? \d{4})")
+DATE_SHAPED = re.compile(
+    r"^(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{2,4}|[A-Za-z]{3,9} \d{1,2},? \d{4})"
+)
 
 
 @dataclass
@@ -164,7 +165,8 @@ def _read_numbers(columns: dict[str, list[object]], table: Table) -> dict[str, N
 def _raise_bad_cells(name: str, column: NumericColumn, cells: list[object], row_numbers: list[int]) -> None:
     if column.infinite:
         raise DataError(
-            f"Column {quote_value(name)} has infinite values in {describe_rows([row_numbers[i] for i in column.infinite])}. "
+            f"Column {quote_value(name)} has infinite values in "
+            f"{describe_rows([row_numbers[i] for i in column.infinite])}. "
             "Replace them with real numbers (an infinite value usually comes from a division by zero)."
         )
     if column.text and not column.is_text:
@@ -185,4 +187,3 @@ def _missing_notes(numeric: dict[str, NumericColumn], row_numbers: list[int]) ->
     if not parts:
         return []
     return ["Blank or N/A cells were read as missing values in: " + "; ".join(parts) + "."]
-

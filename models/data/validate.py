@@ -53,7 +53,11 @@ def validate_roles(frame: pd.DataFrame, roles: dict, row_numbers: Sequence[int] 
 def _check_structure(frame: pd.DataFrame, roles: dict) -> None:
     if not isinstance(roles, dict) or set(ROLE_KEYS) - set(roles):
         raise DataError("Roles must name the date, the target, the channels and the controls.")
-    if not roles["date"] or roles["date"] not in frame or not pd.api.types.is_datetime64_any_dtype(frame[roles["date"]]):
+    if (
+        not roles["date"]
+        or roles["date"] not in frame
+        or not pd.api.types.is_datetime64_any_dtype(frame[roles["date"]])
+    ):
         raise DataError("Choose the date column (one date per row).")
     if not roles["target"] or roles["target"] not in frame:
         raise DataError("Choose the target column: revenue (or sales) per period.")
@@ -86,7 +90,10 @@ def _channel_warnings(channel: str, spend: pd.Series) -> list[str]:
     if (spend.fillna(0) == 0).all():
         return [f"Channel {quote_value(channel)} has zero spend in every row, so its effect cannot be measured."]
     if spend.nunique(dropna=True) == 1:
-        return [f"Channel {quote_value(channel)} has the same spend in every row, so its effect cannot be told apart from the baseline."]
+        return [
+            f"Channel {quote_value(channel)} has the same spend in every row, so its effect cannot be told apart "
+            "from the baseline."
+        ]
     return []
 
 

@@ -12,12 +12,36 @@ import numpy as np
 import pandas as pd
 
 MISSING_MARKERS = frozenset(
-    {"", "na", "n/a", "n.a.", "#n/a", "nan", "null", "none", "nil", "-", "--", "—", "–", "?", "#div/0!",
-     "#value!", "#ref!", "#num!", "#name?", "#null!", "#missing"}
+    {
+        "",
+        "na",
+        "n/a",
+        "n.a.",
+        "#n/a",
+        "nan",
+        "null",
+        "none",
+        "nil",
+        "-",
+        "--",
+        "—",
+        "–",
+        "?",
+        "#div/0!",
+        "#value!",
+        "#ref!",
+        "#num!",
+        "#name?",
+        "#null!",
+        "#missing",
+    }
 )
 INFINITE_MARKERS = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "∞", "-∞"})
-CURRENCY = re.compile(r"^(?:[$€£¥₹₩₽¢]|usd|eur|gbp|jpy|chf|cad|aud|inr|sek|nok|dkk|pln|brl|r\$)\s*|"
-                      r"\s*(?:[$€£¥₹₩₽¢]|usd|eur|gbp|jpy|chf|cad|aud|inr|sek|nok|dkk|pln|brl|kr|zł)$", re.I)
+CURRENCY = re.compile(
+    r"^(?:[$€£¥₹₩₽¢]|usd|eur|gbp|jpy|chf|cad|aud|inr|sek|nok|dkk|pln|brl|r\$)\s*|"
+    r"\s*(?:[$€£¥₹₩₽¢]|usd|eur|gbp|jpy|chf|cad|aud|inr|sek|nok|dkk|pln|brl|kr|zł)$",
+    re.I,
+)
 SPACE_GROUPS = re.compile(r"(?<=\d)[ '\u00a0\u202f\u2009](?=\d{3}(?:\D|$))")
 PLAIN = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 COMMA_DECIMAL = re.compile(r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+$")

@@ -104,7 +104,9 @@ def test_bad_file_shows_message_and_keeps_previous_data(dash_duo, dash_app, demo
     upload(dash_duo, bad_path)
     dash_duo.wait_for_contains_text(f"#{Data.MESSAGE}", "negative spend", timeout=20)
     message = dash_duo.find_element(f"#{Data.MESSAGE}").text
-    assert "facebook" in message and "row 12" in message and "<img src=x onerror=alert(1)>.csv" in message  # shown as text
+    assert (
+        "facebook" in message and "row 12" in message and "<img src=x onerror=alert(1)>.csv" in message
+    )  # shown as text
     assert "1,096" in dash_duo.find_element(f"#{Data.SUMMARY}").text
     wait_for_charts(dash_duo, traces=7)
     no_console_errors(dash_duo)

@@ -28,8 +28,7 @@ def test_channel_colors_known_fixed_rest_by_position():
     assert colors["tiktok"] == KNOWN_CHANNEL_COLORS["tiktok"]
     assert colors["podcast"] == PALETTE[0] and colors["affiliates"] == PALETTE[1]
     assert channel_colors(["meta"])["meta"] == KNOWN_CHANNEL_COLORS["facebook"]
-    assert channel_colors(["google_search", "google_display"]) == channel_colors(
-        ["google_search", "google_display"])
+    assert channel_colors(["google_search", "google_display"]) == channel_colors(["google_search", "google_display"])
 
 
 def test_channel_colors_unique_when_names_share_a_brand():
@@ -61,8 +60,7 @@ def test_same_channel_same_colour_across_charts(frame):
     pie_colors = dict(zip(donut.data[0].labels, donut.data[0].marker.colors, strict=True))
     assert line_colors == pie_colors == channel_colors(CHANNELS)
     # A subset keeps the full list's colours when the caller passes them.
-    subset = figures.time_series_figure(frame, "date", "revenue", ["podcast"],
-                                        colors=channel_colors(CHANNELS))
+    subset = figures.time_series_figure(frame, "date", "revenue", ["podcast"], colors=channel_colors(CHANNELS))
     assert subset.data[1].line.color == pie_colors["podcast"]
 
 

@@ -17,9 +17,16 @@ def test_defaults_need_no_services_and_keep_data_private(tmp_path):
 
 
 def test_environment_overrides(tmp_path):
-    env = {"MMM_DATA_DIR": str(tmp_path), "SECRET_KEY": "k", "REDIS_URL": "redis://localhost:6379/1",
-           "MMM_SESSION_TTL": "60", "MMM_MAX_UPLOAD_MB": "2", "MMM_MAX_ROWS": "100", "MMM_MAX_COLUMNS": "8",
-           "MMM_MIN_ROWS": "10"}
+    env = {
+        "MMM_DATA_DIR": str(tmp_path),
+        "SECRET_KEY": "k",
+        "REDIS_URL": "redis://localhost:6379/1",
+        "MMM_SESSION_TTL": "60",
+        "MMM_MAX_UPLOAD_MB": "2",
+        "MMM_MAX_ROWS": "100",
+        "MMM_MAX_COLUMNS": "8",
+        "MMM_MIN_ROWS": "10",
+    }
     settings = Settings.from_env(env)
     assert (settings.secret_key, settings.redis_url, settings.session_ttl) == ("k", "redis://localhost:6379/1", 60)
     assert settings.limits.max_bytes == 2_000_000 and settings.limits.min_rows == 10

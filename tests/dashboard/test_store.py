@@ -111,7 +111,9 @@ def test_cache_directory_is_private(settings):
 
 
 def test_redis_url_switches_to_redis_cache(settings):
-    redis_settings = settings.__class__(data_dir=settings.data_dir, secret_key="s", redis_url="redis://127.0.0.1:6390/0")
+    redis_settings = settings.__class__(
+        data_dir=settings.data_dir, secret_key="s", redis_url="redis://127.0.0.1:6390/0"
+    )
     config = cache_config(redis_settings)
     assert config["CACHE_TYPE"] == "RedisCache" and config["CACHE_REDIS_URL"] == "redis://127.0.0.1:6390/0"
     cache = Cache(config=config)

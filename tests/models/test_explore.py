@@ -12,21 +12,22 @@ from models.explore import (
     variance_inflation,
 )
 
-ROLES = {"date": "date", "target": "revenue", "channels": ["google", "facebook"],
-         "controls": ["price"]}
+ROLES = {"date": "date", "target": "revenue", "channels": ["google", "facebook"], "controls": ["price"]}
 
 
 @pytest.fixture
 def tiny_frame():
-    return pd.DataFrame({
-        "date": pd.date_range("2024-01-01", periods=4, freq="W"),
-        "extra": [1.0, 1.0, 1.0, 1.0],
-        "price": [2.0, 2.0, 4.0, 4.0],
-        "revenue": [10.0, 20.0, 30.0, np.nan],
-        "facebook": [0.0, 0.0, 3.0, 5.0],
-        "google": [1.0, 2.0, 3.0, 4.0],
-        "label": ["a", "b", "c", "d"],
-    })
+    return pd.DataFrame(
+        {
+            "date": pd.date_range("2024-01-01", periods=4, freq="W"),
+            "extra": [1.0, 1.0, 1.0, 1.0],
+            "price": [2.0, 2.0, 4.0, 4.0],
+            "revenue": [10.0, 20.0, 30.0, np.nan],
+            "facebook": [0.0, 0.0, 3.0, 5.0],
+            "google": [1.0, 2.0, 3.0, 4.0],
+            "label": ["a", "b", "c", "d"],
+        }
+    )
 
 
 def _vif_by_lstsq(x, j):
@@ -62,8 +63,9 @@ def test_summary_statistics_values_by_hand(tiny_frame):
 
 
 def test_summary_statistics_all_missing_column_and_missing_roles():
-    frame = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=2),
-                          "revenue": [1.0, 2.0], "tv": [np.nan, np.nan]})
+    frame = pd.DataFrame(
+        {"date": pd.date_range("2024-01-01", periods=2), "revenue": [1.0, 2.0], "tv": [np.nan, np.nan]}
+    )
     stats = summary_statistics(frame, {"date": "date", "target": "revenue", "channels": ["tv"]})
     tv = stats.set_index("column").loc["tv"]
     assert tv["count"] == 0 and tv["missing"] == 2

@@ -184,6 +184,9 @@ def test_shipped_csv_is_accepted_as_an_upload_with_the_intended_roles():
 
     upload = read_upload(load_demo_bytes(), DEMO_CSV.name)
     assert upload.roles == {
-        "date": "date", "target": "revenue", "channels": list(CHANNELS), "controls": ["price", "promo"],
+        "date": "date",
+        "target": "revenue",
+        "channels": list(CHANNELS),
+        "controls": ["price", "promo"],
     }
     assert len(upload.frame) == 1096
