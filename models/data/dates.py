@@ -56,8 +56,7 @@ def _from_numbers(name: str, numbers: pd.Series, row_numbers: list[int]) -> pd.S
     bad = [row_numbers[i] for i in range(len(numbers)) if not EXCEL_SERIALS[0] <= numbers.iloc[i] <= EXCEL_SERIALS[1]]
     raise DataError(
         f"The date column {quote_value(name)} holds numbers that are not dates "
-        f"({describe_rows(bad or row_numbers[:1])}). "
-        + USE_ISO
+        f"({describe_rows(bad or row_numbers[:1])}). " + USE_ISO
     )
 
 
