@@ -20,7 +20,7 @@ from models.datasets import load_demo_bytes
 
 log = logging.getLogger(__name__)
 DEMO_NAME = "demo_daily.csv (synthetic demo data)"
-SESSION_LOST = "Your session is not valid any more. Reload the page to start a new one."
+SESSION_LOST = "Your session is not valid any more: load your data again."
 
 # Checks the size in the browser, so an oversized file never travels to the server.
 CHECK_SIZE_JS = """
@@ -47,6 +47,7 @@ def register(app, store: SessionStore, settings: Settings) -> None:
         Output(App.DATASET, "data"),
         Output(Data.MESSAGE, "children"),
         Output(Data.UPLOAD, "contents"),
+        Output(App.SESSION, "data"),
         Input(Data.PAYLOAD, "data"),
         Input(Data.DEMO, "n_clicks"),
         Input(Data.CLEAR, "n_clicks"),
@@ -55,18 +56,20 @@ def register(app, store: SessionStore, settings: Settings) -> None:
     )
     def change_data(payload, _demo, _clear, token):
         """Replace the session's dataset with an upload or the demo, or delete it."""
+        new_token = no_update
         try:
             sid = store.session_id(token)
-        except InvalidSession:
-            return no_update, alert(SESSION_LOST, "danger"), None
+        except InvalidSession:  # e.g. the server's secret changed: carry on in a fresh session
+            new_token = store.new_session()
+            sid = store.session_id(new_token)
         if ctx.triggered_id == Data.CLEAR:
             store.clear(sid)
-            return None, alert("Your data was deleted from the server.", "secondary"), None
+            return None, alert("Your data was deleted from the server.", "secondary"), None, new_token
         if ctx.triggered_id == Data.DEMO:
             content, filename = load_demo_bytes(), DEMO_NAME
         else:
             content, filename = decode_payload(payload, settings)
-        return ingest(store, sid, content, filename, settings)
+        return (*ingest(store, sid, content, filename, settings), new_token)
 
     @app.callback(
         Output(Data.SUMMARY, "children"),

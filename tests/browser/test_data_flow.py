@@ -8,7 +8,7 @@ import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
-from dashboard.ids import Data, Explore
+from dashboard.ids import App, Data, Explore
 from models.datasets import load_demo_bytes
 
 SERIES_TRACES = f"#{Explore.SERIES} .main-svg .scatterlayer .trace"
@@ -122,4 +122,18 @@ def test_clear_data_deletes_it_from_the_server(dash_duo, dash_app, app_settings)
     dash_duo.wait_for_contains_text(f"#{Data.MESSAGE}", "deleted")
     assert list(app_settings.cache_dir.iterdir()) == []
     until(lambda: not dash_duo.find_elements(SERIES_TRACES), timeout=10)
+    no_console_errors(dash_duo)
+
+
+def test_forged_session_token_is_replaced_not_trusted(dash_duo, dash_app):
+    dash_duo.start_server(dash_app)
+    dash_duo.wait_for_element(f"#{Data.DEMO}")
+    dash_duo.driver.execute_script(f"sessionStorage.setItem('{App.SESSION}', JSON.stringify('forged-session'));")
+    dash_duo.driver.refresh()
+    dash_duo.find_element(f"#{Data.DEMO}").click()
+    dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "1,096", timeout=20)
+    token = dash_duo.driver.execute_script(f"return JSON.parse(sessionStorage.getItem('{App.SESSION}'))")
+    assert token != "forged-session"
+    assert dash_app.session_store.session_id(token)
+    wait_for_charts(dash_duo, traces=7)
     no_console_errors(dash_duo)

@@ -289,7 +289,7 @@ def test_helper_columns_are_ignored(mk):
     dates = pd.to_datetime(df["date"])
     df["year"] = dates.dt.year
     df["month"] = dates.dt.month
-    df["dayofyear"] = dates.dt.dayofyear
+    df["dayofyear"] = dates.dt.day_of_year
     upload = read_upload(mk.csv(df), "data.csv")
     assert set(upload.ignored) == {"year", "month", "dayofyear"}
     assert upload.roles["channels"] == mk.CHANNELS
