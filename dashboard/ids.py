@@ -32,3 +32,6 @@ class Explore:
     VIF = "explore-vif-graph"
     STATS = "explore-stats-div"
     STATUS = "explore-status-div"
+    EXPORT_XLSX = "explore-export-xlsx-button"
+    EXPORT_CSV = "explore-export-csv-button"
+    DOWNLOAD = "explore-export-download"

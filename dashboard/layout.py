@@ -145,6 +145,18 @@ def explore_tab() -> html.Div:
                 class_name="mt-3 g-3",
             ),
             dbc.Card(dbc.CardBody(graph(Explore.CORRELATION, 540)), class_name="mt-3"),
-            dbc.Card(dbc.CardBody([html.H6("Summary statistics"), html.Div(id=Explore.STATS)]), class_name="mt-3 mb-4"),
+            dbc.Card(dbc.CardBody([stats_header(), html.Div(id=Explore.STATS)]), class_name="mt-3 mb-4"),
         ]
+    )
+
+
+def stats_header() -> html.Div:
+    buttons = [
+        dbc.Button("Download tables (.xlsx)", id=Explore.EXPORT_XLSX, size="sm", color="secondary", outline=True),
+        dbc.Button("Summary (.csv)", id=Explore.EXPORT_CSV, size="sm", color="secondary", outline=True),
+        dcc.Download(id=Explore.DOWNLOAD),
+    ]
+    return html.Div(
+        [html.H6("Summary statistics", className="mb-0"), html.Div(buttons, className="d-flex gap-2")],
+        className="d-flex justify-content-between align-items-center mb-2",
     )

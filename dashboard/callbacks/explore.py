@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State
+from dash import Input, Output, State, ctx, dcc
+from dash.exceptions import PreventUpdate
 
 from dashboard.datasets import load_dataset
+from dashboard.exports import csv_bytes, xlsx_bytes
 from dashboard.figures.explore import (
     correlation_heatmap,
     empty_figure,
@@ -63,6 +65,24 @@ def register(app, store: SessionStore) -> None:
         )
 
     @app.callback(
+        Output(Explore.DOWNLOAD, "data"),
+        Input(Explore.EXPORT_XLSX, "n_clicks"),
+        Input(Explore.EXPORT_CSV, "n_clicks"),
+        State(App.SESSION, "data"),
+        prevent_initial_call=True,
+    )
+    def download(_xlsx, _csv, token):
+        """The explore tables as an Excel workbook, or the statistics as CSV."""
+        dataset = current(token)
+        if dataset is None:
+            raise PreventUpdate
+        tables = export_tables(dataset)
+        stem = dataset.filename.rsplit(".", 1)[0][:60] or "data"
+        if ctx.triggered_id == Explore.EXPORT_CSV:
+            return dcc.send_bytes(csv_bytes(tables["Summary statistics"]), f"{stem} - summary.csv")
+        return dcc.send_bytes(xlsx_bytes(tables), f"{stem} - explore.xlsx")
+
+    @app.callback(
         Output(Explore.SERIES, "figure"),
         Input(Explore.CHANNELS, "value"),
         State(App.DATASET, "data"),
@@ -78,6 +98,18 @@ def register(app, store: SessionStore) -> None:
         return time_series_figure(
             dataset.frame, roles["date"], roles["target"], chosen, colors=channel_colors(roles["channels"])
         )
+
+
+def export_tables(dataset) -> dict:
+    """Everything the Explore tab shows, as tables: the data as read, statistics, correlations, VIF."""
+    frame, roles = dataset.frame, dataset.roles
+    columns = [roles["target"], *roles["channels"], *roles["controls"]]
+    return {
+        "Data as read": frame,
+        "Summary statistics": summary_statistics(frame, roles),
+        "Correlation": correlation_matrix(frame, columns).reset_index(names=""),
+        "VIF": variance_inflation(frame, roles["channels"]),
+    }
 
 
 def stats_table(stats) -> dbc.Table:

@@ -1,6 +1,7 @@
 """A person's path through the data panel and the explore tab, in headless Chromium."""
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -31,6 +32,11 @@ def wait_for_charts(dash_duo, traces: int):
     dash_duo.wait_for_element(f"#{Explore.CORRELATION} .main-svg .heatmaplayer, #{Explore.CORRELATION} .main-svg image")
     dash_duo.wait_for_element(f"#{Explore.VIF} .main-svg .barlayer .point")
     dash_duo.wait_for_contains_text(f"#{Explore.STATS}", "median")
+
+
+def click(dash_duo, selector: str):
+    """Click through the DOM: elements far down the page are not always scrolled into reach."""
+    dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element(selector))
 
 
 def share_labels(dash_duo) -> list[str]:
@@ -85,11 +91,22 @@ def test_changing_a_role_updates_the_charts(dash_duo, dash_app):
     dash_duo.driver.execute_script(
         "document.querySelector(\".dash-dropdown-options input[value='other']\").closest('label').click()"
     )
-    dash_duo.find_element("body").send_keys(Keys.ESCAPE)
+    dash_duo.find_element(".dash-dropdown-search").send_keys(Keys.ESCAPE)
+    until(lambda: not dash_duo.find_elements(".dash-dropdown-options"), timeout=5)
     dash_duo.wait_for_contains_text(f"#{Data.ROLE_CHANNELS}", "5 selected")
     until(lambda: "other" not in share_labels(dash_duo), timeout=20)
     until(lambda: len(dash_duo.find_elements(SERIES_TRACES)) == 6, timeout=20)
     dash_duo.wait_for_contains_text(f"#{Data.ROLE_UNUSED}", "other")
+
+    click(dash_duo, f"#{Explore.EXPORT_XLSX}")  # the export follows the corrected roles
+    target = Path(dash_duo.download_path) / "demo_daily - explore.xlsx"
+    until(target.exists, timeout=20)
+    until(lambda: not list(Path(dash_duo.download_path).glob("*.crdownload")), timeout=20)
+    book = openpyxl.load_workbook(target, read_only=True)
+    assert book.sheetnames == ["Data as read", "Summary statistics", "Correlation", "VIF"]
+    vif_channels = [row[0] for row in book["VIF"].iter_rows(min_row=2, values_only=True)]
+    assert vif_channels == ["google", "facebook", "youtube", "instagram", "tiktok"]
+    assert book["Data as read"].max_row == 1097
     no_console_errors(dash_duo)
 
 
