@@ -1,1 +1,46 @@
-"""The media-mix engine: data loading and validation, transforms, models, planning. Never imports dash."""
+"""The media-mix engine: data loading and validation, transforms, models, planning. Never imports dash.
+
+    import models
+    fitted = models.fit("ridge", upload.frame, upload.roles)
+    fitted.metrics, fitted.roas(), fitted.contributions(), fitted.predict(plan)
+"""
+
+from __future__ import annotations
+
+import importlib
+
+MODEL_NAMES = ("ridge", "lightgbm", "xgboost")
+_FAMILIES = {
+    "ridge": ("models.ridge", "RidgeMMM"),
+    "lightgbm": ("models.trees", "LightGBMMMM"),
+    "xgboost": ("models.trees", "XGBoostMMM"),
+}
+LABELS = {"ridge": "Ridge (Robyn-style)", "lightgbm": "LightGBM", "xgboost": "XGBoost"}
+
+
+def model_class(name: str):
+    """The class registered under ``name`` (imported on first use, so start-up stays light)."""
+    if name not in _FAMILIES:
+        raise ValueError(f"Unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}.")
+    module, cls = _FAMILIES[name]
+    return getattr(importlib.import_module(module), cls)
+
+
+def fit(name, frame, roles, holdout=0.1, random_state=0, progress=None, **options):
+    """Fit model family ``name`` on ``frame`` with column ``roles`` (as from models.data.read_upload).
+
+    ``holdout`` is the last fraction of periods kept out of training and used for the metrics;
+    ``progress(fraction, message)`` is called during the fit; ``options`` go to the family.
+    """
+    return model_class(name)(random_state=random_state, **options).fit(frame, roles, holdout=holdout, progress=progress)
+
+
+def load(blob: bytes):
+    """A fitted model back from ``fitted.to_bytes()`` (no pickle involved)."""
+    import io
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        family = json.loads(archive.read("model.json"))["common"]["family"]
+    return model_class(family).from_bytes(blob)

@@ -1,0 +1,285 @@
+"""The interface every model family implements, and everything the families share.
+
+A family implements four things: ``_fit_family`` (learn from a training frame), ``_components``
+(per-period contribution of each component for any frame, which must sum to the prediction),
+``importance`` and ``_get_state``/``_set_state`` (serialisation without pickle). Evaluation, ROAS,
+prediction, response curves and storage are written once here, so no caller asks which model it holds.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+from sklearn.exceptions import NotFittedError
+
+from models.data import validate_roles
+from models.features import (
+    RECENT_PERIODS,
+    holdout_start,
+    infer_frequency,
+    period_days,
+    regression_metrics,
+    rolling_origin_folds,
+)
+
+ROAS_COLUMNS = ["channel", "spend", "contribution", "roas", "mroas", "lower", "upper"]
+PREDICT_COLUMNS = ["date", "mean", "lower", "upper"]
+CURVE_COLUMNS = ["channel", "spend", "response", "lower", "upper"]
+IMPORTANCE_COLUMNS = ["feature", "importance", "kind"]
+DECAY_COLUMNS = ["channel", "lag", "weight"]
+CURVE_WINDOW = {"daily": 365, "weekly": 52}  # periods averaged for response curves: the last year
+Progress = Callable[[float, str], None]
+
+
+def _no_progress(fraction: float, message: str) -> None:
+    return None
+
+
+def scaled_progress(progress: Progress | None, start: float, end: float) -> Progress:
+    """Map a sub-task's 0..1 progress onto ``start..end`` of the caller's bar."""
+    if progress is None:
+        return _no_progress
+    return lambda fraction, message: progress(start + (end - start) * min(max(fraction, 0.0), 1.0), message)
+
+
+def prepare_frame(frame: pd.DataFrame, roles: dict) -> pd.DataFrame:
+    """The modelling columns only, sorted by date; blank spend is 0, blank controls their mean."""
+    validate_roles(frame, roles)
+    columns = [roles["date"], roles["target"], *roles["channels"], *roles["controls"]]
+    data = frame[columns].sort_values(roles["date"]).reset_index(drop=True).copy()
+    data[roles["date"]] = pd.to_datetime(data[roles["date"]])
+    data[roles["channels"]] = data[roles["channels"]].fillna(0.0).astype(float)
+    for control in roles["controls"]:
+        data[control] = data[control].astype(float).fillna(data[control].mean())
+    data[roles["target"]] = data[roles["target"]].astype(float)
+    return data
+
+
+class MediaMixModel(ABC):
+    """Base class of every model family (scikit-learn style: ``fit`` returns self, state ends in ``_``)."""
+
+    name: ClassVar[str] = "base"
+    has_intervals: ClassVar[bool] = False
+
+    def __init__(self, random_state: int = 0, cv_folds: int = 3):
+        self.random_state = random_state
+        self.cv_folds = cv_folds
+
+    # ----------------------------------------------------------------- fitting and evaluation
+    def fit(self, frame: pd.DataFrame, roles: dict, holdout: float = 0.1, progress: Progress | None = None):
+        """Fit on all but the last ``holdout`` fraction of periods; score on it and by rolling-origin CV."""
+        progress = progress or _no_progress
+        data = prepare_frame(frame, roles)
+        self.roles_ = {k: (list(v) if isinstance(v, list) else v) for k, v in roles.items() if k in ROLE_KEYS}
+        self.frequency_ = infer_frequency(data[roles["date"]])
+        self.origin_ = pd.Timestamp(data[roles["date"]].iloc[0])
+        self.holdout_start_ = holdout_start(len(data), holdout)
+        self.data_ = data
+        train = data.iloc[: self.holdout_start_]
+        self._fit_family(train.dropna(subset=[roles["target"]]), scaled_progress(progress, 0.0, 0.8), reuse=False)
+        self.metrics = self._evaluate(data, scaled_progress(progress, 0.8, 1.0))
+        progress(1.0, "Done")
+        return self
+
+    def _evaluate(self, data: pd.DataFrame, progress: Progress) -> dict:
+        target, start = self.roles_["target"], self.holdout_start_
+        predicted = self.predict_frame(data)
+        actual = data[target].to_numpy()
+        metrics = {f"train_{k}": v for k, v in regression_metrics(actual[:start], predicted[:start]).items()}
+        metrics.update(regression_metrics(actual[start:], predicted[start:]))
+        metrics["holdout_periods"] = len(data) - start
+        metrics.update(self._cross_validate(data, progress))
+        return metrics
+
+    def _cross_validate(self, data: pd.DataFrame, progress: Progress) -> dict:
+        """Rolling origin: refit (same hyper-parameters) on each expanding window, test on the next block."""
+        test_size = max(len(data) - self.holdout_start_, len(data) // 10)
+        folds = rolling_origin_folds(len(data), self.cv_folds, test_size)
+        scores = []
+        for i, (train_end, test_end) in enumerate(folds):
+            progress(i / max(len(folds), 1), f"Cross-validation fold {i + 1} of {len(folds)}")
+            model = self._clone_with_state()
+            window = data.iloc[:train_end]
+            model._fit_family(window.dropna(subset=[self.roles_["target"]]), _no_progress, reuse=True)
+            predicted = model.predict_frame(data.iloc[:test_end])[train_end:]
+            scores.append(regression_metrics(data[self.roles_["target"]].to_numpy()[train_end:test_end], predicted))
+        if not scores:
+            return {"cv_r2": float("nan"), "cv_mape": float("nan"), "cv_nrmse": float("nan"), "cv_folds": 0}
+        result = {f"cv_{k}": float(np.nanmean([s[k] for s in scores])) for k in scores[0]}
+        result["cv_folds"] = len(scores)
+        return result
+
+    def _clone_with_state(self) -> MediaMixModel:
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        return clone
+
+    # ------------------------------------------------------------------- the shared interface
+    def predict_frame(self, frame: pd.DataFrame) -> np.ndarray:
+        """Fitted revenue per row of ``frame`` (columns as in the training data; history first)."""
+        return self._components(frame).sum(axis=1).to_numpy()
+
+    def contributions(self) -> pd.DataFrame:
+        """One row per period of the data, one column per component; rows sum to the fitted revenue."""
+        self._check_fitted()
+        components = self._components(self.data_)
+        components.index = pd.DatetimeIndex(self.data_[self.roles_["date"]], name=self.roles_["date"])
+        return components
+
+    def roas(self) -> pd.DataFrame:
+        """Spend, contribution, ROAS and marginal ROAS (+1% spend every period) per channel, whole period."""
+        self._check_fitted()
+        components = self._components(self.data_)
+        baseline = self.predict_frame(self.data_).sum()
+        rows = []
+        for channel in self.roles_["channels"]:
+            spend = float(self.data_[channel].sum())
+            contribution = float(components[channel].sum())
+            bumped = self.data_.copy()
+            bumped[channel] = bumped[channel] * 1.01
+            extra = float(self.predict_frame(bumped).sum() - baseline)
+            roas = contribution / spend if spend > 0 else float("nan")
+            mroas = extra / (0.01 * spend) if spend > 0 else float("nan")
+            rows.append([channel, spend, contribution, roas, mroas, roas, roas])
+        return pd.DataFrame(rows, columns=ROAS_COLUMNS)
+
+    def predict(self, plan: pd.DataFrame) -> pd.DataFrame:
+        """Revenue for future periods given each channel's spend; the data's last spend carries over."""
+        self._check_fitted()
+        future = self.future_frame(plan)
+        predicted = self.predict_frame(pd.concat([self.data_, future], ignore_index=True))[len(self.data_) :]
+        date = future[self.roles_["date"]].to_numpy()
+        return pd.DataFrame({"date": date, "mean": predicted, "lower": predicted, "upper": predicted})
+
+    def future_frame(self, plan: pd.DataFrame) -> pd.DataFrame:
+        """Check a plan and complete it: controls missing from it are held at their recent average."""
+        date, channels = self.roles_["date"], self.roles_["channels"]
+        plan = plan.rename(columns={"date": date}) if date not in plan and "date" in plan else plan
+        missing = [c for c in [date, *channels] if c not in plan]
+        if missing:
+            raise ValueError(f"The plan needs a spend column for every channel; missing: {', '.join(missing)}.")
+        future = plan.copy()
+        future[date] = pd.to_datetime(future[date])
+        future = future.sort_values(date).reset_index(drop=True)
+        if future[date].iloc[0] <= self.data_[date].iloc[-1]:
+            raise ValueError("The plan's dates must come after the last date of the data.")
+        spend = future[channels].astype(float)
+        if spend.isna().any().any() or (spend < 0).any().any():
+            raise ValueError("Planned spend must be a number of at least 0 for every channel and period.")
+        recent = self.data_.tail(RECENT_PERIODS[self.frequency_])
+        for control in self.roles_["controls"]:
+            if control not in future:
+                future[control] = recent[control].mean()
+        future[self.roles_["target"]] = np.nan
+        return future[self.data_.columns]
+
+    def future_dates(self, periods: int) -> pd.DatetimeIndex:
+        """The ``periods`` dates right after the data."""
+        last = self.data_[self.roles_["date"]].iloc[-1]
+        step = pd.Timedelta(days=period_days(self.frequency_))
+        return pd.DatetimeIndex([last + step * (i + 1) for i in range(periods)])
+
+    def recent_spend(self) -> pd.Series:
+        """Average spend per period over about the last month, per channel."""
+        return self.data_[self.roles_["channels"]].tail(RECENT_PERIODS[self.frequency_]).mean()
+
+    def response_curves(self, n_points: int = 50) -> pd.DataFrame:
+        """Revenue per period at a constant spend per period, averaged over the last year; starts at 0."""
+        self._check_fitted()
+        window = self.data_.tail(CURVE_WINDOW[self.frequency_]).reset_index(drop=True)
+        rows = []
+        for channel in self.roles_["channels"]:
+            top = float(self.data_[channel].max()) * 1.5 or 1.0
+            grid = np.linspace(0.0, top, n_points)
+            responses = self._responses(window, channel, grid)
+            rows.extend([channel, s, r, r, r] for s, r in zip(grid, responses))
+        return pd.DataFrame(rows, columns=CURVE_COLUMNS)
+
+    def _responses(self, window: pd.DataFrame, channel: str, grid: np.ndarray) -> np.ndarray:
+        """Mean revenue over ``window`` with the channel at each constant spend, minus that at zero."""
+        values = []
+        for spend in grid:
+            scenario = window.copy()
+            scenario[channel] = spend
+            values.append(self.predict_frame(scenario).mean())
+        values = np.asarray(values)
+        return values - values[0]
+
+    def decay_curves(self, max_lag: int | None = None) -> pd.DataFrame:
+        """Share of a period's spend effect felt ``lag`` periods later, per channel (empty if none)."""
+        return pd.DataFrame(columns=DECAY_COLUMNS)
+
+    @abstractmethod
+    def importance(self) -> pd.DataFrame:
+        """Feature importance: columns feature, importance, kind."""
+
+    # ------------------------------------------------------------------------- family hooks
+    @abstractmethod
+    def _fit_family(self, train: pd.DataFrame, progress: Progress, reuse: bool) -> None:
+        """Learn from ``train``; with ``reuse`` keep the chosen hyper-parameters and only refit."""
+
+    @abstractmethod
+    def _components(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Per-row components (baseline, trend, seasonality, controls, channels) summing to the prediction."""
+
+    @abstractmethod
+    def _get_state(self) -> tuple[dict, dict[str, bytes]]:
+        """JSON-serialisable state and named binary blobs (native model files); never pickles."""
+
+    @abstractmethod
+    def _set_state(self, state: dict, blobs: dict[str, bytes]) -> None:
+        """Restore what ``_get_state`` returned."""
+
+    # ------------------------------------------------------------------------ serialisation
+    def to_bytes(self) -> bytes:
+        """A zip of JSON, parquet and the library's own model format: safe to store and share."""
+        self._check_fitted()
+        state, blobs = self._get_state()
+        common = {
+            "family": self.name,
+            "init": {"random_state": self.random_state, "cv_folds": self.cv_folds, **self._init_options()},
+            "roles": self.roles_,
+            "frequency": self.frequency_,
+            "origin": self.origin_.isoformat(),
+            "holdout_start": self.holdout_start_,
+            "metrics": self.metrics,
+        }
+        sink = io.BytesIO()
+        with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("model.json", json.dumps({"common": common, "family": state}))
+            archive.writestr("data.parquet", self.data_.to_parquet(index=False))
+            for name, blob in blobs.items():
+                archive.writestr(f"blobs/{name}", blob)
+        return sink.getvalue()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> MediaMixModel:
+        with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+            saved = json.loads(archive.read("model.json"))
+            data = pd.read_parquet(io.BytesIO(archive.read("data.parquet")))
+            blobs = {n[len("blobs/") :]: archive.read(n) for n in archive.namelist() if n.startswith("blobs/")}
+        common = saved["common"]
+        model = cls(**common["init"])
+        model.roles_, model.frequency_ = common["roles"], common["frequency"]
+        model.origin_ = pd.Timestamp(common["origin"])
+        model.holdout_start_, model.metrics, model.data_ = common["holdout_start"], common["metrics"], data
+        model._set_state(saved["family"], blobs)
+        return model
+
+    def _init_options(self) -> dict:
+        """Constructor arguments beyond random_state and cv_folds (families override)."""
+        return {}
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "data_"):
+            raise NotFittedError(f"This {type(self).__name__} is not fitted yet: call fit() first.")
+
+
+ROLE_KEYS = ("date", "target", "channels", "controls")
