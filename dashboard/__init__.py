@@ -10,6 +10,7 @@ from flask_caching import Cache
 
 from dashboard.callbacks import data as data_callbacks
 from dashboard.callbacks import explore as explore_callbacks
+from dashboard.callbacks import models as models_callbacks
 from dashboard.layout import serve_layout
 from dashboard.settings import Settings, make_private_dir
 from dashboard.store import SessionStore
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.layout = lambda: serve_layout(store.new_session(), settings)
     data_callbacks.register(app, store, settings)
     explore_callbacks.register(app, store)
+    models_callbacks.register(app, store)
     store.start_sweeper(settings.sweep_interval)
     app.session_store = store  # for tests and the jobs that later read sessions
     return app

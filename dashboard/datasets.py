@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from dashboard.fits import clear_fits
 from dashboard.store import SessionStore, decode_dataset, encode_dataset
 from models.data import Upload
 
@@ -78,5 +79,7 @@ def load_dataset(store: SessionStore, sid: str) -> Dataset | None:
 
 
 def _save(store: SessionStore, sid: str, dataset: Dataset) -> None:
+    """Replace the dataset; fits of the previous version describe other data, so they go."""
     meta = {name: getattr(dataset, name) for name in META_FIELDS}
     store.put(sid, DATASET, encode_dataset(dataset.frame, meta))
+    clear_fits(store, sid)

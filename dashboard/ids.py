@@ -35,3 +35,37 @@ class Explore:
     EXPORT_XLSX = "explore-export-xlsx-button"
     EXPORT_CSV = "explore-export-csv-button"
     DOWNLOAD = "explore-export-download"
+
+
+class Models:
+    TABS = "models-family-tabs"
+    HOLDOUT = "models-holdout-slider"
+    LEADERBOARD = "models-leaderboard-div"
+
+    @staticmethod
+    def fit_button(family: str) -> str:
+        return f"models-{family}-fit-button"
+
+    @staticmethod
+    def cancel_button(family: str) -> str:
+        return f"models-{family}-cancel-button"
+
+    @staticmethod
+    def progress(family: str) -> str:
+        return f"models-{family}-progress-bar"
+
+    @staticmethod
+    def result_store(family: str) -> str:
+        return f"models-{family}-result-store"
+
+    @staticmethod
+    def results(family: str) -> str:
+        return f"models-{family}-results-div"
+
+    @staticmethod
+    def option(family: str, name: str) -> str:
+        return f"models-{family}-{name}-input"
+
+    @staticmethod
+    def graph(family: str, kind: str) -> str:
+        return f"models-{family}-{kind}-graph"

@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from dashboard.figures.explore import empty_figure
 from dashboard.ids import App, Data, Explore
+from dashboard.layout_models import models_tab
 from dashboard.settings import Settings
 
 GRAPH_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
@@ -112,7 +113,14 @@ def roles_form() -> html.Div:
 
 
 def analysis_tabs() -> dbc.Tabs:
-    return dbc.Tabs([dbc.Tab(explore_tab(), label="Explore", tab_id="explore")], id=App.TABS, active_tab="explore")
+    return dbc.Tabs(
+        [
+            dbc.Tab(explore_tab(), label="Explore", tab_id="explore"),
+            dbc.Tab(models_tab(), label="Models", tab_id="models"),
+        ],
+        id=App.TABS,
+        active_tab="explore",
+    )
 
 
 def graph(component_id: str, height: int) -> dcc.Graph:

@@ -102,6 +102,16 @@ class SessionStore:
             self._touch(sid)
         return blob
 
+    def names(self, sid: str) -> set[str]:
+        """Names of the blobs the session holds."""
+        return self._names(sid)
+
+    def delete(self, sid: str, name: str) -> None:
+        """Delete one blob of the session."""
+        self.cache.delete(self._key(sid, name))
+        remaining = self._names(sid) - {name}
+        self.cache.set(self._key(sid, "index"), json.dumps(sorted(remaining)).encode(), timeout=self.ttl)
+
     def clear(self, sid: str) -> None:
         """Delete everything the session stored, now."""
         for name in self._names(sid) | {"index"}:

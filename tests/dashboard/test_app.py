@@ -6,9 +6,11 @@ import sys
 
 import pytest
 
+import models
 from dashboard import create_app, ids
 from dashboard.callbacks.data import ingest
 from dashboard.datasets import load_dataset
+from dashboard.layout_models import FAMILY_OPTIONS
 from models.datasets import load_demo_bytes
 
 
@@ -35,9 +37,22 @@ def test_factory_serves_the_page_and_every_id_is_in_the_layout(app):
     assert client.get("/").status_code == 200
     layout_ids = all_ids(app.layout())
     assert len(layout_ids) == len(set(layout_ids))
-    declared = [v for group in (ids.App, ids.Data, ids.Explore) for k, v in vars(group).items() if k.isupper()]
-    assert sorted(declared) == sorted(layout_ids)
-    assert all(re.fullmatch(r"[a-z]+(-[a-z]+)+", i) for i in declared)
+    groups = (ids.App, ids.Data, ids.Explore, ids.Models)
+    declared = [v for group in groups for k, v in vars(group).items() if k.isupper()]
+    built = [
+        builder(family, *extra)
+        for family in models.MODEL_NAMES
+        for builder, extra in [
+            (ids.Models.fit_button, ()),
+            (ids.Models.cancel_button, ()),
+            (ids.Models.progress, ()),
+            (ids.Models.result_store, ()),
+            (ids.Models.results, ()),
+            *[(ids.Models.option, (name,)) for name, *_ in FAMILY_OPTIONS[family]],
+        ]
+    ]
+    assert sorted(declared + built) == sorted(layout_ids)
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9_]+)+", i) for i in declared + built)
 
 
 def test_each_page_load_gets_its_own_server_issued_session(app):

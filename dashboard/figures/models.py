@@ -1,0 +1,401 @@
+"""Figures for a fitted model: fit, contributions, ROAS, importance, response and decay curves, leaderboard."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures.explore import empty_figure
+from dashboard.figures.theme import MARGIN, TARGET_COLOR, TEMPLATE, channel_colors
+
+BASE_COMPONENTS = ("baseline", "trend", "seasonality")
+BASE_COLORS = {"baseline": "#B0B0B0", "trend": "#7A7A7A", "seasonality": "#D4D4D4"}
+# Desaturated hues, so controls sit behind the channels instead of competing with them.
+CONTROL_COLORS = ("#A3B4C4", "#C4B49A", "#A8C2A4", "#C4A3B4", "#B4A8C8", "#C9C0A0")
+NEUTRAL_COLOR = "#8C8C8C"
+HOLDOUT_COLOR = "#9E9E9E"
+PREDICTED_COLOR = "#E15759"
+INTERVAL_TOLERANCE = 1e-9
+TOTAL_LABEL = "Total (fitted revenue)"
+LEADERBOARD_COLUMNS = [
+    "family",
+    "Model",
+    "R² (holdout)",
+    "MAPE (holdout)",
+    "NRMSE (holdout)",
+    "R² (CV)",
+    "MAPE (CV)",
+    "NRMSE (CV)",
+    "R² (train)",
+    "Fit time",
+    "best",
+]
+MISSING_TEXT = "–"
+LEGEND_TOP = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0}
+
+
+def _apply_theme(fig: go.Figure, title: str) -> go.Figure:
+    """Shared template, margins, title and top legend for every model figure."""
+    fig.update_layout(template=TEMPLATE, margin=MARGIN, title={"text": title, "x": 0.01}, legend=LEGEND_TOP)
+    return fig
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    """``#RRGGBB`` as an rgba() string with the given opacity."""
+    red, green, blue = (int(hex_color.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def _finite(values) -> list[float | None]:
+    """Floats with NaN and infinities as None, so plotly leaves gaps and the JSON stays strict."""
+    numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return [float(v) if np.isfinite(v) else None for v in numbers]
+
+
+def _colors_for(names: Sequence[str], channels: Sequence[str] | None) -> dict[str, str]:
+    """Channel colours from the full channel list when given, so a subset keeps its colours."""
+    return {**channel_colors(list(names)), **channel_colors(list(channels or []))}
+
+
+def compact_number(value: float) -> str:
+    """Short currency-neutral amount: 1.2M, 350k, -4.5k, 12."""
+    if value is None or not math.isfinite(value):
+        return MISSING_TEXT
+    size = abs(value)
+    for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if size >= threshold:
+            scaled = value / threshold
+            return f"{scaled:.1f}{suffix}" if abs(scaled) < 10 else f"{scaled:.0f}{suffix}"
+    return f"{value:.3g}" if size < 1 else f"{value:.0f}"
+
+
+def actual_vs_predicted(fitted: pd.DataFrame, title: str = "Actual vs predicted") -> go.Figure:
+    """Actual and predicted revenue over time, with the holdout period shaded."""
+    if fitted.empty:
+        return empty_figure("No fitted values to show")
+    data = fitted.sort_values("date")
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=data["date"],
+            y=_finite(data["actual"]),
+            name="actual",
+            mode="lines",
+            line={"color": TARGET_COLOR, "width": 2},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=data["date"],
+            y=_finite(data["predicted"]),
+            name="predicted",
+            mode="lines",
+            line={"color": PREDICTED_COLOR, "width": 2, "dash": "dash"},
+        )
+    )
+    holdout = data["holdout"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    if holdout.any():
+        fig.add_vrect(
+            x0=data.loc[holdout, "date"].iloc[0],
+            x1=data["date"].iloc[-1],
+            fillcolor=HOLDOUT_COLOR,
+            opacity=0.15,
+            layer="below",
+            line_width=0,
+            annotation_text="holdout",
+            annotation_position="top left",
+        )
+    fig.update_xaxes(title_text="Date")
+    fig.update_yaxes(title_text="Revenue")
+    fig.update_layout(hovermode="x unified")
+    return _apply_theme(fig, title)
+
+
+def _component_colors(components: Sequence[str], channels: Sequence[str]) -> dict[str, str]:
+    """Greys for base components, muted hues for controls, the theme's colours for channels."""
+    colors = channel_colors(list(channels))
+    controls = [c for c in components if c not in colors and c not in BASE_COLORS]
+    colors.update({c: CONTROL_COLORS[i % len(CONTROL_COLORS)] for i, c in enumerate(controls)})
+    colors.update(BASE_COLORS)
+    return {c: colors.get(c, NEUTRAL_COLOR) for c in components}
+
+
+def _area(
+    dates, values: pd.Series, name: str, rank: int, color: str, group: str, signed: pd.Series | None
+) -> go.Scatter:
+    """One stacked area; ``signed`` carries the whole signed series for the hover (None: no hover)."""
+    trace = go.Scatter(
+        x=dates,
+        y=_finite(values),
+        name=name,
+        legendgroup=name,
+        legendrank=1000 + rank,
+        stackgroup=group,
+        mode="lines",
+        line={"width": 0.5, "color": color},
+        fillcolor=_rgba(color, 0.85),
+    )
+    if signed is None:
+        trace.update(hoverinfo="skip", showlegend=False)
+    else:
+        trace.update(customdata=_finite(signed), hovertemplate="%{customdata:,.0f}")
+    return trace
+
+
+def contributions_area(contributions: pd.DataFrame, channels: list[str]) -> go.Figure:
+    """Stacked areas of each component's contribution over time.
+
+    Positive parts stack up from 0 ("up" group) and negative parts stack down from 0 ("down" group),
+    so the top edge is the sum of positives, the bottom edge the sum of negatives, and no band hides
+    another. A component that changes sign (seasonality, trend) gets a trace in each group, sharing
+    one legend entry; its hover, showing the signed value, sits on the first of the two. The legend
+    keeps the engine's component order.
+    """
+    if contributions.empty or contributions.shape[1] == 0:
+        return empty_figure("No contributions to show")
+    data = contributions.sort_index()
+    colors = _component_colors(list(data.columns), channels)
+    ups, downs = [], []
+    for rank, name in enumerate(data.columns):
+        values = data[name].astype(float)
+        has_up, has_down = bool((values > 0).any()), bool((values < 0).any())
+        if has_up or not has_down:
+            ups.append(_area(data.index, values.clip(lower=0), name, rank, colors[name], "up", values))
+        if has_down:
+            signed = None if has_up else values
+            downs.append(_area(data.index, values.clip(upper=0), name, rank, colors[name], "down", signed))
+    fig = go.Figure([*ups, *downs])
+    fig.update_xaxes(title_text="Date")
+    fig.update_yaxes(title_text="Revenue per period")
+    fig.update_layout(hovermode="x unified")
+    return _apply_theme(fig, "Contribution to revenue over time")
+
+
+def contribution_waterfall(totals: pd.Series, channels: list[str]) -> go.Figure:
+    """Waterfall from the baseline through each component to the fitted revenue over the period."""
+    values = totals.astype(float).dropna()
+    if values.empty:
+        return empty_figure("No contributions to show")
+    # Baseline first so the bars climb from it; the rest keep the engine's order.
+    order = (["baseline"] if "baseline" in values.index else []) + [c for c in values.index if c != "baseline"]
+    values = values[order]
+    total = float(values.sum())
+    names = [str(c) for c in values.index]
+    amounts = [*values.tolist(), total]
+    fig = go.Figure(
+        go.Waterfall(
+            x=[*names, TOTAL_LABEL],
+            y=amounts,
+            measure=["relative"] * len(names) + ["total"],
+            text=[compact_number(v) for v in amounts],
+            textposition="outside",
+            hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
+            connector={"line": {"color": "#BBBBBB", "width": 1}},
+            increasing={"marker": {"color": "#59A14F"}},
+            decreasing={"marker": {"color": "#E15759"}},
+            totals={"marker": {"color": TARGET_COLOR}},
+            name="contribution",
+        )
+    )
+    fig.update_xaxes(title_text="Component")
+    fig.update_yaxes(title_text="Revenue over the period")
+    fig.update_layout(showlegend=False)
+    return _apply_theme(fig, "From baseline to fitted revenue")
+
+
+def _differs(lower, upper, centre) -> bool:
+    """Whether an interval has any width (point models repeat the centre as both bounds)."""
+    lower, upper, centre = (np.asarray(v, dtype=float) for v in (lower, upper, centre))
+    gap = np.abs(np.concatenate([upper - centre, centre - lower]))
+    return bool(np.nanmax(gap, initial=0.0) > INTERVAL_TOLERANCE * max(1.0, np.nanmax(np.abs(centre), initial=0.0)))
+
+
+def roas_bars(roas: pd.DataFrame, *, channels: Sequence[str] | None = None) -> go.Figure:
+    """ROAS and marginal ROAS per channel, with intervals when the model has them and break-even at 1."""
+    if roas.empty:
+        return empty_figure("No channels to show")
+    names = [str(c) for c in roas["channel"]]
+    colors = _colors_for(names, channels)
+    palette = [colors[c] for c in names]
+    hover = np.column_stack([_finite(roas["spend"]), _finite(roas["contribution"])])
+    template = "%{x}<br>%{fullData.name}: %{y:.2f}<br>spend: %{customdata[0]:,.0f}"
+    template += "<br>contribution: %{customdata[1]:,.0f}<extra></extra>"
+    error = None
+    if _differs(roas["lower"], roas["upper"], roas["roas"]):
+        plus = (roas["upper"] - roas["roas"]).clip(lower=0)
+        minus = (roas["roas"] - roas["lower"]).clip(lower=0)
+        error = {"type": "data", "array": _finite(plus), "arrayminus": _finite(minus), "visible": True}
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=names,
+            y=_finite(roas["roas"]),
+            name="ROAS",
+            marker={"color": palette},
+            error_y=error,
+            customdata=hover,
+            hovertemplate=template,
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=names,
+            y=_finite(roas["mroas"]),
+            name="marginal ROAS",
+            marker={"color": [_rgba(c, 0.45) for c in palette], "pattern": {"shape": "/", "fgcolor": palette}},
+            customdata=hover,
+            hovertemplate=template,
+        )
+    )
+    fig.add_hline(
+        y=1.0,
+        line={"color": "#555555", "dash": "dash", "width": 1},
+        annotation_text="break-even",
+        annotation_position="top right",
+    )
+    fig.update_xaxes(title_text="Channel")
+    fig.update_yaxes(title_text="Revenue per unit of spend")
+    fig.update_layout(barmode="group")
+    return _apply_theme(fig, "Return on ad spend (ROAS) and marginal ROAS")
+
+
+def importance_bars(importance: pd.DataFrame) -> go.Figure:
+    """Horizontal bars of feature importance, largest at the top; the x-axis names the kind."""
+    if importance.empty:
+        return empty_figure("No feature importance to show")
+    data = importance.sort_values("importance", ascending=False, na_position="last")
+    kinds = [str(k) for k in pd.unique(data["kind"].dropna())]
+    fig = go.Figure(
+        go.Bar(
+            x=_finite(data["importance"]),
+            y=[str(f) for f in data["feature"]],
+            orientation="h",
+            marker={"color": NEUTRAL_COLOR},
+            name="importance",
+            hovertemplate="%{y}: %{x:,.4g}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text=" / ".join(kinds) or "importance")
+    # Reversed so the descending order reads top-down.
+    fig.update_yaxes(autorange="reversed", title_text=None, type="category")
+    fig.update_layout(showlegend=False)
+    return _apply_theme(fig, "Feature importance")
+
+
+def _band(curve: pd.DataFrame, channel: str, color: str) -> list[go.Scatter]:
+    """Lower edge then upper edge filled to it: the interval around one response curve."""
+    common = {"x": _finite(curve["spend"]), "mode": "lines", "line": {"width": 0}, "legendgroup": channel}
+    common.update(showlegend=False, hoverinfo="skip")
+    lower = go.Scatter(y=_finite(curve["lower"]), name=f"{channel} lower", **common)
+    upper = go.Scatter(y=_finite(curve["upper"]), name=f"{channel} upper", fill="tonexty", **common)
+    upper.update(fillcolor=_rgba(color, 0.2))
+    return [lower, upper]
+
+
+def response_curves_figure(
+    curves: pd.DataFrame,
+    current: Mapping[str, float] | None = None,
+    *,
+    channels: Sequence[str] | None = None,
+) -> go.Figure:
+    """Revenue per period against spend per period for each channel, with bands and current spend."""
+    if curves.empty:
+        return empty_figure("No response curves to show")
+    names = [str(c) for c in pd.unique(curves["channel"])]
+    colors = _colors_for(names, channels)
+    fig = go.Figure()
+    for channel in names:
+        curve = curves[curves["channel"] == channel].sort_values("spend")
+        if _differs(curve["lower"], curve["upper"], curve["response"]):
+            fig.add_traces(_band(curve, channel, colors[channel]))
+        fig.add_trace(
+            go.Scatter(
+                x=_finite(curve["spend"]),
+                y=_finite(curve["response"]),
+                name=channel,
+                legendgroup=channel,
+                mode="lines",
+                line={"color": colors[channel], "width": 2},
+                hovertemplate="spend %{x:,.0f}: revenue %{y:,.0f}<extra>" + channel + "</extra>",
+            )
+        )
+        spend = (current or {}).get(channel)
+        if spend is not None and math.isfinite(spend):
+            response = float(np.interp(spend, curve["spend"].astype(float), curve["response"].astype(float)))
+            fig.add_trace(
+                go.Scatter(
+                    x=[float(spend)],
+                    y=[response],
+                    name=f"{channel} current spend",
+                    legendgroup=channel,
+                    showlegend=False,
+                    mode="markers",
+                    marker={"color": colors[channel], "size": 11, "line": {"color": "white", "width": 2}},
+                    hovertemplate="current spend %{x:,.0f}: revenue %{y:,.0f}<extra>" + channel + "</extra>",
+                )
+            )
+    fig.update_xaxes(title_text="Spend per period")
+    fig.update_yaxes(title_text="Revenue per period")
+    return _apply_theme(fig, "Response curves (markers: recent average spend)")
+
+
+def decay_figure(decay: pd.DataFrame, *, channels: Sequence[str] | None = None) -> go.Figure:
+    """Share of a period's spend effect felt N periods later, per channel (the adstock shape)."""
+    if decay.empty:
+        return empty_figure("This model has no adstock")
+    names = [str(c) for c in pd.unique(decay["channel"])]
+    colors = _colors_for(names, channels)
+    fig = go.Figure()
+    for channel in names:
+        rows = decay[decay["channel"] == channel].sort_values("lag")
+        fig.add_trace(
+            go.Scatter(
+                x=_finite(rows["lag"]),
+                y=_finite(rows["weight"]),
+                name=channel,
+                mode="lines+markers",
+                line={"color": colors[channel], "width": 2},
+                hovertemplate="after %{x} periods: %{y:.1%}<extra>" + channel + "</extra>",
+            )
+        )
+    fig.update_xaxes(title_text="Periods after spend", dtick=1)
+    fig.update_yaxes(title_text="Share of effect", tickformat=".0%", rangemode="tozero")
+    return _apply_theme(fig, "Carry-over: share of effect felt after N periods")
+
+
+def _formatted(values: pd.Series, pattern: str) -> pd.Series:
+    """Each value through the format ``pattern``, or a dash when missing."""
+    return values.map(lambda v: pattern.format(v) if pd.notna(v) and math.isfinite(v) else MISSING_TEXT)
+
+
+def leaderboard_frame(rows: list[dict]) -> pd.DataFrame:
+    """Models ranked by holdout NRMSE (missing last), formatted for display; ``best`` marks the winner."""
+    if not rows:
+        return pd.DataFrame(columns=LEADERBOARD_COLUMNS)
+    raw = pd.DataFrame(rows)
+    for key in ("r2", "mape", "nrmse", "cv_r2", "cv_mape", "cv_nrmse", "train_r2", "fit_seconds"):
+        raw[key] = pd.to_numeric(raw[key], errors="coerce") if key in raw else np.nan
+    raw = raw.sort_values("nrmse", na_position="last", kind="stable").reset_index(drop=True)
+    family = raw["family"] if "family" in raw else pd.Series([None] * len(raw))
+    label = raw["label"] if "label" in raw else family
+    table = pd.DataFrame(
+        {
+            "family": family,
+            "Model": label.fillna(family),
+            "R² (holdout)": _formatted(raw["r2"], "{:.3f}"),
+            "MAPE (holdout)": _formatted(raw["mape"], "{:.1%}"),
+            "NRMSE (holdout)": _formatted(raw["nrmse"], "{:.3f}"),
+            "R² (CV)": _formatted(raw["cv_r2"], "{:.3f}"),
+            "MAPE (CV)": _formatted(raw["cv_mape"], "{:.1%}"),
+            "NRMSE (CV)": _formatted(raw["cv_nrmse"], "{:.3f}"),
+            "R² (train)": _formatted(raw["train_r2"], "{:.3f}"),
+            "Fit time": _formatted(raw["fit_seconds"], "{:.1f} s"),
+        }
+    )
+    # Only a model with a holdout score can be called best; the sort puts it first if any has one.
+    table["best"] = [i == 0 and bool(np.isfinite(raw["nrmse"].iloc[0])) for i in range(len(raw))]
+    return table[LEADERBOARD_COLUMNS]
