@@ -34,12 +34,12 @@ def time_features(dates: pd.Series, frequency: str, origin: pd.Timestamp, yearly
     dates = pd.to_datetime(pd.Series(dates)).reset_index(drop=True)
     days = (dates - origin).dt.days.to_numpy(dtype=float)
     features = {TREND: days / 365.25}
-    day_of_year = dates.dt.dayofyear.to_numpy(dtype=float)
+    day_of_year = dates.dt.day_of_year.to_numpy(dtype=float)
     for k in range(1, yearly_order + 1):
         features[f"season_year_sin{k}"] = np.sin(2 * np.pi * k * day_of_year / 365.25)
         features[f"season_year_cos{k}"] = np.cos(2 * np.pi * k * day_of_year / 365.25)
     if frequency == "daily":
-        weekday = dates.dt.dayofweek.to_numpy(dtype=float)
+        weekday = dates.dt.day_of_week.to_numpy(dtype=float)
         for k in range(1, 4):
             features[f"season_week_sin{k}"] = np.sin(2 * np.pi * k * weekday / 7)
             features[f"season_week_cos{k}"] = np.cos(2 * np.pi * k * weekday / 7)

@@ -35,12 +35,15 @@ LEADERBOARD_COLUMNS = [
     "best",
 ]
 MISSING_TEXT = "–"
-LEGEND_TOP = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0}
+# Below the plot: long legends (many components or channels) wrap without covering the title.
+LEGEND_TOP = {"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0}
 
 
 def _apply_theme(fig: go.Figure, title: str) -> go.Figure:
     """Shared template, margins, title and top legend for every model figure."""
-    fig.update_layout(template=TEMPLATE, margin=MARGIN, title={"text": title, "x": 0.01}, legend=LEGEND_TOP)
+    fig.update_layout(
+        template=TEMPLATE, margin={**MARGIN, "t": 50, "b": 110}, title={"text": title, "x": 0.01}, legend=LEGEND_TOP
+    )
     return fig
 
 
