@@ -1,8 +1,8 @@
 """The media-mix engine: data loading and validation, transforms, models, planning. Never imports dash.
 
-    import models
-    fitted = models.fit("ridge", upload.frame, upload.roles)
-    fitted.metrics, fitted.roas(), fitted.contributions(), fitted.predict(plan)
+import models
+fitted = models.fit("ridge", upload.frame, upload.roles)
+fitted.metrics, fitted.roas(), fitted.contributions(), fitted.predict(plan)
 """
 
 from __future__ import annotations

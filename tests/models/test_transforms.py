@@ -3,7 +3,15 @@
 import numpy as np
 import pytest
 
-from models.transforms import geometric_adstock, hill_saturation, logistic_saturation
+from models.transforms import (
+    convolve_lags,
+    geometric_adstock,
+    geometric_weights,
+    hill_saturation,
+    logistic_saturation,
+    weibull_adstock,
+    weibull_weights,
+)
 
 
 def _adstock_by_recursion(x, alpha):
@@ -144,3 +152,72 @@ def test_logistic_per_channel_and_increasing():
 def test_logistic_rejects_non_positive_lam(lam):
     with pytest.raises(ValueError, match="lam"):
         logistic_saturation(np.ones((2, 2)), lam)
+
+
+def test_geometric_weights_hand_computed_and_normalised():
+    np.testing.assert_allclose(geometric_weights(0.5, 3), [1, 0.5, 0.25])
+    np.testing.assert_allclose(geometric_weights([0.5, 0.0], 3, normalize=True), [[4 / 7, 1], [2 / 7, 0], [1 / 7, 0]])
+
+
+def test_convolving_geometric_weights_is_the_geometric_adstock():
+    np.testing.assert_allclose(convolve_lags([1.0, 2.0, 3.0], [1.0, 0.5]), [1, 2.5, 4])
+    x = np.random.default_rng(3).random((40, 2))
+    np.testing.assert_allclose(
+        convolve_lags(x, geometric_weights([0.3, 0.8], 6)), geometric_adstock(x, [0.3, 0.8], l_max=6)
+    )
+
+
+def test_weibull_cdf_weights_hand_computed():
+    # l_max 5, scale 0.5 -> lambda = 1 + 0.5 * 4 = 3; shape 1: w_l = exp(-(1 + ... + l) / 3)
+    np.testing.assert_allclose(weibull_weights(1.0, 0.5, 5), np.exp(-np.array([0, 1, 3, 6, 10]) / 3))
+    # shape 2, scale 0.25 -> lambda = 2: w_l = exp(-sum_{j<=l} (j/2)^2)
+    np.testing.assert_allclose(weibull_weights(2.0, 0.25, 5), np.exp(-np.array([0, 0.25, 1.25, 3.5, 7.5])))
+
+
+def test_weibull_pdf_weights_hand_computed_and_can_peak_late():
+    # shape 1, lambda 3: density (1/3) exp(-x/3) at x = 1..5, min-max scaled
+    density = np.exp(-np.arange(1, 6) / 3)
+    expected = (density - density[-1]) / (density[0] - density[-1])
+    np.testing.assert_allclose(weibull_weights(1.0, 0.5, 5, kind="pdf"), expected)
+    # shape 3, lambda 3: density (x/3)^2 exp(-(x/3)^3) peaks at x = 3, i.e. lag 2
+    late = weibull_weights(3.0, 0.5, 5, kind="pdf")
+    assert np.argmax(late) == 2 and late[2] == 1.0 and late.min() == 0.0
+
+
+def test_weibull_weights_per_channel_and_normalised():
+    both = weibull_weights([1.0, 2.0], [0.5, 0.25], 5, kind="cdf", normalize=True)
+    assert both.shape == (5, 2)
+    np.testing.assert_allclose(both.sum(axis=0), 1.0)
+    np.testing.assert_allclose(both[:, 0], weibull_weights(1.0, 0.5, 5) / weibull_weights(1.0, 0.5, 5).sum())
+    # a single lag has nothing to decay: all weight at lag 0
+    np.testing.assert_allclose(weibull_weights(2.0, 0.3, 1, kind="pdf"), [1.0])
+
+
+def test_weibull_adstock_of_an_impulse_is_its_weights():
+    impulse = np.zeros((7, 2))
+    impulse[0] = 1.0
+    out = weibull_adstock(impulse, [1.0, 3.0], [0.5, 0.5], 5, kind="pdf")
+    np.testing.assert_allclose(out[:5], weibull_weights([1.0, 3.0], [0.5, 0.5], 5, kind="pdf"))
+    np.testing.assert_array_equal(out[5:], 0.0)
+
+
+def test_normalised_weibull_adstock_of_a_constant_ends_at_the_constant():
+    y = weibull_adstock(np.full(30, 4.0), 1.5, 0.3, 10, normalize=True)
+    np.testing.assert_allclose(y[9:], 4.0)
+    assert np.all(y[:9] < 4.0)
+
+
+@pytest.mark.parametrize(
+    ("shape", "scale", "kind", "match"),
+    [(0.0, 0.5, "cdf", "shape"), (1.0, -0.1, "cdf", "scale"), (1.0, 1.5, "pdf", "scale"), (1.0, 0.5, "x", "kind")],
+)
+def test_weibull_rejects_bad_parameters(shape, scale, kind, match):
+    with pytest.raises(ValueError, match=match):
+        weibull_weights(shape, scale, 5, kind=kind)
+
+
+def test_weibull_rejects_bad_l_max_and_shapes():
+    with pytest.raises(ValueError, match="l_max"):
+        weibull_weights(1.0, 0.5, 0)
+    with pytest.raises(ValueError, match="shape"):
+        weibull_adstock(np.ones((3, 2)), [1.0, 2.0, 3.0], 0.5, 4)
