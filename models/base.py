@@ -82,6 +82,7 @@ class MediaMixModel(ABC):
         self.origin_ = pd.Timestamp(data[roles["date"]].iloc[0])
         self.holdout_start_ = holdout_start(len(data), holdout)
         self.data_ = data
+        self._data_components = None
         train = data.iloc[: self.holdout_start_]
         self._fit_family(train.dropna(subset=[roles["target"]]), scaled_progress(progress, 0.0, 0.8), reuse=False)
         self.metrics = self._evaluate(data, scaled_progress(progress, 0.8, 1.0))
@@ -119,6 +120,7 @@ class MediaMixModel(ABC):
     def _clone_with_state(self) -> MediaMixModel:
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
+        clone._data_components = None
         return clone
 
     # ------------------------------------------------------------------- the shared interface
@@ -126,17 +128,22 @@ class MediaMixModel(ABC):
         """Fitted revenue per row of ``frame`` (columns as in the training data; history first)."""
         return self._components(frame).sum(axis=1).to_numpy()
 
+    def data_components(self) -> pd.DataFrame:
+        """Components of the fitted data, computed once per model (SHAP-based ones are costly)."""
+        self._check_fitted()
+        if getattr(self, "_data_components", None) is None:
+            self._data_components = self._components(self.data_)
+        return self._data_components.copy()
+
     def contributions(self) -> pd.DataFrame:
         """One row per period of the data, one column per component; rows sum to the fitted revenue."""
-        self._check_fitted()
-        components = self._components(self.data_)
+        components = self.data_components()
         components.index = pd.DatetimeIndex(self.data_[self.roles_["date"]], name=self.roles_["date"])
         return components
 
     def roas(self) -> pd.DataFrame:
         """Spend, contribution, ROAS and marginal ROAS (+1% spend every period) per channel, whole period."""
-        self._check_fitted()
-        components = self._components(self.data_)
+        components = self.data_components()
         baseline = self.predict_frame(self.data_).sum()
         rows = []
         for channel in self.roles_["channels"]:

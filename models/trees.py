@@ -268,6 +268,16 @@ class TreeMMM(MediaMixModel):
         components.insert(0, BASELINE, self.predict_frame(frame) - components.sum(axis=1).to_numpy())
         return components
 
+    def _responses(self, window: pd.DataFrame, channel: str, grid: np.ndarray) -> np.ndarray:
+        """Batched response curve: adstock is linear in spend, so all grid points go in one predict call."""
+        features = self._features(window)
+        c = self.roles_["channels"].index(channel)
+        unit = adstocked_media(np.ones((len(window), 1)), self.alphas_[c : c + 1])[:, 0]
+        stacked = np.tile(features, (len(grid), 1))
+        stacked[:, c] = np.repeat(grid, len(window)) * np.tile(unit, len(grid))
+        means = self._predict(stacked).reshape(len(grid), len(window)).mean(axis=1) * self.scale_
+        return means - means[0]  # the linear base is the same in every scenario and cancels
+
     def _zero_spend_shap(self, features: np.ndarray) -> np.ndarray:
         r""":math:`\phi_c(x_t^{(c=0)})` for every row and channel, in currency (one stacked SHAP call)."""
         n_rows, n_channels = len(features), len(self.roles_["channels"])
