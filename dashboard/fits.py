@@ -59,6 +59,8 @@ def save_fit(store: SessionStore, sid: str, fitted, dataset_version: str, second
         "fitted_at": time.strftime("%Y-%m-%d %H:%M:%S"),
         "channels": fitted.roles_["channels"],
         "recent_spend": fitted.recent_spend().to_dict(),
+        "diagnostics": getattr(fitted, "diagnostics", None),
+        "health": fitted.health_check() if hasattr(fitted, "health_check") else None,
     }
     sink = io.BytesIO()
     with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -67,5 +67,9 @@ class Models:
         return f"models-{family}-{name}-input"
 
     @staticmethod
+    def diagnostics(family: str) -> str:
+        return f"models-{family}-diagnostics-card"
+
+    @staticmethod
     def graph(family: str, kind: str) -> str:
         return f"models-{family}-{kind}-graph"

@@ -195,6 +195,35 @@ def metric_cards(metrics: dict) -> dbc.Row:
     )
 
 
+HEALTH_COLORS = {"ok": "success", "warning": "warning", "problem": "danger"}
+
+
+def diagnostics_card(meta: dict):
+    """Sampler diagnostics and the health check in plain words (models with a posterior only)."""
+    diagnostics, health = meta.get("diagnostics"), meta.get("health") or []
+    if not diagnostics:
+        return None
+    numbers = (
+        f"R-hat max {diagnostics['rhat_max']:.3f} · bulk ESS min {diagnostics['ess_bulk_min']:.0f} · "
+        f"tail ESS min {diagnostics['ess_tail_min']:.0f} · divergences {diagnostics['divergences']}"
+    )
+    items = [
+        dbc.Alert(item["message"], color=HEALTH_COLORS.get(item["level"], "secondary"), class_name="py-2 mb-1 small")
+        for item in health
+    ]
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H6("Diagnostics", className="mb-1"),
+                html.Small(numbers, className="text-muted"),
+                html.Div(items, className="mt-2"),
+            ]
+        ),
+        class_name="mb-3",
+        id=Models.diagnostics(meta["family"]),
+    )
+
+
 def results_view(family: str, fit: FitResult) -> html.Div:
     """Metrics and every chart of one fit."""
     tables, channels = fit.tables, fit.meta["channels"]
@@ -211,6 +240,7 @@ def results_view(family: str, fit: FitResult) -> html.Div:
 
     return html.Div(
         [
+            diagnostics_card(fit.meta),
             metric_cards(fit.meta["metrics"]),
             html.Small(f"Fitted {fit.meta['fitted_at']} in {fit.meta['fit_seconds']:.1f} s.", className="text-muted"),
             card(graph("fit", actual_vs_predicted(tables["fitted"]), 400)),
