@@ -4,6 +4,7 @@ from dashboard import create_app
 
 app = create_app()
 server = app.server
+celery_app = app.celery_app  # with REDIS_URL: `celery -A wsgi:celery_app worker` runs the model fits
 
 if __name__ == "__main__":
     import os

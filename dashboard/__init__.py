@@ -23,12 +23,13 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or Settings.from_env()
     make_private_dir(settings.cache_dir)
     make_private_dir(settings.jobs_dir)
+    manager, celery_app = background_manager(settings)
     app = dash.Dash(
         __name__,
         assets_folder=str(ASSETS),
         title="MMM Dashboard",
         update_title=None,
-        background_callback_manager=dash.DiskcacheManager(diskcache.Cache(str(settings.jobs_dir))),
+        background_callback_manager=manager,
     )
     server = app.server
     server.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_request_bytes)
@@ -41,7 +42,19 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     models_callbacks.register(app, store)
     store.start_sweeper(settings.sweep_interval)
     app.session_store = store  # for tests and the jobs that later read sessions
+    app.celery_app = celery_app  # the worker's entry point when REDIS_URL is set (see Procfile)
     return app
+
+
+def background_manager(settings: Settings):
+    """Celery on Redis when REDIS_URL is set (jobs survive web restarts, scale out); else diskcache."""
+    if settings.redis_url:
+        from celery import Celery
+
+        celery_app = Celery(__name__, broker=settings.redis_url, backend=settings.redis_url)
+        celery_app.conf.update(worker_prefetch_multiplier=1, task_acks_late=True)
+        return dash.CeleryManager(celery_app), celery_app
+    return dash.DiskcacheManager(diskcache.Cache(str(settings.jobs_dir))), None
 
 
 def cache_config(settings: Settings) -> dict:

@@ -95,3 +95,16 @@ def test_web_start_up_does_not_import_pymc(settings):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_background_jobs_use_diskcache_by_default_and_celery_with_redis(settings):
+    from dash import CeleryManager, DiskcacheManager
+
+    from dashboard import background_manager
+
+    manager, celery_app = background_manager(settings)
+    assert isinstance(manager, DiskcacheManager) and celery_app is None
+    with_redis = settings.__class__(data_dir=settings.data_dir, secret_key="s", redis_url="redis://127.0.0.1:6390/0")
+    manager, celery_app = background_manager(with_redis)
+    assert isinstance(manager, CeleryManager)
+    assert celery_app.conf.broker_url == "redis://127.0.0.1:6390/0"
