@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 need=()
-for p in chromium chromium-driver; do
+for p in chromium chromium-driver libopenblas-dev; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
 done
 if ((${#need[@]})); then
@@ -13,7 +13,8 @@ if ((${#need[@]})); then
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
-export OMP_WAIT_POLICY=passive
+export OMP_WAIT_POLICY=passive                        # OpenMP libraries stay fast on 2 busy cores
+export PYTENSOR_FLAGS="${PYTENSOR_FLAGS:-blas__ldflags=-lopenblas}"  # PyMC's C code links Debian's OpenBLAS
 set +e
 .venv/bin/python -m pytest --headless -p no:cacheprovider -q -rfEsxX "$@"
 rc=$?
