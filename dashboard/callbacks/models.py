@@ -168,11 +168,20 @@ def leaderboard_table(rows: list[dict]) -> html.Div:
             for i, row in enumerate(frame.itertuples(index=False))
         ]
     )
-    note = html.Small(
-        "All models are scored on the same holdout (the last periods). Lower NRMSE is better; "
-        "the best model is highlighted.",
-        className="text-muted",
-    )
+    holdouts = sorted({r["metrics"]["holdout_periods"] for r in rows})
+    if len(holdouts) > 1:
+        note = dbc.Alert(
+            f"These models were scored on different holdouts ({', '.join(map(str, holdouts))} periods): refit them "
+            "with the same holdout setting to compare them fairly.",
+            color="warning",
+            class_name="py-2 small mb-0",
+        )
+    else:
+        note = html.Small(
+            f"All models are scored on the same holdout: the last {holdouts[0]} periods. Lower NRMSE is better; "
+            "the best model is highlighted.",
+            className="text-muted",
+        )
     return html.Div([dbc.Table([header, body], size="sm", hover=True, responsive=True, class_name="mb-1"), note])
 
 
