@@ -95,7 +95,8 @@ ADSTOCKS = ("geometric", "weibull_cdf")
 SATURATIONS = ("hill", "logistic")
 POSTERIOR_DRAWS = 200  # draws kept for every output and in the saved model
 CREDIBLE = (0.05, 0.95)  # a 90% interval
-CV_TUNE, CV_DRAWS = 300, 200  # per chain, for the cross-validation refits
+CV_TUNE, CV_DRAWS = 150, 100  # per chain, for the cross-validation refits (posterior means only)
+TREND_SD, SEASON_SD, CONTROL_SD = 0.5, 0.2, 0.5  # prior scales of the linear terms (see the table above)
 RHAT_MAX, ESS_MIN, MAPE_MAX = 1.01, 400, 0.2  # health-check thresholds
 ROAS_HIGH, ROAS_NEAR_ZERO, BIG_SPEND_SHARE = 20.0, 0.05, 0.1
 
@@ -147,8 +148,9 @@ class BayesianMMM(MediaMixModel):
         if not reuse:
             self._set_scales(train)
         tune, draws = (min(self.tune, CV_TUNE), min(self.draws, CV_DRAWS)) if reuse else (self.tune, self.draws)
+        data = self._graph_data(train)
         posterior = bayesian_sampling.sample(
-            self._graph_data(train),
+            data,
             self.adstock,
             self.saturation,
             self.l_max_,
@@ -159,7 +161,7 @@ class BayesianMMM(MediaMixModel):
             progress=progress,
         )
         progress(1.0, "Summarising the posterior")
-        self.posterior_ = self._thin(posterior.draws)
+        self.posterior_ = self._thin(posterior.draws, data)
         if not reuse:
             self.diagnostics = posterior.diagnostics
         self._data_components = None
@@ -206,36 +208,47 @@ class BayesianMMM(MediaMixModel):
         return spend, design
 
     def _graph_data(self, train: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Arrays of the graph (:mod:`models.bayesian_sampling`): spend, centred design, budget, target."""
         spend, design = self._features(train)
+        linear = design[:, 1:]
         n_season = len(self.season_columns_)
-        budget = np.clip(train[self.roles_["channels"]].to_numpy(float), 0.0, None).sum(axis=0) / self.y_scale_
+        money = np.clip(train[self.roles_["channels"]].to_numpy(float), 0.0, None).sum(axis=0)
         return {
             "spend": spend,
-            "budget": budget,
-            "trend": design[:, 1].copy(),
-            "season": np.ascontiguousarray(design[:, 2 : 2 + n_season]),
-            "controls": np.ascontiguousarray(design[:, 2 + n_season :]),
+            "design": linear - linear.mean(axis=0),
+            "design_mean": linear.mean(axis=0),
+            "coef_sd": np.r_[
+                TREND_SD, np.full(n_season, SEASON_SD), np.full(linear.shape[1] - 1 - n_season, CONTROL_SD)
+            ],
+            "budget": money / self.y_scale_,
             "y": train[self.roles_["target"]].to_numpy(float) / self.y_scale_,
         }
 
-    def _thin(self, draws: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """``POSTERIOR_DRAWS`` evenly spaced draws of what the outputs need, ``half_saturation`` unlogged."""
-        total = len(draws["intercept"])
+    def _thin(self, draws: dict[str, np.ndarray], data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        r"""``POSTERIOR_DRAWS`` evenly spaced draws, in natural units, with the quantities the graph implies.
+
+        Log-scale parameters are exponentiated (``log_roas`` gives ``roas``); the channel coefficients
+        :math:`\beta_c = \text{ROAS}_c \cdot \text{budget}_c / \sum_t s_c(\cdot)_t` and the intercept
+        (the level less the centring terms) are computed here, on the fitted rows, exactly as in the graph.
+        """
+        total = len(draws["level"])
         keep = np.unique(np.linspace(0, total - 1, min(POSTERIOR_DRAWS, total)).round().astype(int))
-        n_channels, n_controls = len(self.roles_["channels"]), len(self.roles_["controls"])
         thinned = {name: np.asarray(value)[keep] for name, value in draws.items()}
-        if "log_half_saturation" in thinned:
-            thinned["half_saturation"] = np.exp(thinned.pop("log_half_saturation"))
-        thinned.setdefault("season", np.zeros((len(keep), len(self.season_columns_))))
-        thinned.setdefault("controls", np.zeros((len(keep), n_controls)))
-        assert thinned["beta"].shape == (len(keep), n_channels)
+        for name in [k for k in thinned if k.startswith("log_")]:
+            thinned[name[4:]] = np.exp(thinned.pop(name))
+        level = thinned.pop("level")
+        thinned["beta"] = np.ones_like(thinned["roas"])
+        self.posterior_ = thinned
+        saturated = self._saturate(convolve_lags(data["spend"][:, None, :], self._lag_weights())).sum(axis=0)
+        thinned["beta"] = thinned["roas"] * data["budget"] / np.maximum(saturated, 1e-9)
+        media_mean = thinned["roas"] @ data["budget"] / len(data["y"])
+        thinned["intercept"] = level - thinned["coef"] @ data["design_mean"] - media_mean
         return thinned
 
     # ------------------------------------------------------------------ posterior maths (numpy)
     def _coefficients(self) -> np.ndarray:
         """Linear coefficients per draw, ``(D, P)`` in the order of the design's columns."""
-        p = self.posterior_
-        return np.column_stack([p["intercept"], p["trend"], p["season"], p["controls"]])
+        return np.column_stack([self.posterior_["intercept"], self.posterior_["coef"]])
 
     def _lag_weights(self) -> np.ndarray:
         """Normalised adstock weights per draw, ``(l_max, D, C)``."""

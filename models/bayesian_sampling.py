@@ -5,10 +5,11 @@ sampling machinery (PyMC, PyTensor, nutpie, ArviZ) can be read separately. Every
 inside the functions: importing this module costs nothing.
 
 Inputs are the scaled arrays built by :class:`models.bayesian.BayesianMMM` (see its docstring for the
-model and priors): scaled ``spend`` ``(T, C)``, ``budget`` ``(C,)`` (total spend over mean revenue),
-``trend`` ``(T,)``, ``season`` ``(T, F)``, ``controls`` ``(T, J)`` and ``y`` ``(T,)``. They enter the graph
+model and priors): ``spend`` ``(T, C)``, ``budget`` ``(C,)`` (total spend over mean revenue), ``design``
+``(T, P)`` (trend, season terms, controls; centred), the prior scale of each coefficient ``coef_sd``
+``(P,)`` and ``y`` ``(T,)``. ``spend``, ``design``, ``budget`` and ``y`` enter the graph
 as ``pm.Data``, whose shapes are not frozen, so the compiled model takes new data of any length through
-nutpie's ``with_data`` without compiling again: one compile per (adstock, saturation, l_max, C, F, J) and
+nutpie's ``with_data`` without compiling again: one compile per (adstock, saturation, l_max, C, P) and
 process (:data:`COMPILED`), plus PyTensor's and numba's on-disk caches across processes.
 """
 
@@ -42,34 +43,33 @@ class Posterior:
 
 def graph_key(data: dict[str, np.ndarray], adstock: str, saturation: str, l_max: int) -> tuple:
     """What fixes the compiled graph: the options and every dimension except the number of periods."""
-    return (adstock, saturation, l_max, data["spend"].shape[1], data["season"].shape[1], data["controls"].shape[1])
+    return (adstock, saturation, l_max, data["spend"].shape[1], tuple(data["coef_sd"]))
 
 
 def build_model(data: dict[str, np.ndarray], adstock: str, saturation: str, l_max: int):
-    """The PyMC model (priors in :class:`models.bayesian.BayesianMMM`'s docstring)."""
+    r"""The PyMC model (priors in :class:`models.bayesian.BayesianMMM`'s docstring).
+
+    ``design`` holds trend, season terms and controls, each centred on the rows it is fitted on, so
+    ``level`` is the mean of :math:`\mu` over those rows, which the data pin down on their own: the
+    intercept (derived after sampling) no longer trades off against every other term. One design matrix
+    keeps the number of whole-series operations, which set the cost of a gradient, small. There are no
+    ``pm.Deterministic`` terms: the channel coefficients and the intercept are derived from the draws in
+    numpy (:meth:`models.bayesian.BayesianMMM._thin`), which halves nutpie's compile time (its draw
+    "expansion" function would otherwise contain the whole media graph).
+    """
     import pymc as pm
     import pytensor.tensor as pt
 
     n_channels = data["spend"].shape[1]
     with pm.Model() as model:
-        shared = {name: pm.Data(f"data_{name}", value) for name, value in data.items()}
-        n_rows = shared["y"].shape[0]
-        linear = [(shared["trend"][:, None], pm.Normal("trend", 0.0, 0.5, shape=1))]
-        if data["season"].shape[1]:
-            linear.append((shared["season"], pm.Normal("season", 0.0, 0.2, shape=data["season"].shape[1])))
-        if data["controls"].shape[1]:
-            linear.append((shared["controls"], pm.Normal("controls", 0.0, 0.5, shape=data["controls"].shape[1])))
+        shared = {name: pm.Data(f"data_{name}", data[name]) for name in ("spend", "design", "budget", "y")}
+        coef = pm.Normal("coef", 0.0, np.asarray(data["coef_sd"], dtype=float))
         saturated = _saturated(shared["spend"], adstock, saturation, l_max, n_channels)
-        roas = pm.LogNormal("roas", 0.2, 0.9, shape=n_channels)
-        beta = pm.Deterministic("beta", roas * shared["budget"] / pt.maximum(saturated.sum(axis=0), 1e-9))
-        # Centred on the training rows: the level is the mean of mu, which the data pin down on their own.
+        roas = pt.exp(pm.Normal("log_roas", 0.2, 0.9, shape=n_channels))
+        beta = roas * shared["budget"] / pt.maximum(saturated.sum(axis=0), 1e-9)
         level = pm.Normal("level", 1.0, 0.5)
-        means = [pt.dot(x.mean(axis=0), coef) for x, coef in linear]
-        media_mean = pt.dot(roas, shared["budget"]) / n_rows
-        pm.Deterministic("intercept", level - pt.add(*means) - media_mean)
-        mu = level - media_mean + pt.dot(saturated, beta)
-        for (x, coef), mean in zip(linear, means):
-            mu = mu + pt.dot(x, coef) - mean
+        media_mean = pt.dot(roas, shared["budget"]) / shared["y"].shape[0]
+        mu = (level - media_mean) + pt.dot(shared["design"], coef) + pt.dot(saturated, beta)
         pm.Normal("y_obs", mu, pm.HalfNormal("sigma", 0.25), observed=shared["y"])
     return model
 
@@ -77,19 +77,20 @@ def build_model(data: dict[str, np.ndarray], adstock: str, saturation: str, l_ma
 def _saturated(spend, adstock: str, saturation: str, l_max: int, n_channels: int):
     """Saturated adstock of the scaled spend, ``(T, C)``, with the priors of its parameters."""
     import pymc as pm
+    import pytensor.tensor as pt
 
     from models import bayesian_transforms as bt
 
     if adstock == "geometric":
         weights = bt.geometric_weights(pm.Beta("alpha", 2.0, 2.0, shape=n_channels), l_max)
     else:
-        shape = pm.LogNormal("shape", 0.0, 0.7, shape=n_channels)
+        shape = pt.exp(pm.Normal("log_shape", 0.0, 0.7, shape=n_channels))
         weights = bt.weibull_cdf_weights(shape, pm.Beta("scale", 1.5, 4.0, shape=n_channels), l_max)
     if saturation == "hill":
         log_half = pm.Normal("log_half_saturation", 0.0, 0.7, shape=n_channels)
-        slope = pm.LogNormal("slope", 0.0, 0.5, shape=n_channels)
+        slope = pt.exp(pm.Normal("log_slope", 0.0, 0.5, shape=n_channels))
         return bt.saturated_adstock(spend, weights, "hill", log_half, slope)
-    return bt.saturated_adstock(spend, weights, "logistic", pm.LogNormal("lam", 0.0, 0.7, shape=n_channels))
+    return bt.saturated_adstock(spend, weights, "logistic", pt.exp(pm.Normal("log_lam", 0.0, 0.7, shape=n_channels)))
 
 
 def sample(
@@ -111,11 +112,16 @@ def sample(
         return _sample_pymc(data, adstock, saturation, l_max, draws, tune, chains, seed, progress)
     progress(0.0, "Compiling the model")
     start = time.perf_counter()
-    compiled = _compiled(data, adstock, saturation, l_max).with_data(**{f"data_{k}": v for k, v in data.items()})
+    compiled = _compiled(data, adstock, saturation, l_max).with_data(**_shared(data))
     compile_seconds = time.perf_counter() - start
     start = time.perf_counter()
     trace = _sample_nutpie(compiled, draws, tune, chains, seed, progress)
     return _posterior(trace, compile_seconds, time.perf_counter() - start)
+
+
+def _shared(data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The arrays that enter the graph as data, under their names there."""
+    return {f"data_{name}": data[name] for name in ("spend", "design", "budget", "y")}
 
 
 def _compiled(data: dict[str, np.ndarray], adstock: str, saturation: str, l_max: int):
@@ -203,7 +209,7 @@ def _posterior(trace, compile_seconds: float, sampling_seconds: float) -> Poster
     import arviz as az
 
     posterior = trace.posterior
-    names = [name for name in posterior.data_vars if name not in ("beta", "intercept")]
+    names = list(posterior.data_vars)
     rhat, bulk = az.rhat(trace, var_names=names), az.ess(trace, var_names=names, method="bulk")
     tail = az.ess(trace, var_names=names, method="tail")
     chains, draws = posterior.sizes["chain"], posterior.sizes["draw"]

@@ -174,7 +174,9 @@ def _numba_saturated_adstock(op, node=None, **kwargs):
                         by_second[t, c] = log_ratio[t] * slope
             else:
                 for t in range(n_rows):
-                    h = np.tanh(first[c] * carried[t] / 2.0)
+                    power[t] = np.exp(-first[c] * carried[t])
+                for t in range(n_rows):
+                    h = (1.0 - power[t]) / (1.0 + power[t])  # tanh(lam a / 2); numba's tanh is slower
                     slope = (1.0 - h * h) / 2.0
                     value[t, c] = h
                     by_carried[t, c] = first[c] * slope
@@ -193,10 +195,7 @@ def _numba_lag_transpose(op, node=None, **kwargs):
         for c in range(n_channels):
             x, g = np.ascontiguousarray(spend[:, c]), np.ascontiguousarray(grad[:, c])
             for lag in range(min(weights.shape[0], n_rows)):
-                total = 0.0
-                for t in range(lag, n_rows):
-                    total += g[t] * x[t - lag]
-                out[lag, c] = total
+                out[lag, c] = np.dot(g[lag:], x[: n_rows - lag])  # BLAS: about 2x a plain loop
         return out
 
     return lag_transpose_numba
