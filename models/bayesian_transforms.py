@@ -23,6 +23,9 @@ PyTensor operations.
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+
 import numpy as np
 import pytensor.tensor as pt
 from pytensor.gradient import DisconnectedType, grad_not_implemented
@@ -59,7 +62,7 @@ def saturated_adstock(spend, weights, saturation: str, first, second=None):
     ``first``/``second`` are the saturation's per-channel parameters: ``log K`` and the slope for
     ``"hill"``, :math:`\\lambda` for ``"logistic"`` (no second).
     """
-    second = pt.zeros_like(first) if second is None else second
+    second = pt.as_tensor_variable(np.zeros(1)) if second is None else second
     return SaturatedAdstock(saturation)(spend, weights, first, second)[0]
 
 
@@ -183,7 +186,7 @@ def _numba_saturated_adstock(op, node=None, **kwargs):
                     by_first[t, c] = carried[t] * slope
         return value, by_carried, by_first, by_second
 
-    return saturated_adstock_numba
+    return saturated_adstock_numba, _source_version(_numba_saturated_adstock)
 
 
 @numba_basic.register_funcify_default_op_cache_key(LagTranspose)
@@ -198,4 +201,13 @@ def _numba_lag_transpose(op, node=None, **kwargs):
                 out[lag, c] = np.dot(g[lag:], x[: n_rows - lag])  # BLAS: about 2x a plain loop
         return out
 
-    return lag_transpose_numba
+    return lag_transpose_numba, _source_version(_numba_lag_transpose)
+
+
+def _source_version(function) -> int:
+    """A number that changes with ``function``'s source: part of PyTensor's numba cache key.
+
+    PyTensor keys its on-disk numba cache by the operation's class and properties only, so without this
+    an edited kernel would keep running its old compiled version.
+    """
+    return int(hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:12], 16)

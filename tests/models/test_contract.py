@@ -10,7 +10,10 @@ from models.base import CURVE_COLUMNS, IMPORTANCE_COLUMNS, PREDICT_COLUMNS, ROAS
 from models.data import read_upload
 from models.datasets import load_demo_bytes
 
-FAST = {"ridge": {"trials": 40}}  # keep the shared contract quick; defaults are covered by family tests
+FAST = {
+    "ridge": {"trials": 40},
+    "bayesian": {"draws": 100, "tune": 100, "chains": 2},
+}  # keep the shared contract quick; defaults are covered by family tests
 
 
 @pytest.fixture(scope="module")
