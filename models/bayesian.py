@@ -122,7 +122,7 @@ class BayesianMMM(MediaMixModel):
     has_intervals = True
 
     def __init__(
-        self, adstock="geometric", saturation="hill", draws=1000, tune=1000, chains=2, random_state=0, cv_folds=3
+        self, adstock="geometric", saturation="logistic", draws=1000, tune=1000, chains=2, random_state=0, cv_folds=3
     ):
         super().__init__(random_state=random_state, cv_folds=cv_folds)
         self.adstock = adstock

@@ -111,6 +111,9 @@ class SaturatedAdstock(Op):
         for storage, value in zip(outputs, _saturated_adstock_numpy(self.saturation, *inputs)):
             storage[0] = value
 
+    def connection_pattern(self, node):
+        return [[False] * 4, *[[True] * 4] * 3]  # spend is data: no gradient flows to it
+
     def grad(self, inputs, output_grads):
         spend, weights, first, second = inputs
         value_grad = output_grads[0]
