@@ -9,19 +9,13 @@ from __future__ import annotations
 
 import importlib
 
-MODEL_NAMES = ("ridge", "lightgbm", "xgboost", "bayesian")
+MODEL_NAMES = ("ridge", "lightgbm", "xgboost")
 _FAMILIES = {
     "ridge": ("models.ridge", "RidgeMMM"),
     "lightgbm": ("models.trees", "LightGBMMMM"),
     "xgboost": ("models.trees", "XGBoostMMM"),
-    "bayesian": ("models.bayesian", "BayesianMMM"),
 }
-LABELS = {
-    "ridge": "Ridge (Robyn-style)",
-    "lightgbm": "LightGBM",
-    "xgboost": "XGBoost",
-    "bayesian": "Bayesian (PyMC)",
-}
+LABELS = {"ridge": "Ridge (Robyn-style)", "lightgbm": "LightGBM", "xgboost": "XGBoost"}
 
 
 def model_class(name: str):

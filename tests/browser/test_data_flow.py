@@ -22,7 +22,7 @@ def demo_frame():
 
 
 def upload(dash_duo, path):
-    dash_duo.find_element(f"#{Data.UPLOAD} input[type=file]").send_keys(str(path))
+    dash_duo.wait_for_element(f"#{Data.UPLOAD} input[type=file]", timeout=30).send_keys(str(path))
 
 
 def wait_for_charts(dash_duo, traces: int):
