@@ -5,6 +5,13 @@ price and promo). It has the graph shape of the contract test's demo fit (daily,
 geometric adstock, logistic saturation), so in one pytest process the graph is compiled once for both.
 """
 
+import pytest as _pytest
+
+import models as _models
+
+pytestmark = _pytest.mark.skipif("bayesian" not in _models.MODEL_NAMES, reason="Bayesian model not registered yet")
+
+
 import io
 import os
 import subprocess
