@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import importlib
 
-MODEL_NAMES = ("ridge", "lightgbm", "xgboost")
+MODEL_NAMES = ("ridge", "lightgbm", "xgboost", "bayesian")
 _FAMILIES = {
     "ridge": ("models.ridge", "RidgeMMM"),
     "lightgbm": ("models.trees", "LightGBMMMM"),
     "xgboost": ("models.trees", "XGBoostMMM"),
+    "bayesian": ("models.bayesian", "BayesianMMM"),
 }
-LABELS = {"ridge": "Ridge (Robyn-style)", "lightgbm": "LightGBM", "xgboost": "XGBoost"}
+LABELS = {"ridge": "Ridge (Robyn-style)", "lightgbm": "LightGBM", "xgboost": "XGBoost", "bayesian": "Bayesian (PyMC)"}
 
 
 def model_class(name: str):

@@ -5,47 +5,50 @@ Revenue per period, scaled by its training mean :math:`\bar y` (:math:`\tilde y_
 .. math::
 
     \tilde y_t \sim N(\mu_t, \sigma^2), \qquad
-    \mu_t = b_0 + \gamma\, \tau_t + \sum_k \theta_k\, \text{season}_{k,t} + \sum_j \delta_j\, \tilde z_{j,t}
-        + \sum_c \beta_c\, s_c\bigl(a_c(\tilde x_c)_t\bigr)
+    \mu_t = \ell + \sum_k \theta_k (z_{k,t} - \bar z_k) + \sum_c \beta_c\, \bigl(s_c(a_c(\tilde x_c)_t)
+        - \bar s_c\bigr)
 
-with :math:`\tau_t \in [0, 1]` the time since the first date over the training span, the ``season_*``
-Fourier terms of :func:`models.features.time_features` (yearly; weekly too for daily data),
-:math:`\tilde z_j` each control standardised on the training rows, :math:`\tilde x_c` the spend over the
+with :math:`z_k` the linear terms: the trend :math:`\tau_t \in [0, 1]` (time since the first date over the
+training span), the ``season_*`` Fourier terms of :func:`models.features.time_features` (yearly; weekly too
+for daily data) and each control standardised on the training rows; :math:`\tilde x_c` the spend over the
 channel's mean non-zero training spend, :math:`a_c` a normalised adstock over ``L_MAX`` periods (14 days
-or 8 weeks; geometric or Weibull survival, :mod:`models.transforms`) and :math:`s_c` a Hill or logistic
-saturation. The channel coefficient is not a free parameter: as in Google's Meridian the model samples
-each channel's ROAS over the training rows and derives
+or 8 weeks; geometric or Weibull survival, :mod:`models.transforms`) and :math:`s_c` a logistic (default) or
+Hill saturation. Bars are means over the fitted rows, so the level :math:`\ell` is the mean of :math:`\mu`,
+which the data pin down on their own; the intercept (``baseline``) is derived from it.
+
+The channel coefficient is not a free parameter: as in Google's Meridian the model samples each channel's
+ROAS over the fitted rows and derives
 
 .. math::
 
     \beta_c = \text{ROAS}_c \, \frac{\sum_t x_{c,t} / \bar y}{\sum_t s_c\bigl(a_c(\tilde x_c)_t\bigr)}
 
-so the total contribution is :math:`\text{ROAS}_c \sum_t x_{c,t}` whatever the saturation's shape. That
-removes the ridge between :math:`\beta_c` and the half-saturation point (a channel that is never far
-from its usual spend fits the same with a large :math:`\beta_c` and a large :math:`K_c` as with small
-ones), which is what makes NUTS trees deep in the usual :math:`\beta` parametrisation.
+so the total contribution is :math:`\text{ROAS}_c \sum_t x_{c,t}` whatever the saturation's shape. Both
+choices remove ridges that make NUTS trees deep: between :math:`\beta_c` and the saturation point, and
+between the intercept and every other term.
 
 Priors, in the scaled units above (1 = the mean revenue per period; spend in units of its mean):
 
-=============================  =====================================  ===============================
-parameter                      prior                                  meaning
-=============================  =====================================  ===============================
-:math:`\text{ROAS}_c`          LogNormal(0.2, 0.9)                    Meridian's default: median 1.2,
-                                                                      90% in 0.3-5.4
-adstock decay :math:`\alpha_c` Beta(2, 2)                             geometric; mean 0.5
-Weibull shape, scale           LogNormal(0, 0.7), Beta(1.5, 4)        ``weibull_cdf`` only
-Hill :math:`\log K_c`          Normal(0, 0.7)                         half effect near the mean spend
-Hill slope :math:`s_c`         LogNormal(0, 0.5)                      1 = concave from the start
-logistic :math:`\lambda_c`     LogNormal(0, 0.7)                      ``logistic`` only
-:math:`b_0`                    Normal(0.5, 0.5)                       baseline at the first date
-trend :math:`\gamma`           Normal(0, 0.5)                         change over the training span
-season :math:`\theta_k`        Normal(0, 0.2)                         each Fourier term
-controls :math:`\delta_j`      Normal(0, 0.5)                         per standard deviation
-:math:`\sigma`                 HalfNormal(0.25)                       noise
-=============================  =====================================  ===============================
+================================  ==================================  ===================================
+parameter                         prior                               meaning
+================================  ==================================  ===================================
+:math:`\text{ROAS}_c`             LogNormal(0.2, 0.9)                 Meridian's default: median 1.2,
+                                                                      90% between 0.3 and 5.3
+adstock decay :math:`\alpha_c`    Beta(2, 2)                          geometric; mean 0.5
+Weibull shape, scale              LogNormal(0, 0.7), Beta(1.5, 4)     ``weibull_cdf`` only
+logistic :math:`\lambda_c`        LogNormal(0, 0.7)                   :math:`\tanh(\lambda/2)` of the
+                                                                      maximum at the mean spend
+Hill :math:`\log K_c`, slope      Normal(0, 0.7), LogNormal(0, 0.5)   half effect near the mean spend
+level :math:`\ell`                Normal(1, 0.5)                      mean revenue (1 after scaling)
+trend                             Normal(0, 0.5)                      change over the training span
+season terms                      Normal(0, 0.2)                      each Fourier term
+controls                          Normal(0, 0.5)                      per standard deviation
+:math:`\sigma`                    HalfNormal(0.25)                    noise
+================================  ==================================  ===================================
 
-There is no hierarchy, hence no funnel to non-centre; the Hill curve is written as
-:math:`\sigma(s(\log x - \log K))`, in which :math:`\log K` enters linearly.
+The log-normal priors are sampled as normals on the log scale. There is no hierarchy, hence no funnel to
+non-centre. Adstock and saturation of every period are one numba operation with a hand-written gradient
+(:class:`models.bayesian_transforms.SaturatedAdstock`).
 
 Outputs. ``POSTERIOR_DRAWS`` draws, evenly spaced over all chains, are kept (and serialised as parquet);
 every output is computed from them with the numpy transforms of :mod:`models.transforms`. Components
@@ -53,15 +56,25 @@ and ``predict_frame`` are posterior means (so contributions still add up to the 
 ``response_curves`` and ``predict`` carry 90% credible intervals in ``lower``/``upper``, ``predict``
 including the observation noise. ``diagnostics`` holds ArviZ's R-hat, bulk and tail ESS and the
 divergences; :meth:`BayesianMMM.health_check` turns them, the ROAS and the holdout error into plain words.
+Rolling-origin cross-validation refits each fold with short chains (``CV_TUNE`` + ``CV_DRAWS`` per chain):
+folds are scored on the posterior-mean prediction only, which needs far fewer draws than intervals.
 
-Rolling-origin cross-validation refits each fold with shorter chains (``CV_TUNE`` + ``CV_DRAWS`` per
-chain): the folds are scored on the posterior-mean prediction only, which needs far fewer draws than
-intervals do. The graph is compiled once per shape and process (:mod:`models.bayesian_sampling`).
+Notes
+-----
+Measured on the 2-core development machine, 5,000 days of the demo process
+(``generate_demo(end="2036-09-08")``, 6 channels, price, promo), defaults (2 chains of 1000 + 1000, 10%
+holdout, 3 CV folds), warm compile caches, nothing else running: the whole ``fit`` takes about 49 s (compile
+17 s, sampling 19 s, CV 12 s), R-hat 1.004, bulk ESS 896, tail ESS 705, no divergences, median absolute
+ROAS error 0.06 (the smallest channel, 1% of revenue, is off by 0.5: its data say little, the prior
+speaks). With ``saturation="hill"`` (free slope) the same fit took 292 s (sampling 195 s: trees about 50
+steps deep, against 12 for logistic), bulk ESS 289 and a median ROAS error of 0.31: the slope and the
+half-saturation point trade off when spend never goes far from its usual level, so the posterior of ROAS
+is wide. On the 1,096-day demo the default fit's median ROAS error is about 0.2.
 
 References
 ----------
 Jin, Y. et al. (2017). *Bayesian Methods for Media Mix Modeling with Carryover and Shape Effects*. Google.
-Google Meridian, ROAS priors: https://developers.google.com/meridian/docs/advanced-modeling/roas-priors
+Google Meridian, default priors: https://developers.google.com/meridian/docs/basics/default-prior-distributions
 """
 
 from __future__ import annotations
@@ -71,6 +84,7 @@ import io
 import numpy as np
 import pandas as pd
 
+from models import bayesian_health as health
 from models.base import (
     CURVE_COLUMNS,
     CURVE_WINDOW,
@@ -97,8 +111,6 @@ POSTERIOR_DRAWS = 200  # draws kept for every output and in the saved model
 CREDIBLE = (0.05, 0.95)  # a 90% interval
 CV_TUNE, CV_DRAWS = 150, 100  # per chain, for the cross-validation refits (posterior means only)
 TREND_SD, SEASON_SD, CONTROL_SD = 0.5, 0.2, 0.5  # prior scales of the linear terms (see the table above)
-RHAT_MAX, ESS_MIN, MAPE_MAX = 1.01, 400, 0.2  # health-check thresholds
-ROAS_HIGH, ROAS_NEAR_ZERO, BIG_SPEND_SHARE = 20.0, 0.05, 0.1
 
 
 class BayesianMMM(MediaMixModel):
@@ -108,8 +120,9 @@ class BayesianMMM(MediaMixModel):
     ----------
     adstock : {"geometric", "weibull_cdf"}
         Carry-over shape per channel over ``L_MAX`` periods.
-    saturation : {"hill", "logistic"}
-        Diminishing-returns curve per channel.
+    saturation : {"logistic", "hill"}
+        Diminishing-returns curve per channel. Logistic (one parameter) samples about 4x faster and
+        recovers ROAS better than Hill with a free slope (see Notes in the module docstring).
     draws, tune, chains : int
         NUTS draws and warm-up iterations per chain, and the number of chains (run in parallel threads).
     random_state : int
@@ -239,7 +252,7 @@ class BayesianMMM(MediaMixModel):
         level = thinned.pop("level")
         thinned["beta"] = np.ones_like(thinned["roas"])
         self.posterior_ = thinned
-        saturated = self._saturate(convolve_lags(data["spend"][:, None, :], self._lag_weights())).sum(axis=0)
+        saturated = self._saturate(self._carried(data["spend"])).sum(axis=0)
         thinned["beta"] = thinned["roas"] * data["budget"] / np.maximum(saturated, 1e-9)
         media_mean = thinned["roas"] @ data["budget"] / len(data["y"])
         thinned["intercept"] = level - thinned["coef"] @ data["design_mean"] - media_mean
@@ -257,6 +270,20 @@ class BayesianMMM(MediaMixModel):
             return geometric_weights(p["alpha"], self.l_max_, normalize=True)
         return weibull_weights(p["shape"], p["scale"], self.l_max_, kind="cdf", normalize=True)
 
+    def _carried(self, spend: np.ndarray) -> np.ndarray:
+        """Adstocked scaled spend per period, draw and channel, ``(T, D, C)``.
+
+        :func:`models.transforms.convolve_lags` for every draw at once, as one matrix product per channel
+        (lagged spend ``(T, l_max)`` times the draws' weights ``(l_max, D)``): about 30x faster than
+        broadcasting over the draws.
+        """
+        weights = self._lag_weights()
+        out = np.empty((len(spend), weights.shape[1], weights.shape[2]))
+        for c in range(weights.shape[2]):
+            shifted = convolve_lags(spend[:, c : c + 1], np.eye(self.l_max_))  # shifted[t, l] = spend[t - l, c]
+            out[:, :, c] = shifted @ weights[:, :, c]
+        return out
+
     def _saturate(self, carried: np.ndarray) -> np.ndarray:
         p = self.posterior_
         if self.saturation == "hill":
@@ -265,7 +292,7 @@ class BayesianMMM(MediaMixModel):
 
     def _media_draws(self, spend: np.ndarray) -> np.ndarray:
         """Revenue from each channel per period and draw, ``(T, D, C)``, in currency."""
-        saturated = self._saturate(convolve_lags(spend[:, None, :], self._lag_weights()))
+        saturated = self._saturate(self._carried(spend))
         return saturated * (self.posterior_["beta"] * self.y_scale_)
 
     def _mean_draws(self, frame: pd.DataFrame) -> np.ndarray:
@@ -375,18 +402,18 @@ class BayesianMMM(MediaMixModel):
         """Plain-language checks, each ``{"level": "ok" | "warning" | "problem", "message": ...}``.
 
         Convergence (R-hat above 1.01, bulk or tail ESS below 400, any divergence), a negative baseline
-        (media explaining more than all revenue), implausible ROAS (above ``ROAS_HIGH``, or below
-        ``ROAS_NEAR_ZERO`` for a channel with at least ``BIG_SPEND_SHARE`` of spend) and the holdout error
-        (MAPE above 20%). Every message says what to do.
+        (media explaining more than all revenue), implausible ROAS (above 20, or below 0.05 for a channel
+        with at least 10% of spend) and the holdout error (MAPE above 20%); see
+        :mod:`models.bayesian_health`. Every message that is not "ok" says what to do.
         """
         self._check_fitted()
-        checks = _convergence_checks(self.diagnostics)
+        checks = health.convergence_checks(self.diagnostics)
         parts = self.data_components().iloc[: self.holdout_start_]
         media = parts[self.roles_["channels"]].to_numpy().sum()
         total = parts.to_numpy().sum()
-        checks.append(_baseline_check(1.0 - media / total if total else float("nan")))
-        checks.extend(_roas_checks(self.roas()))
-        checks.append(_holdout_check(self.metrics.get("mape", float("nan"))))
+        checks.append(health.baseline_check(1.0 - media / total if total else float("nan")))
+        checks.extend(health.roas_checks(self.roas()))
+        checks.append(health.holdout_check(self.metrics.get("mape", float("nan"))))
         return [check for check in checks if check is not None]
 
     # ----------------------------------------------------------------------- serialisation
@@ -421,104 +448,3 @@ class BayesianMMM(MediaMixModel):
             size = int(np.prod(shape)) if shape else 1
             values = table[[f"{name}:{j}" for j in range(size)]].to_numpy(float)
             self.posterior_[name] = values.reshape(len(table), *shape)
-
-
-# ------------------------------------------------------------------------------ health checks
-def _check(level: str, message: str) -> dict:
-    return {"level": level, "message": message}
-
-
-def _convergence_checks(d: dict) -> list[dict]:
-    """R-hat, effective sample size and divergences, in words."""
-    checks = []
-    if not np.isfinite(d["rhat_max"]):
-        checks.append(
-            _check("warning", "Convergence cannot be checked with a single chain: fit with 2 or more chains.")
-        )
-    elif d["rhat_max"] > RHAT_MAX:
-        checks.append(
-            _check(
-                "problem",
-                f"The chains disagree (R-hat {d['rhat_max']:.3f}, above {RHAT_MAX}): the "
-                "sampler has not converged, so the results are not reliable. Fit again with more draws "
-                "and tuning steps (e.g. 2000 each).",
-            )
-        )
-    else:
-        checks.append(_check("ok", f"The chains agree (R-hat {d['rhat_max']:.3f}, at most {RHAT_MAX})."))
-    ess = min(d["ess_bulk_min"], d["ess_tail_min"])
-    if not ess >= ESS_MIN:
-        checks.append(
-            _check(
-                "warning",
-                f"Only about {ess:.0f} independent draws for the least explored parameter "
-                f"(effective sample size below {ESS_MIN}): intervals are rough. Fit with more draws per chain.",
-            )
-        )
-    else:
-        checks.append(_check("ok", f"Enough independent draws (effective sample size at least {ess:.0f})."))
-    if d["divergences"] > 0:
-        checks.append(
-            _check(
-                "problem",
-                f"{d['divergences']} divergent transitions: the sampler could not explore part "
-                "of the posterior, so the results may be biased. Fit again with more tuning steps; if they "
-                "persist, look for outliers in revenue or a channel whose spend never changes.",
-            )
-        )
-    else:
-        checks.append(_check("ok", "No divergent transitions."))
-    return checks
-
-
-def _baseline_check(share: float) -> dict | None:
-    if not np.isfinite(share):
-        return None
-    if share < 0:
-        return _check(
-            "problem",
-            f"The baseline is negative ({share:.0%} of revenue): media would explain more than "
-            "all revenue, which is implausible. Check that spend and revenue are in the right columns and "
-            "units, and add controls for what else drives revenue (prices, promotions, events).",
-        )
-    return _check("ok", f"The baseline (revenue without media) is {share:.0%} of revenue.")
-
-
-def _roas_checks(table: pd.DataFrame) -> list[dict]:
-    """Implausibly high ROAS, and big channels the model finds almost useless."""
-    checks, share = [], table["spend"] / table["spend"].sum()
-    for row, spend_share in zip(table.itertuples(), share):
-        if row.roas > ROAS_HIGH:
-            checks.append(
-                _check(
-                    "warning",
-                    f"{row.channel}: ROAS {row.roas:.1f} is implausibly high (above "
-                    f"{ROAS_HIGH:.0f}). Check its spend column (units, missing spend) and whether "
-                    "something else moves with it, such as promotions; add that as a control.",
-                )
-            )
-        elif row.roas < ROAS_NEAR_ZERO and spend_share >= BIG_SPEND_SHARE:
-            checks.append(
-                _check(
-                    "warning",
-                    f"{row.channel} gets {spend_share:.0%} of spend but the model finds "
-                    f"almost no revenue from it (ROAS {row.roas:.2f}). Either it does not work, or its "
-                    "spend varies too little to tell; a test (pausing it for a few weeks) would show.",
-                )
-            )
-    if not checks:
-        checks.append(_check("ok", f"Every channel's ROAS is plausible (between 0 and {ROAS_HIGH:.0f})."))
-    return checks
-
-
-def _holdout_check(mape: float) -> dict | None:
-    if not np.isfinite(mape):
-        return None
-    if mape > MAPE_MAX:
-        return _check(
-            "warning",
-            f"On the holdout periods the forecast is off by {mape:.0%} on average (MAPE above "
-            f"{MAPE_MAX:.0%}): forecasts are rough. Add controls for what else drives revenue, or check "
-            "for a change in the business that the data's history does not show.",
-        )
-    return _check("ok", f"On the holdout periods the forecast is off by {mape:.1%} on average.")
