@@ -9,7 +9,7 @@ Run in the benchmark environment (the project's pins plus PyMC-Marketing)::
 Data: the first ``--rows`` days of the demo's data-generating process (``models.synthetic.generate_demo``):
 6 channels, price and promo. Both tools see every row (no holdout) and the truth is the DGP's ROAS over
 the same days (``models.synthetic.channel_summary``, revenue inside the window only). Our model runs
-with its defaults (Hill saturation, geometric adstock over 14 days) and no cross-validation refits
+with its defaults (logistic saturation, geometric adstock over 14 days) and no cross-validation refits
 (``--cv-folds 0``), so both sides time one build + compile + sample.
 
 For each tool: the wall time of build + compile + sample (imports excluded; the PyTensor and nutpie

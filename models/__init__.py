@@ -45,3 +45,17 @@ def load(blob: bytes):
     with zipfile.ZipFile(io.BytesIO(blob)) as archive:
         family = json.loads(archive.read("model.json"))["common"]["family"]
     return model_class(family).from_bytes(blob)
+
+
+def optimize_budget(fitted, budget, periods, bounds=None, locked=None, objective="revenue", min_roas=None):
+    """Split ``budget`` (total over the next ``periods`` periods) across channels; see models.planning."""
+    from models.planning import optimize_budget as optimize
+
+    return optimize(fitted, budget, periods, bounds=bounds, locked=locked, objective=objective, min_roas=min_roas)
+
+
+def what_if(fitted, spend, periods):
+    """Predicted revenue for ``spend`` per period per channel over the next ``periods``; see models.planning."""
+    from models.planning import what_if as predict
+
+    return predict(fitted, spend, periods)

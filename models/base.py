@@ -187,6 +187,21 @@ class MediaMixModel(ABC):
         future[self.roles_["target"]] = np.nan
         return future[self.data_.columns]
 
+    def carryover_periods(self) -> int:
+        """How many of the data's last periods a future period's prediction depends on (adstock memory).
+
+        Families with a finite adstock window say so, which keeps planning fast; by default all the data.
+        """
+        return len(self.data_)
+
+    def scenario_draws(self, frame: pd.DataFrame) -> np.ndarray:
+        """Expected revenue per row of ``frame`` (history first), ``(rows, draws)``; one draw for point models."""
+        return self.predict_frame(frame)[:, None]
+
+    def noise_scale(self) -> np.ndarray | None:
+        """Standard deviation of revenue around its expectation per draw, in currency (None: no intervals)."""
+        return None
+
     def future_dates(self, periods: int) -> pd.DatetimeIndex:
         """The ``periods`` dates right after the data."""
         last = self.data_[self.roles_["date"]].iloc[-1]

@@ -347,6 +347,15 @@ class BayesianMMM(MediaMixModel):
         date = future[self.roles_["date"]].to_numpy()
         return pd.DataFrame({"date": date, "mean": means.mean(axis=1), "lower": low, "upper": high})[PREDICT_COLUMNS]
 
+    def carryover_periods(self) -> int:
+        return min(self.l_max_ - 1, len(self.data_))
+
+    def scenario_draws(self, frame: pd.DataFrame) -> np.ndarray:
+        return self._mean_draws(frame)
+
+    def noise_scale(self) -> np.ndarray:
+        return self.posterior_["sigma"] * self.y_scale_
+
     def response_curves(self, n_points: int = 50) -> pd.DataFrame:
         """Revenue per period at a constant spend over the last year, posterior mean and 90% interval.
 

@@ -311,6 +311,9 @@ class RidgeMMM(MediaMixModel):
         out.update({c: parts[:, at[c]] for c in self.roles_["channels"]})
         return pd.DataFrame(out)
 
+    def carryover_periods(self) -> int:
+        return min(self.l_max_, len(self.data_))
+
     def importance(self) -> pd.DataFrame:
         """Share of the summed absolute contribution over the training periods, per feature."""
         self._check_fitted()

@@ -278,6 +278,12 @@ class TreeMMM(MediaMixModel):
         means = self._predict(stacked).reshape(len(grid), len(window)).mean(axis=1) * self.scale_
         return means - means[0]  # the linear base is the same in every scenario and cancels
 
+    def carryover_periods(self) -> int:
+        """Periods until the slowest channel's geometric adstock has decayed below one millionth."""
+        alpha = float(np.max(self.alphas_, initial=0.0))
+        memory = 1 if alpha <= 0 else int(np.ceil(np.log(1e-6) / np.log(alpha))) + 1
+        return min(memory, len(self.data_))
+
     def _zero_spend_shap(self, features: np.ndarray) -> np.ndarray:
         r""":math:`\phi_c(x_t^{(c=0)})` for every row and channel, in currency (one stacked SHAP call)."""
         n_rows, n_channels = len(features), len(self.roles_["channels"])
