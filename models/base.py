@@ -67,6 +67,7 @@ class MediaMixModel(ABC):
 
     name: ClassVar[str] = "base"
     has_intervals: ClassVar[bool] = False
+    smooth_response: ClassVar[bool] = True  # False: revenue is a step function of spend (trees)
 
     def __init__(self, random_state: int = 0, cv_folds: int = 3):
         self.random_state = random_state

@@ -33,6 +33,8 @@ from scipy.optimize import minimize
 CREDIBLE = (0.05, 0.95)  # 90% intervals, as the Bayesian model's other outputs
 GRID_POINTS = 41  # spend levels per channel for the optimiser's response curves
 BLOCKS = 64  # plans evaluated in one call of the model
+TREE_STEP = 0.1  # tree models: marginal ROAS from at least 10% of the channel's mean spend
+RANGE_SLACK = 0.01  # plans beyond the observed spend range by more than this share get a warning
 BUMP = 0.01  # marginal ROAS: revenue from 1% more spend (at least one currency unit) per period
 ALLOCATION_COLUMNS = ["channel", "current", "optimal", "lower_bound", "upper_bound", "at_bound", "mroas"]
 CHANNEL_COLUMNS = ["channel", "spend", "total_spend", "incremental_revenue", "roas", "mroas"]
@@ -62,6 +64,13 @@ class Horizon:
         self.current = fitted.recent_spend()[self.channels].to_numpy(float)
         self._columns = [self.frame.columns.get_loc(c) for c in self.channels]
         self._zero = self.per_period(np.zeros(len(self.channels))).sum(axis=0)
+        # tree models are step functions of spend: a 1% bump often changes nothing, so take a wider step
+        typical = fitted.data_[self.channels].mean().to_numpy(float)
+        self._min_step = np.maximum(1.0, 0.0 if fitted.smooth_response else TREE_STEP * typical)
+
+    def steps(self, spend: np.ndarray) -> np.ndarray:
+        """The extra spend per period used for marginal ROAS at ``spend``."""
+        return np.maximum(BUMP * spend, self._min_step)
 
     def per_period_many(self, spends: np.ndarray) -> np.ndarray:
         """Expected revenue per plan, future period and draw, ``(plans, periods, draws)``, for ``(plans, C)``.
@@ -109,7 +118,7 @@ class Horizon:
 
     def marginal_roas(self, spend: np.ndarray) -> np.ndarray:
         """Extra revenue per extra unit of spend, per channel, at ``spend`` (posterior mean)."""
-        steps = np.maximum(BUMP * spend, 1.0)
+        steps = self.steps(spend)
         plans = np.vstack([spend, spend + np.diag(steps)])
         means = self.totals_many(plans).mean(axis=1)
         return (means[1:] - means[0]) / (steps * self.periods)
@@ -151,7 +160,7 @@ def what_if(fitted, spend, periods: int, horizon: Horizon | None = None) -> What
     horizon = horizon if horizon is not None and horizon.periods == periods else Horizon(fitted, periods)
     x = _spend_vector(horizon, spend)
     n = len(x)
-    steps = np.maximum(BUMP * x, 1.0)
+    steps = horizon.steps(x)
     plans = np.vstack([x, np.where(np.eye(n, dtype=bool), 0.0, x), x + np.diag(steps)])
     many = horizon.per_period_many(plans)  # (1 + 2C, periods, draws)
     draws = many[0]
@@ -473,7 +482,8 @@ class _Problem:
             }
         )[ALLOCATION_COLUMNS]
         expected = self._expected(x)
-        return BudgetPlan(allocation, expected, h.periods, budget, _messages(allocation, expected, min_roas))
+        messages = _messages(allocation, expected, min_roas) + _range_messages(allocation, h.fitted.data_[h.channels])
+        return BudgetPlan(allocation, expected, h.periods, budget, messages)
 
     def _expected(self, x: np.ndarray) -> dict:
         h = self.h
@@ -549,5 +559,23 @@ def _messages(allocation: pd.DataFrame, expected: dict, min_roas: float | None) 
         messages.append(
             f"Overall ROAS {expected['roas']:.2f} (at least {min_roas:.2f} asked); "
             f"{expected['spend']:,.0f} of the budget is spent."
+        )
+    return messages
+
+
+def _range_messages(allocation: pd.DataFrame, data: pd.DataFrame) -> list[str]:
+    """Warn where the plan leaves the spend levels the data have seen: the model extrapolates there."""
+    messages = []
+    for row in allocation.itertuples():
+        low, high = float(data[row.channel].min()), float(data[row.channel].max())
+        if row.optimal > high * (1 + RANGE_SLACK):
+            where, limit, kind = "above the most", high, "maximum"
+        elif row.optimal < low * (1 - RANGE_SLACK):
+            where, limit, kind = "below the least", low, "minimum"
+        else:
+            continue
+        messages.append(
+            f"{row.channel}: {_money(row.optimal)} per period is {where} the data ever saw ({_money(limit)}), so "
+            f"the model is extrapolating there; for a safer plan set a {kind} of {_money(limit)}."
         )
     return messages

@@ -301,6 +301,16 @@ def expected_revenue(frame: pd.DataFrame, truth: DemoTruth = DEFAULT_TRUTH) -> p
     return decompose(frame, truth).drop(columns="date").sum(axis=1)
 
 
+def future_revenue(history: pd.DataFrame, future: pd.DataFrame, truth: DemoTruth = DEFAULT_TRUTH) -> pd.Series:
+    """True noise-free revenue of the ``future`` rows, the ``history`` rows' spend carrying over into them.
+
+    Both frames have ``date``, ``price``, ``promo`` and the channel columns; ``future`` follows ``history``.
+    """
+    columns = ["date", *truth.channels, "price", "promo"]
+    frame = pd.concat([history[columns], future[columns]], ignore_index=True)
+    return expected_revenue(frame, truth).iloc[len(history) :].reset_index(drop=True)
+
+
 def channel_summary(frame: pd.DataFrame, truth: DemoTruth = DEFAULT_TRUTH) -> dict:
     """True totals, ROAS and marginal ROAS per channel over the frame's days.
 

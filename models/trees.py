@@ -165,6 +165,7 @@ class TreeMMM(MediaMixModel):
     """
 
     booster_file: ClassVar[str] = "booster"
+    smooth_response: ClassVar[bool] = False
 
     def __init__(
         self,

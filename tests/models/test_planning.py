@@ -1,0 +1,245 @@
+"""Planning with fitted models: what-if predictions and budget optimisation (models.planning).
+
+The optimiser is checked against the demo's true data-generating process (models.synthetic): the
+revenue the optimised split would truly bring over the horizon, with carry-over from the data, must be
+within 2% of the true optimum, which the test computes by optimising the true process directly.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import minimize
+
+import models
+from models.data import read_upload
+from models.datasets import load_demo_bytes
+from models.planning import Horizon, optimize_budget, what_if
+from models.synthetic import CHANNELS, future_revenue
+
+PERIODS = 28
+FAMILY_OPTIONS = {
+    "ridge": {},
+    "lightgbm": {},
+    "bayesian": {"draws": 300, "tune": 300, "chains": 2, "cv_folds": 0},
+}
+# Measured (see bench/RESULTS.md, "Budget optimisation"): the model's optimum is 0.1-0.6% of total
+# revenue below the true optimum for ridge and Bayesian; asserted at the issue's 2%.
+TRUE_GAP_MAX = 0.02
+
+
+@pytest.fixture(scope="module")
+def demo():
+    upload = read_upload(load_demo_bytes(), "demo.csv")
+    return upload.frame, upload.roles
+
+
+@pytest.fixture(scope="module", params=["ridge", "bayesian"])
+def additive(request, demo):
+    frame, roles = demo
+    options = dict(FAMILY_OPTIONS[request.param])
+    return models.fit(request.param, frame, roles, random_state=0, cv_folds=options.pop("cv_folds", 0), **options)
+
+
+@pytest.fixture(scope="module")
+def ridge(demo):
+    frame, roles = demo
+    return models.fit("ridge", frame, roles, random_state=0, cv_folds=0, trials=60)
+
+
+@pytest.fixture(scope="module")
+def lightgbm(demo):
+    frame, roles = demo
+    return models.fit("lightgbm", frame, roles, random_state=0, cv_folds=0)
+
+
+# ------------------------------------------------------------------------------ the true process
+def true_horizon_revenue(model, spend: np.ndarray, periods: int = PERIODS) -> float:
+    """Noise-free revenue over the horizon under the demo's true process, controls as the model holds them."""
+    date = model.roles_["date"]
+    plan = pd.DataFrame({date: model.future_dates(periods), **dict(zip(CHANNELS, spend))})
+    future = model.future_frame(plan).rename(columns={date: "date"})
+    return float(future_revenue(model.data_.rename(columns={date: "date"}), future).sum())
+
+
+def true_optimum(model, per_period: float) -> tuple[np.ndarray, float]:
+    """The split of ``per_period`` that maximises true revenue (SLSQP from several starts on the true process)."""
+    n = len(CHANNELS)
+
+    def negative(z):
+        return -true_horizon_revenue(model, z * per_period) / 1e6
+
+    best, value = None, -np.inf
+    starts = [np.full(n, 1 / n), model.recent_spend()[list(CHANNELS)].to_numpy() / model.recent_spend().sum()]
+    for start in starts:
+        result = minimize(
+            negative,
+            start,
+            bounds=[(0, 1)] * n,
+            constraints=[{"type": "eq", "fun": lambda z: z.sum() - 1}],
+            method="SLSQP",
+            options={"ftol": 1e-12, "maxiter": 300},
+        )
+        revenue = true_horizon_revenue(model, result.x * per_period)
+        if revenue > value:
+            best, value = result.x * per_period, revenue
+    return best, value
+
+
+# ------------------------------------------------------------------------------ optimum vs truth
+@pytest.mark.parametrize("scale", [1.0, 1.5])
+def test_optimised_split_is_within_two_percent_of_the_true_optimum(additive, scale):
+    recent = additive.recent_spend()
+    budget = float(recent.sum()) * PERIODS * scale
+    plan = optimize_budget(additive, budget, PERIODS)
+    optimal = plan.allocation.set_index("channel").loc[list(CHANNELS), "optimal"].to_numpy()
+    assert optimal.sum() * PERIODS == pytest.approx(budget, rel=1e-9)
+    got = true_horizon_revenue(additive, optimal)
+    _, best = true_optimum(additive, budget / PERIODS)
+    current_mix = recent[list(CHANNELS)].to_numpy() * scale
+    assert got <= best * (1 + 1e-6)  # the true optimum really is one
+    assert (best - got) / best <= TRUE_GAP_MAX, (additive.name, got, best)
+    # and the model's plan is no worse than keeping today's mix by more than the same margin
+    assert got >= true_horizon_revenue(additive, current_mix) * (1 - TRUE_GAP_MAX)
+
+
+# ------------------------------------------------------------------------------ constraints
+def test_bounds_and_locks_hold_exactly(ridge):
+    recent = ridge.recent_spend()
+    budget = float(recent.sum()) * PERIODS
+    bounds = {"google": (1500.0, 2500.0), "tiktok": (None, 300.0), "other": (400.0, None)}
+    locked = {"facebook": 2000.0}
+    plan = optimize_budget(ridge, budget, PERIODS, bounds=bounds, locked=locked)
+    table = plan.allocation.set_index("channel")
+    assert table.loc["facebook", "optimal"] == 2000.0 and table.loc["facebook", "at_bound"] == "locked"
+    assert 1500.0 <= table.loc["google", "optimal"] <= 2500.0
+    assert table.loc["tiktok", "optimal"] <= 300.0
+    assert table.loc["other", "optimal"] >= 400.0
+    assert (table["optimal"] >= 0).all()
+    assert table["optimal"].sum() * PERIODS == pytest.approx(budget, rel=1e-9)
+    for channel, row in table.iterrows():
+        if row.at_bound == "maximum":
+            assert row.optimal == row.upper_bound, channel
+            assert any(m.startswith(f"{channel} is at its maximum") for m in plan.messages)
+        if row.at_bound == "minimum":
+            assert row.optimal == row.lower_bound, channel
+    assert any(
+        "facebook is locked at 2,000 per period; each extra 1,000 there would add about" in m for m in plan.messages
+    )
+
+
+def test_a_binding_maximum_is_reported_with_its_marginal_value(ridge):
+    recent = ridge.recent_spend()
+    budget = float(recent.sum()) * PERIODS
+    free = optimize_budget(ridge, budget, PERIODS).allocation.set_index("channel")
+    top = free["optimal"].idxmax()
+    cap = float(free.loc[top, "optimal"]) / 2
+    plan = optimize_budget(ridge, budget, PERIODS, bounds={top: (None, cap)})
+    row = plan.allocation.set_index("channel").loc[top]
+    assert row.optimal == cap and row.at_bound == "maximum"
+    assert row.mroas > 0
+    message = next(m for m in plan.messages if m.startswith(f"{top} is at its maximum"))
+    assert f"each extra 1,000 there would add about {row.mroas * 1000:,.0f}" in message
+    # capping the best channel cannot raise revenue
+    assert plan.expected["revenue"] <= optimize_budget(ridge, budget, PERIODS).expected["revenue"] + 1e-6
+
+
+def test_minimum_roas_is_met_and_spends_less(ridge):
+    budget = float(ridge.recent_spend().sum()) * PERIODS
+    free = optimize_budget(ridge, budget, PERIODS)
+    target = free.expected["roas"] * 1.2
+    plan = optimize_budget(ridge, budget, PERIODS, min_roas=target)
+    assert plan.expected["roas"] >= target * (1 - 1e-3)
+    assert plan.expected["spend"] < budget
+    assert any("Overall ROAS" in m for m in plan.messages)
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"budget": 1000.0, "locked": {"google": 5000.0}}, "Raise the budget to at least 140,000"),
+        ({"budget": 1e6, "bounds": {c: (0, 10.0) for c in CHANNELS}}, "allow only 60.00 per period"),
+        ({"budget": 1e5, "bounds": {"google": (500.0, 100.0)}}, "google: the minimum (500) is above the maximum"),
+        ({"budget": 1e5, "bounds": {"radio": (0, 1)}}, "Unknown channel 'radio'"),
+        ({"budget": -5}, "The budget must be a number of at least 0"),
+        ({"budget": 1e5, "min_roas": 1000}, "No allocation reaches an overall ROAS of 1000.00"),
+        ({"budget": 1e5, "objective": "profit"}, "Unknown objective"),
+        ({"budget": 1e5, "periods": 0}, "whole number of periods"),
+    ],
+)
+def test_infeasible_requests_say_what_to_do(ridge, kwargs, words):
+    kwargs = {"periods": PERIODS, **kwargs}
+    with pytest.raises(ValueError) as error:
+        optimize_budget(ridge, **kwargs)
+    assert words in str(error.value)
+
+
+def test_the_notebook_entry_point_is_the_engine(ridge):
+    budget = float(ridge.recent_spend().sum()) * PERIODS
+    a = models.optimize_budget(ridge, budget, PERIODS, locked={"google": 1000.0})
+    b = optimize_budget(ridge, budget, PERIODS, locked={"google": 1000.0})
+    pd.testing.assert_frame_equal(a.allocation, b.allocation)
+    assert list(a.allocation.columns) == [
+        "channel",
+        "current",
+        "optimal",
+        "lower_bound",
+        "upper_bound",
+        "at_bound",
+        "mroas",
+    ]
+
+
+# ------------------------------------------------------------------------------ what-if
+@pytest.mark.parametrize("name", ["ridge", "lightgbm"])
+def test_what_if_agrees_with_predict(name, request):
+    model = request.getfixturevalue(name)
+    spend = model.recent_spend() * 1.3
+    result = what_if(model, spend.to_dict(), PERIODS)
+    plan = pd.DataFrame({"date": model.future_dates(PERIODS), **{c: spend[c] for c in spend.index}})
+    expected = model.predict(plan)
+    np.testing.assert_allclose(result.prediction["mean"].to_numpy(), expected["mean"].to_numpy(), rtol=1e-6)
+    assert result.totals["revenue"] == pytest.approx(expected["mean"].sum(), rel=1e-6)
+    assert "revenue_lower" not in result.totals
+
+
+def test_what_if_channel_numbers(ridge):
+    spend = ridge.recent_spend().to_dict()
+    result = what_if(ridge, spend, PERIODS)
+    table = result.channels.set_index("channel")
+    assert table["total_spend"].to_numpy() == pytest.approx(np.array(list(spend.values())) * PERIODS)
+    assert (table["incremental_revenue"] >= 0).all() and (table["mroas"] >= 0).all()
+    # ridge is additive in channels: the per-channel increments add up to the total increment
+    assert table["incremental_revenue"].sum() == pytest.approx(result.totals["incremental_revenue"], rel=1e-6)
+    more = what_if(ridge, {**spend, "google": spend["google"] * 2}, PERIODS)
+    assert more.totals["revenue"] > result.totals["revenue"]
+    with pytest.raises(ValueError, match="must be a number of at least 0"):
+        what_if(ridge, {"google": -1}, PERIODS)
+    with pytest.raises(ValueError, match="Unknown channel"):
+        what_if(ridge, {"radio": 1}, PERIODS)
+
+
+def test_many_plans_at_once_equal_one_at_a_time(lightgbm, ridge):
+    rng = np.random.default_rng(0)
+    for model in (ridge, lightgbm):
+        horizon = Horizon(model, PERIODS)
+        plans = rng.uniform(0, 3, size=(70, len(CHANNELS))) * horizon.current
+        together = horizon.totals_many(plans)
+        alone = np.array([horizon.totals(p) for p in plans[:5]])
+        np.testing.assert_allclose(together[:5], alone, rtol=1e-9)
+        assert together.shape == (70, 1)
+
+
+def test_bayesian_plan_has_intervals(additive):
+    if not additive.has_intervals:
+        pytest.skip("point model")
+    budget = float(additive.recent_spend().sum()) * PERIODS
+    plan = optimize_budget(additive, budget, PERIODS)
+    e = plan.expected
+    for name in ("revenue", "incremental_revenue", "roas", "lift"):
+        assert e[f"{name}_lower"] <= e[name] <= e[f"{name}_upper"], name
+    assert e["lift"] >= -1e-6  # the optimum is at least as good as today's mix on the model's mean
+    result = what_if(additive, additive.recent_spend().to_dict(), PERIODS)
+    p = result.prediction
+    assert ((p["lower"] < p["mean"]) & (p["mean"] < p["upper"])).all()
+    plan_frame = pd.DataFrame({"date": additive.future_dates(PERIODS), **additive.recent_spend().to_dict()})
+    np.testing.assert_allclose(p["mean"], additive.predict(plan_frame)["mean"], rtol=1e-9)
