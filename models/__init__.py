@@ -49,7 +49,7 @@ def load(blob: bytes):
 
 def optimize_budget(fitted, budget, periods, bounds=None, locked=None, objective="revenue", min_roas=None):
     """Split ``budget`` (total over the next ``periods`` periods) across channels; see models.planning."""
-    from models.planning import optimize_budget as optimize
+    from models.budget import optimize_budget as optimize
 
     return optimize(fitted, budget, periods, bounds=bounds, locked=locked, objective=objective, min_roas=min_roas)
 

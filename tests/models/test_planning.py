@@ -11,9 +11,10 @@ import pytest
 from scipy.optimize import minimize
 
 import models
+from models.budget import optimize_budget
 from models.data import read_upload
 from models.datasets import load_demo_bytes
-from models.planning import Horizon, optimize_budget, what_if
+from models.planning import Horizon, what_if
 from models.synthetic import CHANNELS, future_revenue
 
 PERIODS = 28
