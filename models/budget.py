@@ -196,7 +196,7 @@ class _Problem:
             )
         box = list(zip(lo / scale, hi / scale))
         best, best_value = None, -np.inf
-        for start in self._starts(lo, hi, free_total):
+        for start in self._starts(lo, hi, free_total, roas_floor=min_roas is not None):
             result = minimize(
                 negative,
                 start / scale,
@@ -244,12 +244,21 @@ class _Problem:
             f"{best:.2f} ({where}). Lower the minimum ROAS, or lower the minimums and locks."
         )
 
-    def _starts(self, lo, hi, total) -> list[np.ndarray]:
+    def _starts(self, lo, hi, total, roas_floor=False) -> list[np.ndarray]:
         current = self.h.current[self.free]
         starts = [current if current.sum() > 0 else np.ones_like(lo), np.ones_like(lo)]
         finite = np.where(np.isfinite(hi), hi, total)
         starts.append(finite)
-        return [_project(s * total / max(s.sum(), 1e-12), lo, hi, total) for s in starts]
+        starts = [_project(s * total / max(s.sum(), 1e-12), lo, hi, total) for s in starts]
+        if roas_floor:  # a minimum ROAS may be reachable only with less spend: start inside it too
+            starts += [_project(starts[0] * share, lo, hi, max(share * total, lo.sum())) for share in (0.3, 0.1, 0.02)]
+            for i, c in enumerate(self.free):  # each channel alone at its best ROAS
+                grid = self.curves[c].x[1:]
+                if len(grid):
+                    start = lo.copy()
+                    start[i] = min(max(grid[np.argmax(self.curves[c](grid) / grid)], lo[i]), hi[i])
+                    starts.append(start)
+        return starts
 
     # -- the report
     def report(self, x: np.ndarray, budget: float, min_roas: float | None) -> BudgetPlan:
