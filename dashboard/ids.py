@@ -73,3 +73,53 @@ class Models:
     @staticmethod
     def graph(family: str, kind: str) -> str:
         return f"models-{family}-{kind}-graph"
+
+
+class Plan:
+    STATUS = "plan-status-div"
+    BODY = "plan-body-div"
+    FITS = "plan-fits-store"
+    FAMILY = "plan-family-select"
+    PERIODS = "plan-periods-input"
+    PERIODS_UNIT = "plan-periods-unit-span"
+    CHANNELS = "plan-channels-div"
+    WHATIF_SUMMARY = "plan-whatif-summary-div"
+    WHATIF_TABLE = "plan-whatif-table-div"
+    PREDICTION = "plan-prediction-graph"
+    INCREMENTAL = "plan-incremental-graph"
+    BOUNDS = "plan-bounds-div"
+    BOUND_UNIT = "plan-bound-unit-radio"
+    BUDGET = "plan-budget-input"
+    OBJECTIVE = "plan-objective-radio"
+    MIN_ROAS = "plan-min-roas-input"
+    OPTIMISE = "plan-optimise-button"
+    RESULT = "plan-result-store"
+    RESULT_VIEW = "plan-result-div"
+    ALLOCATION = "plan-allocation-graph"
+    ALLOCATION_TABLE = "plan-allocation-table"
+    MESSAGES = "plan-messages-list"
+    APPLY = "plan-apply-button"
+    EXPORT_XLSX = "plan-export-xlsx-button"
+    EXPORT_PLAN_CSV = "plan-export-plan-csv-button"
+    EXPORT_PREDICTION_CSV = "plan-export-prediction-csv-button"
+    DOWNLOAD = "plan-export-download"
+
+    @staticmethod
+    def slider(channel: str) -> dict:
+        return {"type": "plan-spend-slider", "channel": channel}
+
+    @staticmethod
+    def spend(channel: str) -> dict:
+        return {"type": "plan-spend-input", "channel": channel}
+
+    @staticmethod
+    def lock(channel: str) -> dict:
+        return {"type": "plan-lock-checkbox", "channel": channel}
+
+    @staticmethod
+    def minimum(channel: str) -> dict:
+        return {"type": "plan-min-input", "channel": channel}
+
+    @staticmethod
+    def maximum(channel: str) -> dict:
+        return {"type": "plan-max-input", "channel": channel}

@@ -8,6 +8,7 @@ from dash import dcc, html
 from dashboard.figures.explore import empty_figure
 from dashboard.ids import App, Data, Explore
 from dashboard.layout_models import models_tab
+from dashboard.layout_plan import plan_tab
 from dashboard.settings import Settings
 
 GRAPH_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
@@ -117,6 +118,7 @@ def analysis_tabs() -> dbc.Tabs:
         [
             dbc.Tab(explore_tab(), label="Explore", tab_id="explore"),
             dbc.Tab(models_tab(), label="Models", tab_id="models"),
+            dbc.Tab(plan_tab(), label="Plan", tab_id="plan"),
         ],
         id=App.TABS,
         active_tab="explore",
