@@ -244,3 +244,12 @@ def test_bayesian_plan_has_intervals(additive):
     assert ((p["lower"] < p["mean"]) & (p["mean"] < p["upper"])).all()
     plan_frame = pd.DataFrame({"date": additive.future_dates(PERIODS), **additive.recent_spend().to_dict()})
     np.testing.assert_allclose(p["mean"], additive.predict(plan_frame)["mean"], rtol=1e-9)
+
+
+def test_tree_plan_that_misses_the_minimum_roas_says_so(lightgbm):
+    budget = float(lightgbm.recent_spend().sum()) * PERIODS
+    plan = optimize_budget(lightgbm, budget, PERIODS, min_roas=1.5)
+    if plan.expected["roas"] >= 1.5 * (1 - 1e-3):
+        assert any(m.startswith("Overall ROAS") for m in plan.messages)
+    else:
+        assert any("The full model puts this plan's overall ROAS at" in m for m in plan.messages), plan.messages
