@@ -230,9 +230,9 @@ def test_many_plans_at_once_equal_one_at_a_time(lightgbm, ridge):
         assert together.shape == (70, 1)
 
 
+@pytest.mark.parametrize("additive", ["bayesian"], indirect=True)
 def test_bayesian_plan_has_intervals(additive):
-    if not additive.has_intervals:
-        pytest.skip("point model")
+    assert additive.has_intervals
     budget = float(additive.recent_spend().sum()) * PERIODS
     plan = optimize_budget(additive, budget, PERIODS)
     e = plan.expected
