@@ -68,6 +68,7 @@ def run_ours(frame: pd.DataFrame, args) -> dict:
     import arviz  # noqa: F401
     import nutpie  # noqa: F401
     import pymc  # noqa: F401  (our model imports these inside the fit; about 5 s)
+
     start = time.perf_counter()
     fitted = models.fit(
         "bayesian",
