@@ -39,10 +39,10 @@ MISSING_TEXT = "–"
 LEGEND_TOP = {"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0}
 
 
-def _apply_theme(fig: go.Figure, title: str) -> go.Figure:
-    """Shared template, margins, title and top legend for every model figure."""
+def apply_theme(fig: go.Figure, title: str, bottom: int = 110) -> go.Figure:
+    """Shared template, margins, title and legend (below the plot) for every model and plan figure."""
     fig.update_layout(
-        template=TEMPLATE, margin={**MARGIN, "t": 50, "b": 110}, title={"text": title, "x": 0.01}, legend=LEGEND_TOP
+        template=TEMPLATE, margin={**MARGIN, "t": 50, "b": bottom}, title={"text": title, "x": 0.01}, legend=LEGEND_TOP
     )
     return fig
 
@@ -115,7 +115,7 @@ def actual_vs_predicted(fitted: pd.DataFrame, title: str = "Actual vs predicted"
     fig.update_xaxes(title_text="Date")
     fig.update_yaxes(title_text="Revenue")
     fig.update_layout(hovermode="x unified")
-    return _apply_theme(fig, title)
+    return apply_theme(fig, title)
 
 
 def _component_colors(components: Sequence[str], channels: Sequence[str]) -> dict[str, str]:
@@ -175,7 +175,7 @@ def contributions_area(contributions: pd.DataFrame, channels: list[str]) -> go.F
     fig.update_xaxes(title_text="Date")
     fig.update_yaxes(title_text="Revenue per period")
     fig.update_layout(hovermode="x unified")
-    return _apply_theme(fig, "Contribution to revenue over time")
+    return apply_theme(fig, "Contribution to revenue over time")
 
 
 def contribution_waterfall(totals: pd.Series, channels: list[str]) -> go.Figure:
@@ -207,7 +207,7 @@ def contribution_waterfall(totals: pd.Series, channels: list[str]) -> go.Figure:
     fig.update_xaxes(title_text="Component")
     fig.update_yaxes(title_text="Revenue over the period")
     fig.update_layout(showlegend=False)
-    return _apply_theme(fig, "From baseline to fitted revenue")
+    return apply_theme(fig, "From baseline to fitted revenue")
 
 
 def _differs(lower, upper, centre) -> bool:
@@ -263,7 +263,7 @@ def roas_bars(roas: pd.DataFrame, *, channels: Sequence[str] | None = None) -> g
     fig.update_xaxes(title_text="Channel")
     fig.update_yaxes(title_text="Revenue per unit of spend")
     fig.update_layout(barmode="group")
-    return _apply_theme(fig, "Return on ad spend (ROAS) and marginal ROAS")
+    return apply_theme(fig, "Return on ad spend (ROAS) and marginal ROAS")
 
 
 def importance_bars(importance: pd.DataFrame) -> go.Figure:
@@ -286,7 +286,7 @@ def importance_bars(importance: pd.DataFrame) -> go.Figure:
     # Reversed so the descending order reads top-down.
     fig.update_yaxes(autorange="reversed", title_text=None, type="category")
     fig.update_layout(showlegend=False)
-    return _apply_theme(fig, "Feature importance")
+    return apply_theme(fig, "Feature importance")
 
 
 def _band(curve: pd.DataFrame, channel: str, color: str) -> list[go.Scatter]:
@@ -343,7 +343,7 @@ def response_curves_figure(
             )
     fig.update_xaxes(title_text="Spend per period")
     fig.update_yaxes(title_text="Revenue per period")
-    return _apply_theme(fig, "Response curves (markers: recent average spend)")
+    return apply_theme(fig, "Response curves (markers: recent average spend)")
 
 
 def decay_figure(decay: pd.DataFrame, *, channels: Sequence[str] | None = None) -> go.Figure:
@@ -367,7 +367,7 @@ def decay_figure(decay: pd.DataFrame, *, channels: Sequence[str] | None = None) 
         )
     fig.update_xaxes(title_text="Periods after spend", dtick=1)
     fig.update_yaxes(title_text="Share of effect", tickformat=".0%", rangemode="tozero")
-    return _apply_theme(fig, "Carry-over: share of effect felt after N periods")
+    return apply_theme(fig, "Carry-over: share of effect felt after N periods")
 
 
 def _formatted(values: pd.Series, pattern: str) -> pd.Series:

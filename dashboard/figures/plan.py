@@ -9,18 +9,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures.explore import empty_figure
-from dashboard.figures.theme import MARGIN, TARGET_COLOR, TEMPLATE, channel_colors
+from dashboard.figures.models import apply_theme
+from dashboard.figures.theme import TARGET_COLOR, channel_colors
 
 CURRENT_COLOR = "#B0B0B0"
 BAND_COLOR = "rgba(43,43,43,0.15)"
-LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0}
-
-
-def _apply_theme(fig: go.Figure, title: str) -> go.Figure:
-    fig.update_layout(
-        template=TEMPLATE, margin={**MARGIN, "t": 50, "b": 90}, title={"text": title, "x": 0.01}, legend=LEGEND_BELOW
-    )
-    return fig
 
 
 def _floats(values) -> list[float | None]:
@@ -72,7 +65,7 @@ def prediction_figure(prediction: pd.DataFrame, title: str = "Predicted revenue 
     fig.update_xaxes(title_text="Date")
     fig.update_yaxes(title_text="Revenue", rangemode="tozero")
     fig.update_layout(hovermode="x unified")
-    return _apply_theme(fig, title)
+    return apply_theme(fig, title, bottom=90)
 
 
 def incremental_figure(
@@ -98,7 +91,7 @@ def incremental_figure(
         )
     )
     fig.update_yaxes(title_text="Revenue over the horizon", rangemode="tozero")
-    return _apply_theme(fig, title)
+    return apply_theme(fig, title, bottom=90)
 
 
 def _ratio(value: float) -> str:
@@ -140,4 +133,4 @@ def allocation_figure(
     )
     fig.update_yaxes(title_text="Spend per period", rangemode="tozero")
     fig.update_layout(barmode="group")
-    return _apply_theme(fig, title)
+    return apply_theme(fig, title, bottom=90)
