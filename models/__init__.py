@@ -54,8 +54,16 @@ def optimize_budget(fitted, budget, periods, bounds=None, locked=None, objective
     return optimize(fitted, budget, periods, bounds=bounds, locked=locked, objective=objective, min_roas=min_roas)
 
 
-def what_if(fitted, spend, periods):
-    """Predicted revenue for ``spend`` per period per channel over the next ``periods``; see models.planning."""
+def what_if(fitted, spend, periods, horizon=None):
+    """Predicted revenue for ``spend`` per period per channel over the next ``periods``; see models.planning.
+
+    Pass a ``models.planning.Horizon(fitted, periods)`` built once to make repeated what-ifs fast.
+    """
     from models.planning import what_if as predict
 
-    return predict(fitted, spend, periods)
+    return predict(fitted, spend, periods, horizon=horizon)
+
+
+def family_options(name: str) -> list[dict]:
+    """The options family ``name`` offers (label, choices or bounds, and the constructor's default)."""
+    return model_class(name).option_specs()

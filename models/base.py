@@ -28,6 +28,8 @@ from models.features import (
     regression_metrics,
     rolling_origin_folds,
 )
+from models.options import Option, constructor_defaults, option_specs
+from models.summary import ModelSummary
 
 ROAS_COLUMNS = ["channel", "spend", "contribution", "roas", "mroas", "lower", "upper"]
 PREDICT_COLUMNS = ["date", "mean", "lower", "upper"]
@@ -68,10 +70,95 @@ class MediaMixModel(ABC):
     name: ClassVar[str] = "base"
     has_intervals: ClassVar[bool] = False
     smooth_response: ClassVar[bool] = True  # False: revenue is a step function of spend (trees)
+    OPTIONS: ClassVar[tuple[Option, ...]] = ()  # the user-facing constructor arguments (see models.options)
+    diagnostics: dict | None = None  # sampler diagnostics, for models with a posterior
 
     def __init__(self, random_state: int = 0, cv_folds: int = 3):
         self.random_state = random_state
         self.cv_folds = cv_folds
+
+    # ------------------------------------------------------------- options (scikit-learn style)
+    @classmethod
+    def option_specs(cls) -> list[dict]:
+        """The options a user may set, each with its label, choices or bounds and the constructor's default."""
+        return option_specs(cls)
+
+    def get_params(self) -> dict:
+        """Every constructor argument with its current value."""
+        return {name: getattr(self, name) for name in constructor_defaults(type(self))}
+
+    # ------------------------------------------------------------------ public fitted fields
+    @property
+    def channels(self) -> list[str]:
+        """The paid media channels, in the order of every per-channel output."""
+        self._check_fitted()
+        return list(self.roles_["channels"])
+
+    @property
+    def frequency(self) -> str:
+        """``"daily"`` or ``"weekly"``: the period of the data and of every per-period number."""
+        self._check_fitted()
+        return self.frequency_
+
+    @property
+    def roles(self) -> dict:
+        """The column roles the model was fitted with (date, target, channels, controls)."""
+        self._check_fitted()
+        return {k: (list(v) if isinstance(v, list) else v) for k, v in self.roles_.items()}
+
+    def spend_range(self) -> pd.DataFrame:
+        """Observed spend per period of each channel: channel, min, max, mean."""
+        self._check_fitted()
+        spend = self.data_[self.roles_["channels"]]
+        return pd.DataFrame(
+            {
+                "channel": spend.columns,
+                "min": spend.min().to_numpy(),
+                "max": spend.max().to_numpy(),
+                "mean": spend.mean().to_numpy(),
+            }
+        )
+
+    def history(self, periods: int | None = None) -> pd.DataFrame:
+        """The fitted data's last ``periods`` rows (all rows by default), with the modelling columns."""
+        self._check_fitted()
+        return (self.data_ if periods is None else self.data_.tail(periods)).copy()
+
+    def health_check(self) -> list[dict] | None:
+        """Plain-language checks ``{"level", "message"}``; None for families without them."""
+        return None
+
+    def summary(self) -> ModelSummary:
+        """Everything a user interface shows of this fit, as documented tables (see models.summary)."""
+        self._check_fitted()
+        data, roles = self.data_, self.roles_
+        fitted = pd.DataFrame(
+            {
+                "date": data[roles["date"]],
+                "actual": data[roles["target"]],
+                "predicted": self.predict_frame(data),
+                "holdout": np.arange(len(data)) >= self.holdout_start_,
+            }
+        )
+        tables = {
+            "fitted": fitted,
+            "contributions": self.contributions().reset_index(),
+            "roas": self.roas(),
+            "curves": self.response_curves(),
+            "importance": self.importance(),
+            "decay": self.decay_curves(),
+        }
+        return ModelSummary(
+            family=self.name,
+            channels=self.channels,
+            frequency=self.frequency,
+            metrics=dict(self.metrics),
+            tables=tables,
+            recent_spend={k: float(v) for k, v in self.recent_spend().items()},
+            spend_range=self.spend_range(),
+            diagnostics=self.diagnostics,
+            health=self.health_check(),
+        )
 
     # ----------------------------------------------------------------- fitting and evaluation
     def fit(self, frame: pd.DataFrame, roles: dict, holdout: float = 0.1, progress: Progress | None = None):

@@ -96,6 +96,7 @@ from models.base import (
     Progress,
 )
 from models.features import BASELINE, SEASONALITY, TREND, time_features
+from models.options import Option
 from models.transforms import (
     convolve_lags,
     geometric_weights,
@@ -133,6 +134,13 @@ class BayesianMMM(MediaMixModel):
 
     name = "bayesian"
     has_intervals = True
+
+    OPTIONS = (
+        Option("adstock", "Adstock (carry-over)", (("geometric", "Geometric"), ("weibull_cdf", "Weibull CDF"))),
+        Option("saturation", "Saturation", (("logistic", "Logistic"), ("hill", "Hill"))),
+        Option("draws", "Draws per chain", minimum=100, maximum=5000),
+        Option("chains", "Chains", minimum=1, maximum=4),
+    )
 
     def __init__(
         self, adstock="geometric", saturation="logistic", draws=1000, tune=1000, chains=2, random_state=0, cv_folds=3

@@ -20,11 +20,16 @@ from models.planning import (
     OBJECTIVES,
     RANGE_SLACK,
     Horizon,
-    _amount,
-    _interval,
-    _money,
-    _whole_number,
+    amount,
+    interval,
+    money,
+    whole_number,
 )
+
+FRONTIER_LEVELS = 12  # evenly spaced spend levels from the minimums to the budget (minimum-ROAS plans)
+FRONTIER_SMALL = np.geomspace(1e-3, 0.05, 6)  # and small shares of it, where high targets are reachable
+BISECTIONS = 12  # refinements of the most spend that still reaches the minimum ROAS
+ROAS_TOLERANCE = 1e-3  # a plan within 0.1% of the minimum ROAS meets it (rounding)
 
 
 @dataclass
@@ -68,9 +73,9 @@ def optimize_budget(fitted, budget, periods, bounds=None, locked=None, objective
     if objective == "min_roas" and min_roas is None:
         raise ValueError("Give the minimum overall ROAS to reach.")
     if min_roas is not None:
-        min_roas = _amount(min_roas, "The minimum ROAS")
-    periods = _whole_number(periods, "The horizon")
-    budget = _amount(budget, "The budget")
+        min_roas = amount(min_roas, "The minimum ROAS")
+    periods = whole_number(periods, "The horizon")
+    budget = amount(budget, "The budget")
     horizon = Horizon(fitted, periods)
     problem = _Problem(horizon, budget / periods, bounds, locked)
     x = problem.solve(min_roas)
@@ -92,40 +97,45 @@ class _Problem:
         for channel, pair in (bounds or {}).items():
             c = channels.index(channel)
             low, high = (None, None) if pair is None else pair
-            self.lo[c] = 0.0 if low is None else _amount(low, f"The minimum for {channel}")
+            self.lo[c] = 0.0 if low is None else amount(low, f"The minimum for {channel}")
             self.hi[c] = (
                 np.inf
                 if high is None or (isinstance(high, float) and np.isnan(high))
-                else _amount(high, f"The maximum for {channel}")
+                else amount(high, f"The maximum for {channel}")
             )
             if self.lo[c] > self.hi[c]:
                 raise ValueError(
-                    f"{channel}: the minimum ({_money(self.lo[c])}) is above the maximum ({_money(self.hi[c])})."
+                    f"{channel}: the minimum ({money(self.lo[c])}) is above the maximum ({money(self.hi[c])})."
                 )
         for channel, value in (locked or {}).items():
             c = channels.index(channel)
-            value = _amount(value, f"The locked spend for {channel}")
+            value = amount(value, f"The locked spend for {channel}")
             self.lo[c] = self.hi[c] = value
             self.locked[c] = True
         self._check_feasible()
         self.free = np.flatnonzero(~self.locked)
         self.curves = self._curves()
+        self.slopes = {c: curve.derivative() for c, curve in self.curves.items()}
+        # the locked channels' revenue does not change with the plan; it still counts towards the overall ROAS
+        self.locked_gain = (
+            float(self.h.incremental(np.where(self.locked, self.lo, 0.0)).mean()) if self.locked.any() else 0.0
+        )
 
     def _check_feasible(self) -> None:
         names = self.h.channels
         floor = self.lo.sum()
         if floor > self.total * (1 + 1e-9):
-            held = [f"{names[c]} {_money(self.lo[c])}" for c in np.flatnonzero(self.lo > 0)]
+            held = [f"{names[c]} {money(self.lo[c])}" for c in np.flatnonzero(self.lo > 0)]
             raise ValueError(
-                f"The budget is {_money(self.total)} per period, but the locked spend and minimums add up to "
-                f"{_money(floor)} per period ({', '.join(held)}). Raise the budget to at least "
-                f"{_money(floor * self.h.periods)} or lower the minimums/locks."
+                f"The budget is {money(self.total)} per period, but the locked spend and minimums add up to "
+                f"{money(floor)} per period ({', '.join(held)}). Raise the budget to at least "
+                f"{money(floor * self.h.periods)} or lower the minimums/locks."
             )
         ceiling = self.hi.sum()
         if np.isfinite(ceiling) and ceiling < self.total * (1 - 1e-9):
             raise ValueError(
-                f"The budget is {_money(self.total)} per period, but the maximums and locks allow only "
-                f"{_money(ceiling)} per period. Lower the budget to {_money(ceiling * self.h.periods)} or raise "
+                f"The budget is {money(self.total)} per period, but the maximums and locks allow only "
+                f"{money(ceiling)} per period. Lower the budget to {money(ceiling * self.h.periods)} or raise "
                 "some maximums."
             )
 
@@ -154,111 +164,122 @@ class _Problem:
         return float(sum(self.curves[c](v) for c, v in zip(self.free, y)))
 
     def gradient(self, y: np.ndarray) -> np.ndarray:
-        return np.array([self.curves[c].derivative()(v) for c, v in zip(self.free, y)], dtype=float)
+        return np.array([self.slopes[c](v) for c, v in zip(self.free, y)], dtype=float)
 
     def solve(self, min_roas: float | None) -> np.ndarray:
+        """The optimal spend per period: the whole budget, or with ``min_roas`` the best feasible point."""
         x = self.lo.copy()
         free_total = self.total - self.lo[self.locked].sum()
         if len(self.free) == 0 or free_total <= 0:
+            if min_roas is not None:
+                self._check_roas_met(x, min_roas)
             return x
         lo, hi = self.lo[self.free], np.minimum(self.hi[self.free], free_total)
-        scale = max(free_total, 1e-9)
-        periods = self.h.periods
-        locked_gain = 0.0  # the locked channels' revenue does not change; it still counts towards ROAS
-        if min_roas is not None and self.locked.any():
-            locked_gain = float(self.h.incremental(np.where(self.locked, self.lo, 0.0)).mean())
-        locked_spend = self.lo[self.locked].sum()
-
-        def negative(z):
-            return -self.revenue(z * scale) / scale
-
-        def negative_grad(z):
-            return -self.gradient(z * scale)
-
-        constraints = []
         if min_roas is None:
-            constraints.append(
-                {"type": "eq", "fun": lambda z: z.sum() - free_total / scale, "jac": lambda z: np.ones_like(z)}
-            )
-        else:
-            constraints.append(
-                {"type": "ineq", "fun": lambda z: free_total / scale - z.sum(), "jac": lambda z: -np.ones_like(z)}
-            )
-            constraints.append(
-                {
-                    "type": "ineq",
-                    "fun": lambda z: (
-                        locked_gain + self.revenue(z * scale) - min_roas * periods * (z.sum() * scale + locked_spend)
-                    )
-                    / (scale * periods),
-                    "jac": lambda z: (self.gradient(z * scale) - min_roas * periods) / periods,
-                }
-            )
+            x[self.free] = self.best_at(free_total, lo, hi)
+            return x
+        return self._solve_min_roas(x, lo, hi, free_total, min_roas)
+
+    def best_at(self, spend: float, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """The most revenue for exactly ``spend`` per period over the free channels (SLSQP, several starts)."""
+        scale = max(spend, 1e-9)
         box = list(zip(lo / scale, hi / scale))
+        constraint = {"type": "eq", "fun": lambda z: z.sum() - spend / scale, "jac": lambda z: np.ones_like(z)}
         best, best_value = None, -np.inf
-        for start in self._starts(lo, hi, free_total, roas_floor=min_roas is not None):
+        for start in self._starts(lo, hi, spend):
             result = minimize(
-                negative,
+                lambda z: -self.revenue(z * scale) / scale,
                 start / scale,
-                jac=negative_grad,
+                jac=lambda z: -self.gradient(z * scale),
                 bounds=box,
-                constraints=constraints,
+                constraints=[constraint],
                 method="SLSQP",
                 options={"maxiter": 200, "ftol": 1e-10},
             )
-            z = np.clip(result.x * scale, lo, hi)
-            if min_roas is None:
-                z = _project(z, lo, hi, free_total)
-            feasible = min_roas is None or self._roas_gap(z, locked_gain, locked_spend, min_roas) >= -1e-6
+            z = _project(np.clip(result.x * scale, lo, hi), lo, hi, spend)
             value = self.revenue(z)
-            if feasible and value > best_value:
+            if value > best_value:
                 best, best_value = z, value
-        nothing = best is not None and best.sum() + locked_spend <= 1e-9 * max(self.total, 1.0)
-        if best is None or nothing:
-            raise ValueError(self._roas_message(min_roas, lo, locked_gain, locked_spend))
-        x[self.free] = best
-        return x
+        return best
 
-    def _roas_gap(self, z, locked_gain, locked_spend, min_roas) -> float:
-        spent = (z.sum() + locked_spend) * self.h.periods
-        return (locked_gain + self.revenue(z)) - min_roas * spent
+    def _solve_min_roas(self, x, lo, hi, free_total, min_roas) -> np.ndarray:
+        """Feasibility first, on the spend/revenue frontier.
 
-    def _roas_message(self, min_roas, lo, locked_gain, locked_spend) -> str:
-        spent = (lo.sum() + locked_spend) * self.h.periods
-        if spent > 0:
-            best = (locked_gain + self.revenue(lo)) / spent
-            where = "spending only the minimums and locks"
-        else:  # the best single channel at its best level
-            best, where = 0.0, "for any spend"
-            for c in self.free:
-                grid = self.curves[c].x[1:]
-                ratios = self.curves[c](grid) / (grid * self.h.periods)
-                if ratios.max() > best:
-                    level = grid[ratios.argmax()]
-                    best, where = (
-                        float(ratios.max()),
-                        f"spending {_money(level)} per period on {self.h.channels[c]} only",
-                    )
-        return (
+        The most revenue for a given spend never falls as spend grows, so the best plan with an overall ROAS
+        of at least ``min_roas`` is the frontier point with the most spend that still reaches it. The
+        frontier is traced at spend levels from the minimums to the budget (linear and geometric, so targets
+        reachable only with little spend are found), plus each channel alone at its best ROAS; the last
+        feasible level is refined by bisection. Every candidate is then judged with the full model (not the
+        per-channel curves), so the plan returned meets the minimum by the model's own prediction whenever
+        any candidate does, and "the best this model expects" is the best ROAS over all of them.
+        """
+        floor = lo.sum()
+        span = max(free_total - floor, 0.0)
+        levels = np.unique(np.r_[floor + span * np.linspace(0, 1, FRONTIER_LEVELS), floor + span * FRONTIER_SMALL])
+        candidates = [self.best_at(level, lo, hi) for level in levels if level > 0]
+        gaps = [self._approximate_gap(z, min_roas) for z in candidates]
+        feasible = [i for i, gap in enumerate(gaps) if gap >= 0]
+        if feasible and feasible[-1] + 1 < len(candidates):  # refine between the last feasible level and the next
+            low, high = candidates[feasible[-1]].sum(), candidates[feasible[-1] + 1].sum()
+            for _ in range(BISECTIONS):
+                middle = (low + high) / 2
+                z = self.best_at(middle, lo, hi)
+                if self._approximate_gap(z, min_roas) >= 0:
+                    candidates.append(z)
+                    low = middle
+                else:
+                    high = middle
+        for i in range(len(lo)):  # each channel alone at its best ROAS (S-shaped curves peak inside)
+            grid = self.curves[self.free[i]].x[1:]
+            if len(grid):
+                z = lo.copy()
+                z[i] = min(max(grid[np.argmax(self.curves[self.free[i]](grid) / grid)], lo[i]), hi[i])
+                candidates.append(z)
+        return self._pick(x, np.array(candidates), min_roas)
+
+    def _pick(self, x, candidates: np.ndarray, min_roas: float) -> np.ndarray:
+        """The candidate with the most revenue whose full-model ROAS meets the minimum (else the closest)."""
+        plans = np.tile(x, (len(candidates), 1))
+        plans[:, self.free] = candidates
+        spent = plans.sum(axis=1) * self.h.periods
+        gain = self.h.totals_many(plans).mean(axis=1) - self.h.zero.mean()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            roas = np.where(spent > 0, gain / np.where(spent > 0, spent, 1.0), -np.inf)
+        meets = roas >= min_roas * (1 - ROAS_TOLERANCE)
+        if meets.any():
+            return plans[np.flatnonzero(meets)[np.argmax(gain[meets])]]
+        approximate = [i for i, z in enumerate(candidates) if self._approximate_gap(z, min_roas) >= 0]
+        if approximate:  # the per-channel curves meet it, the full model does not (tree models): say so later
+            return plans[max(approximate, key=lambda i: gain[i])]
+        best = int(np.argmax(roas))
+        alone = np.count_nonzero(plans[best] > 0) == 1
+        where = (
+            f"spending {money(plans[best].max())} per period on {self.h.channels[int(np.argmax(plans[best]))]} only"
+            if alone
+            else f"spending {money(plans[best].sum())} per period"
+        )
+        raise ValueError(
             f"No allocation reaches an overall ROAS of {min_roas:.2f}: the best this model expects is about "
-            f"{best:.2f} ({where}). Lower the minimum ROAS, or lower the minimums and locks."
+            f"{max(roas[best], 0.0):.2f} ({where}). Lower the minimum ROAS, or lower the minimums and locks."
         )
 
-    def _starts(self, lo, hi, total, roas_floor=False) -> list[np.ndarray]:
+    def _approximate_gap(self, z: np.ndarray, min_roas: float) -> float:
+        """Revenue above what the minimum ROAS asks, by the per-channel curves (locked channels included)."""
+        spent = (z.sum() + self.lo[self.locked].sum()) * self.h.periods
+        if spent <= 0:
+            return -np.inf
+        return self.locked_gain + self.revenue(z) - min_roas * spent
+
+    def _check_roas_met(self, x: np.ndarray, min_roas: float) -> None:
+        """With nothing free to move, the locks and minimums either meet the minimum ROAS or not."""
+        self._pick(x, np.zeros((1, len(self.free))), min_roas)
+
+    def _starts(self, lo, hi, total) -> list[np.ndarray]:
         current = self.h.current[self.free]
         starts = [current if current.sum() > 0 else np.ones_like(lo), np.ones_like(lo)]
         finite = np.where(np.isfinite(hi), hi, total)
         starts.append(finite)
-        starts = [_project(s * total / max(s.sum(), 1e-12), lo, hi, total) for s in starts]
-        if roas_floor:  # a minimum ROAS may be reachable only with less spend: start inside it too
-            starts += [_project(starts[0] * share, lo, hi, max(share * total, lo.sum())) for share in (0.3, 0.1, 0.02)]
-            for i, c in enumerate(self.free):  # each channel alone at its best ROAS
-                grid = self.curves[c].x[1:]
-                if len(grid):
-                    start = lo.copy()
-                    start[i] = min(max(grid[np.argmax(self.curves[c](grid) / grid)], lo[i]), hi[i])
-                    starts.append(start)
-        return starts
+        return [_project(s * total / max(s.sum(), 1e-12), lo, hi, total) for s in starts]
 
     # -- the report
     def report(self, x: np.ndarray, budget: float, min_roas: float | None) -> BudgetPlan:
@@ -291,7 +312,7 @@ class _Problem:
             }
         )[ALLOCATION_COLUMNS]
         expected = self._expected(x)
-        messages = _messages(allocation, expected, min_roas) + _range_messages(allocation, h.fitted.data_[h.channels])
+        messages = _messages(allocation, expected, min_roas) + _range_messages(allocation, h.spend_range)
         return BudgetPlan(allocation, expected, h.periods, budget, messages)
 
     def _expected(self, x: np.ndarray) -> dict:
@@ -302,19 +323,19 @@ class _Problem:
         out = {}
         for name, totals, spend in (("", optimal, x), ("current_", current, h.current), ("current_mix_", mixed, mix)):
             spent = float(spend.sum() * h.periods)
-            gain = totals - h._zero
+            gain = totals - h.zero
             out[f"{name}revenue"] = float(totals.mean())
             out[f"{name}incremental_revenue"] = float(gain.mean())
             out[f"{name}roas"] = float(gain.mean() / spent) if spent > 0 else float("nan")
             out[f"{name}spend"] = spent
             if h.fitted.has_intervals:
-                out[f"{name}revenue_lower"], out[f"{name}revenue_upper"] = _interval(h.noisy_totals(totals))
-                out[f"{name}incremental_revenue_lower"], out[f"{name}incremental_revenue_upper"] = _interval(gain)
+                out[f"{name}revenue_lower"], out[f"{name}revenue_upper"] = interval(h.noisy_totals(totals))
+                out[f"{name}incremental_revenue_lower"], out[f"{name}incremental_revenue_upper"] = interval(gain)
                 if spent > 0:
-                    out[f"{name}roas_lower"], out[f"{name}roas_upper"] = _interval(gain / spent)
+                    out[f"{name}roas_lower"], out[f"{name}roas_upper"] = interval(gain / spent)
         out["lift"] = float((optimal - mixed).mean())
         if h.fitted.has_intervals:
-            out["lift_lower"], out["lift_upper"] = _interval(optimal - mixed)
+            out["lift_lower"], out["lift_upper"] = interval(optimal - mixed)
         return out
 
 
@@ -373,11 +394,11 @@ def _messages(allocation: pd.DataFrame, expected: dict, min_roas: float | None) 
     return messages
 
 
-def _range_messages(allocation: pd.DataFrame, data: pd.DataFrame) -> list[str]:
+def _range_messages(allocation: pd.DataFrame, observed: pd.DataFrame) -> list[str]:
     """Warn where the plan leaves the spend levels the data have seen: the model extrapolates there."""
     messages = []
     for row in allocation.itertuples():
-        low, high = float(data[row.channel].min()), float(data[row.channel].max())
+        low, high = float(observed.loc[row.channel, "min"]), float(observed.loc[row.channel, "max"])
         if row.optimal > high * (1 + RANGE_SLACK):
             where, limit, kind = "above the most", high, "maximum"
         elif row.optimal < low * (1 - RANGE_SLACK):
@@ -385,7 +406,7 @@ def _range_messages(allocation: pd.DataFrame, data: pd.DataFrame) -> list[str]:
         else:
             continue
         messages.append(
-            f"{row.channel}: {_money(row.optimal)} per period is {where} the data ever saw ({_money(limit)}), so "
-            f"the model is extrapolating there; for a safer plan set a {kind} of {_money(limit)}."
+            f"{row.channel}: {money(row.optimal)} per period is {where} the data ever saw ({money(limit)}), so "
+            f"the model is extrapolating there; for a safer plan set a {kind} of {money(limit)}."
         )
     return messages

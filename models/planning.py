@@ -24,6 +24,7 @@ optimised).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,26 @@ CHANNEL_COLUMNS = ["channel", "spend", "total_spend", "incremental_revenue", "ro
 OBJECTIVES = ("revenue", "min_roas")
 
 
+# ------------------------------------------------------------------------- what a model must offer
+class PlannableModel(Protocol):
+    """What planning needs from a fitted model (every family in :data:`models.MODEL_NAMES` has it)."""
+
+    channels: list[str]
+    roles: dict
+    has_intervals: bool
+    smooth_response: bool
+    random_state: int
+
+    def recent_spend(self) -> pd.Series: ...
+    def spend_range(self) -> pd.DataFrame: ...
+    def history(self, periods: int | None = None) -> pd.DataFrame: ...
+    def carryover_periods(self) -> int: ...
+    def future_dates(self, periods: int) -> pd.DatetimeIndex: ...
+    def future_frame(self, plan: pd.DataFrame) -> pd.DataFrame: ...
+    def scenario_draws(self, frame: pd.DataFrame) -> np.ndarray: ...
+    def noise_scale(self) -> np.ndarray | None: ...
+
+
 # ---------------------------------------------------------------------------------- the horizon
 class Horizon:
     """A fitted model's next ``periods`` periods, ready to be evaluated for many spend plans.
@@ -47,23 +68,23 @@ class Horizon:
     :meth:`totals` fills in the future spend and returns revenue over the horizon per posterior draw.
     """
 
-    def __init__(self, fitted, periods: int):
-        fitted._check_fitted()
-        periods = _whole_number(periods, "The horizon")
+    def __init__(self, fitted: PlannableModel, periods: int):
+        periods = whole_number(periods, "The horizon")
         self.fitted, self.periods = fitted, periods
-        self.channels = list(fitted.roles_["channels"])
-        date = fitted.roles_["date"]
+        self.channels = list(fitted.channels)
+        date = fitted.roles["date"]
         plan = pd.DataFrame({date: fitted.future_dates(periods), **dict.fromkeys(self.channels, 0.0)})
         future = fitted.future_frame(plan)
-        history = fitted.data_.tail(fitted.carryover_periods())
+        history = fitted.history(fitted.carryover_periods())
         self.frame = pd.concat([history, future], ignore_index=True)
         self.start = len(history)
         self.dates = pd.DatetimeIndex(future[date])
         self.current = fitted.recent_spend()[self.channels].to_numpy(float)
+        self.spend_range = fitted.spend_range().set_index("channel").loc[self.channels]
         self._columns = [self.frame.columns.get_loc(c) for c in self.channels]
-        self._zero = self.per_period(np.zeros(len(self.channels))).sum(axis=0)
+        self.zero = self.per_period(np.zeros(len(self.channels))).sum(axis=0)  # revenue per draw with no spend
         # tree models are step functions of spend: a 1% bump often changes nothing, so take a wider step
-        typical = fitted.data_[self.channels].mean().to_numpy(float)
+        typical = self.spend_range["mean"].to_numpy(float)
         self._min_step = np.maximum(1.0, 0.0 if fitted.smooth_response else TREE_STEP * typical)
 
     def steps(self, spend: np.ndarray) -> np.ndarray:
@@ -104,7 +125,7 @@ class Horizon:
 
     def incremental(self, spend: np.ndarray) -> np.ndarray:
         """Revenue over the horizon above that with no spend in it, per draw (carry-over cancels)."""
-        return self.totals(spend) - self._zero
+        return self.totals(spend) - self.zero
 
     def noisy_totals(self, totals: np.ndarray) -> np.ndarray:
         """Revenue over the horizon per draw with observation noise added (intervals of the outcome)."""
@@ -122,7 +143,7 @@ class Horizon:
         return (means[1:] - means[0]) / (steps * self.periods)
 
 
-def _whole_number(value, what: str) -> int:
+def whole_number(value, what: str) -> int:
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -132,7 +153,7 @@ def _whole_number(value, what: str) -> int:
     return int(number)
 
 
-def _interval(values: np.ndarray) -> tuple[float, float]:
+def interval(values: np.ndarray) -> tuple[float, float]:
     low, high = np.quantile(values, CREDIBLE)
     return float(low), float(high)
 
@@ -186,7 +207,7 @@ def what_if(fitted, spend, periods: int, horizon: Horizon | None = None) -> What
             "mroas": (means[n + 1 :] - means[0]) / (steps * periods),
         }
     )[CHANNEL_COLUMNS]
-    incremental = totals - horizon._zero
+    incremental = totals - horizon.zero
     spent = float(x.sum() * periods)
     result = {
         "revenue": float(totals.mean()),
@@ -195,10 +216,10 @@ def what_if(fitted, spend, periods: int, horizon: Horizon | None = None) -> What
         "spend": spent,
     }
     if fitted.has_intervals:
-        result["revenue_lower"], result["revenue_upper"] = _interval(noisy)
-        result["incremental_revenue_lower"], result["incremental_revenue_upper"] = _interval(incremental)
+        result["revenue_lower"], result["revenue_upper"] = interval(noisy)
+        result["incremental_revenue_lower"], result["incremental_revenue_upper"] = interval(incremental)
         if spent > 0:
-            result["roas_lower"], result["roas_upper"] = _interval(incremental / spent)
+            result["roas_lower"], result["roas_upper"] = interval(incremental / spent)
     return WhatIf(prediction=prediction, channels=channels, totals=result)
 
 
@@ -210,11 +231,11 @@ def _spend_vector(horizon: Horizon, spend) -> np.ndarray:
     x = horizon.current.copy()
     for c, channel in enumerate(horizon.channels):
         if channel in spend:
-            x[c] = _amount(spend[channel], f"Spend for {channel}")
+            x[c] = amount(spend[channel], f"Spend for {channel}")
     return x
 
 
-def _amount(value, what: str) -> float:
+def amount(value, what: str) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -224,7 +245,7 @@ def _amount(value, what: str) -> float:
     return number
 
 
-def _money(value: float) -> str:
+def money(value: float) -> str:
     """1,234 for large amounts, 12.35 for small ones."""
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
 

@@ -59,6 +59,7 @@ from threadpoolctl import threadpool_limits
 
 from models.base import DECAY_COLUMNS, IMPORTANCE_COLUMNS, MediaMixModel, Progress
 from models.features import BASELINE, SEASONALITY, TREND, time_features
+from models.options import Option
 from models.transforms import (
     convolve_lags,
     geometric_weights,
@@ -174,6 +175,16 @@ class RidgeMMM(MediaMixModel):
     """
 
     name = "ridge"
+
+    OPTIONS = (
+        Option(
+            "adstock",
+            "Adstock (carry-over)",
+            (("geometric", "Geometric"), ("weibull_cdf", "Weibull CDF"), ("weibull_pdf", "Weibull PDF")),
+        ),
+        Option("saturation", "Saturation", (("hill", "Hill"), ("logistic", "Logistic"))),
+        Option("trials", "Search trials", minimum=1, maximum=2000, blank=f"automatic ({DEFAULT_TRIALS})"),
+    )
 
     def __init__(self, adstock="geometric", saturation="hill", trials=None, random_state=0, cv_folds=3):
         super().__init__(random_state=random_state, cv_folds=cv_folds)

@@ -55,6 +55,7 @@ from threadpoolctl import threadpool_limits
 
 from models.base import DECAY_COLUMNS, IMPORTANCE_COLUMNS, MediaMixModel, Progress
 from models.features import BASELINE, SEASONALITY, TREND, time_features
+from models.options import Option
 from models.transforms import geometric_adstock
 
 ALPHA_GRID = np.round(np.arange(0.0, 1.0, 0.1), 1)  # candidate daily/weekly decay rates
@@ -166,6 +167,7 @@ class TreeMMM(MediaMixModel):
 
     booster_file: ClassVar[str] = "booster"
     smooth_response: ClassVar[bool] = False
+    OPTIONS = (Option("n_estimators", "Trees", minimum=10, maximum=3000),)
 
     def __init__(
         self,

@@ -129,3 +129,57 @@ def test_unknown_and_unfitted_models_say_so():
         models.fit("prophet", pd.DataFrame(), {})
     with pytest.raises(NotFittedError):
         models.model_class("ridge")().roas()
+
+
+# ------------------------------------------------------------------------------ the public face
+def test_summary_tables_have_the_documented_columns(fitted):
+    summary = fitted.summary()
+    assert summary.family == fitted.name and summary.channels == fitted.channels
+    assert summary.frequency == "daily"
+    tables = summary.tables
+    assert list(tables["fitted"].columns) == ["date", "actual", "predicted", "holdout"]
+    assert int(tables["fitted"]["holdout"].sum()) == summary.metrics["holdout_periods"]
+    assert list(tables["roas"].columns) == ROAS_COLUMNS
+    assert list(tables["curves"].columns) == CURVE_COLUMNS
+    assert list(tables["importance"].columns) == IMPORTANCE_COLUMNS
+    assert list(tables["decay"].columns) == ["channel", "lag", "weight"]
+    parts = tables["contributions"].drop(columns=tables["contributions"].columns[0])
+    np.testing.assert_allclose(parts.sum(axis=1), tables["fitted"]["predicted"], rtol=1e-6)
+    assert set(summary.recent_spend) == set(fitted.channels)
+    observed = summary.spend_range.set_index("channel")
+    assert (observed["min"] <= observed["mean"]).all() and (observed["mean"] <= observed["max"]).all()
+    assert (summary.diagnostics is not None) == (fitted.name == "bayesian")
+    assert (summary.health is not None) == (fitted.name == "bayesian")
+
+
+@pytest.mark.parametrize("name", models.MODEL_NAMES)
+def test_declared_options_take_the_constructor_defaults(name):
+    cls = models.model_class(name)
+    specs = models.family_options(name)
+    assert specs, name
+    defaults = cls().get_params()
+    for spec in specs:
+        assert spec["default"] == defaults[spec["name"]]
+        if spec["choices"] is not None:
+            assert spec["default"] in [value for value, _ in spec["choices"]]
+
+
+def test_bayesian_default_is_the_logistic_curve_the_readme_describes():
+    spec = {s["name"]: s for s in models.family_options("bayesian")}
+    assert spec["saturation"]["default"] == "logistic"
+
+
+def test_options_out_of_bounds_are_refused_in_words():
+    from models.options import checked_options
+
+    ridge = models.model_class("ridge")
+    assert checked_options(ridge, {"trials": "50", "adstock": "", "saturation": "logistic"}) == {
+        "trials": 50,
+        "saturation": "logistic",
+    }
+    with pytest.raises(ValueError, match="at most 2,000"):
+        checked_options(ridge, {"trials": 10000})
+    with pytest.raises(ValueError, match="choose one of"):
+        checked_options(ridge, {"adstock": "exotic"})
+    with pytest.raises(ValueError, match="Unknown option"):
+        checked_options(ridge, {"alpha": 1})
