@@ -6,9 +6,9 @@ Run in the benchmark environment (the project's pins plus PyMC-Marketing)::
     OMP_WAIT_POLICY=passive PYTHONPATH=. .venv-bench/bin/python bench/bayesian.py            # 5,000 days
     OMP_WAIT_POLICY=passive PYTHONPATH=. .venv-bench/bin/python bench/bayesian.py --rows 365 --tune 200 --draws 200
 
-Data: the first ``--rows`` days of the demo's data-generating process (``models.synthetic.generate_demo``):
+Data: the first ``--rows`` days of the demo's data-generating process (``models.datasets.synthetic.generate_demo``):
 6 channels, price and promo. Both tools see every row (no holdout) and the truth is the DGP's ROAS over
-the same days (``models.synthetic.channel_summary``, revenue inside the window only). Our model runs
+the same days (``models.datasets.truth.channel_summary``, revenue inside the window only). Our model runs
 with its defaults (logistic saturation, geometric adstock over 14 days) and no cross-validation refits
 (``--cv-folds 0``), so both sides time one build + compile + sample.
 
@@ -42,7 +42,8 @@ import numpy as np
 import pandas as pd
 
 import models
-from models.synthetic import CHANNELS, DEMO_START, channel_summary, generate_demo
+from models.datasets.synthetic import generate_demo
+from models.datasets.truth import CHANNELS, DEMO_START, channel_summary
 
 L_MAX = 14  # daily adstock window for PyMC-Marketing (days)
 CONTROLS = ["price", "promo"]

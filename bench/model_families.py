@@ -20,7 +20,8 @@ import numpy as np
 import models
 from dashboard.callbacks.models import results_view
 from dashboard.fits import FitResult, result_tables
-from models.synthetic import CHANNELS, channel_summary, generate_demo
+from models.datasets.synthetic import generate_demo
+from models.datasets.truth import CHANNELS, channel_summary
 
 FAMILIES = ("ridge", "lightgbm", "xgboost")
 END = "2036-09-08"  # about 5,000 daily rows from the demo's start

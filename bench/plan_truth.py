@@ -8,7 +8,8 @@ For each model family fitted on the shipped demo data (1,096 days, defaults; the
 2 chains x 1000 + 1000), and budgets of 1x and 1.5x the recent spend over the next 28 days:
 ``models.optimize_budget`` is timed, and the true revenue of its split (the demo's data-generating
 process, with the data's last spend carrying over and controls as the model holds them) is compared
-with the true optimum, found by optimising the true process directly (SLSQP, two starts), and with
+with the true optimum, found by optimising the true process directly (SLSQP, two starts:
+``models.datasets.truth.true_optimum``, the same function the planning tests use), and with
 keeping today's mix. Gaps are shares of the true optimum's revenue: of total revenue over the horizon
 (what the tests assert: at most 2% for ridge and Bayesian) and of the media part alone (revenue above
 no spend in the horizon), which is the harder measure.
@@ -23,40 +24,14 @@ import sys
 import time
 
 import numpy as np
-import pandas as pd
-from scipy.optimize import minimize
 
 import models
 from models.data import read_upload
 from models.datasets import load_demo_bytes
-from models.synthetic import CHANNELS, future_revenue
+from models.datasets.truth import CHANNELS, true_horizon_revenue, true_optimum
 
 PERIODS = 28
 FAMILIES = {"ridge": {}, "lightgbm": {}, "xgboost": {}, "bayesian": {}}
-
-
-def true_revenue(model, spend: np.ndarray) -> float:
-    date = model.roles_["date"]
-    plan = pd.DataFrame({date: model.future_dates(PERIODS), **dict(zip(CHANNELS, spend))})
-    future = model.future_frame(plan).rename(columns={date: "date"})
-    return float(future_revenue(model.data_.rename(columns={date: "date"}), future).sum())
-
-
-def true_optimum(model, per_period: float) -> float:
-    n = len(CHANNELS)
-    recent = model.recent_spend()[list(CHANNELS)].to_numpy()
-    best = -np.inf
-    for start in (np.full(n, 1 / n), recent / recent.sum()):
-        result = minimize(
-            lambda z: -true_revenue(model, z * per_period) / 1e6,
-            start,
-            bounds=[(0, 1)] * n,
-            constraints=[{"type": "eq", "fun": lambda z: z.sum() - 1}],
-            method="SLSQP",
-            options={"ftol": 1e-12, "maxiter": 300},
-        )
-        best = max(best, true_revenue(model, result.x * per_period))
-    return best
 
 
 def main(families: list[str]) -> None:
@@ -70,7 +45,7 @@ def main(families: list[str]) -> None:
     for name in families:
         fitted = models.fit(name, upload.frame, upload.roles, random_state=0, **FAMILIES[name])
         recent = fitted.recent_spend()[list(CHANNELS)].to_numpy()
-        nothing = true_revenue(fitted, np.zeros(len(CHANNELS)))
+        nothing = true_horizon_revenue(fitted, np.zeros(len(CHANNELS)), PERIODS)
         for scale in (1.0, 1.5):
             budget = recent.sum() * PERIODS * scale
             models.optimize_budget(fitted, budget, PERIODS)  # warm-up (imports)
@@ -80,8 +55,9 @@ def main(families: list[str]) -> None:
                 plan = models.optimize_budget(fitted, budget, PERIODS)
                 times.append(time.perf_counter() - start)
             optimal = plan.allocation.set_index("channel").loc[list(CHANNELS), "optimal"].to_numpy()
-            got, best = true_revenue(fitted, optimal), true_optimum(fitted, budget / PERIODS)
-            today = true_revenue(fitted, recent * scale)
+            got = true_horizon_revenue(fitted, optimal, PERIODS)
+            _, best = true_optimum(fitted, budget / PERIODS, PERIODS)
+            today = true_horizon_revenue(fitted, recent * scale, PERIODS)
             print(
                 f"| {name} | {scale:g}x recent | {min(times):.2f} | {(best - got) / best:.2%} | "
                 f"{(best - got) / (best - nothing):.1%} | {(best - today) / (best - nothing):.1%} |",

@@ -103,7 +103,7 @@ def main() -> None:
             key = FitKey(sid, family, version, fits[family]["stamp"])
             fitted = cache.model(key)
             recent = fitted.recent_spend().to_dict()
-            channels = fitted.roles_["channels"]
+            channels = fitted.channels
             moves = what_if_moves(cache, key, recent)
             optimiser = {}
             for name, form in optimiser_requests(channels, recent).items():

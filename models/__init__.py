@@ -1,4 +1,12 @@
-"""The media-mix engine: data loading and validation, transforms, models, planning. Never imports dash.
+"""The media-mix engine, laid out by concern. Never imports dash.
+
+- ``models.data``: reading and validating an upload (``read_upload``, ``DataError``).
+- ``models.datasets``: the demo data, its synthetic generator and true process.
+- ``models.explore``: statistics of the data.
+- ``models.transforms`` and ``models.curves``: adstock and saturation maths, and the curves by name.
+- ``models.families``: the interface every model implements and the families (ridge, trees, Bayesian).
+- ``models.options`` and ``models.summary``: what a family offers its users and what a fit tells them.
+- ``models.planning``: what-if predictions and budget optimisation.
 
 import models
 fitted = models.fit("ridge", upload.frame, upload.roles)
@@ -11,10 +19,10 @@ import importlib
 
 MODEL_NAMES = ("ridge", "lightgbm", "xgboost", "bayesian")
 _FAMILIES = {
-    "ridge": ("models.ridge", "RidgeMMM"),
-    "lightgbm": ("models.trees", "LightGBMMMM"),
-    "xgboost": ("models.trees", "XGBoostMMM"),
-    "bayesian": ("models.bayesian", "BayesianMMM"),
+    "ridge": ("models.families.ridge", "RidgeMMM"),
+    "lightgbm": ("models.families.trees", "LightGBMMMM"),
+    "xgboost": ("models.families.trees", "XGBoostMMM"),
+    "bayesian": ("models.families.bayesian", "BayesianMMM"),
 }
 LABELS = {"ridge": "Ridge (Robyn-style)", "lightgbm": "LightGBM", "xgboost": "XGBoost", "bayesian": "Bayesian (PyMC)"}
 
@@ -49,7 +57,7 @@ def load(blob: bytes):
 
 def optimize_budget(fitted, budget, periods, bounds=None, locked=None, objective="revenue", min_roas=None):
     """Split ``budget`` (total over the next ``periods`` periods) across channels; see models.planning."""
-    from models.budget import optimize_budget as optimize
+    from models.planning import optimize_budget as optimize
 
     return optimize(fitted, budget, periods, bounds=bounds, locked=locked, objective=objective, min_roas=min_roas)
 

@@ -1,6 +1,6 @@
 """What a fitted model tells its users, as documented tables: the engine's face to the dashboard.
 
-:meth:`models.base.MediaMixModel.summary` returns a :class:`ModelSummary`; a user interface or a notebook
+:meth:`models.families.base.MediaMixModel.summary` returns a :class:`ModelSummary`; a user interface or a notebook
 reads these tables and fields and never a model's learned (``name_``) state.
 """
 

@@ -8,7 +8,8 @@ channel axis, so one call transforms every channel with its own parameters::
     geometric_adstock(spend, alpha=[0.3, 0.6])          # one alpha per channel
     hill_saturation(adstocked, half_saturation=[900, 450], slope=[1.5, 1.0])
 
-Every model family uses these functions, so their results are comparable.
+Every model family uses these functions, so their results are comparable; :mod:`models.curves`
+looks them up by name.
 
 References
 ----------

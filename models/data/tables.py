@@ -12,7 +12,6 @@ from models.data.errors import DataError, describe_rows, quote_value
 from models.data.limits import Limits
 
 DELIMITERS = ("\t", ";", ",", "|")
-DELIMITER_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma", "|": "pipe"}
 SAMPLE_LINES = 60
 LOOKS_LIKE_DATA = re.compile(r"^[\s$€£¥+-]*[\d.,/:\- ]+[%]?\s*$")
 

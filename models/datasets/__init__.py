@@ -1,6 +1,6 @@
 """Datasets shipped with the engine: the synthetic daily demo and its truth.
 
-The files are written by ``python -m models.synthetic`` (see ``README.md``
+The files are written by ``python -m models.datasets.synthetic`` (see ``README.md``
 here); this module only locates and reads them, so importing it is cheap.
 """
 

@@ -1,8 +1,9 @@
-"""Tests for models.transforms against values computed by hand."""
+"""The curves (models.transforms) against values computed by hand, and their registry by name (models.curves)."""
 
 import numpy as np
 import pytest
 
+from models.curves import ADSTOCKS, SATURATIONS, choices, lookup_adstock, lookup_saturation
 from models.transforms import (
     convolve_lags,
     geometric_adstock,
@@ -221,3 +222,36 @@ def test_weibull_rejects_bad_l_max_and_shapes():
         weibull_weights(1.0, 0.5, 0)
     with pytest.raises(ValueError, match="shape"):
         weibull_adstock(np.ones((3, 2)), [1.0, 2.0, 3.0], 0.5, 4)
+
+
+# ------------------------------------------------------------------------------ the registry by name
+def test_registered_curves_are_the_transforms_with_their_parameters():
+    x = np.random.default_rng(4).gamma(2.0, 1.0, size=(40, 2))
+    params = {"alpha": [0.3, 0.7], "shape": [0.8, 2.0], "scale": [0.1, 0.4]}
+    np.testing.assert_allclose(
+        lookup_adstock("geometric").apply(x, params, l_max=40), geometric_adstock(x, [0.3, 0.7], 40, normalize=True)
+    )
+    for kind in ("cdf", "pdf"):
+        np.testing.assert_allclose(
+            lookup_adstock(f"weibull_{kind}").lag_weights(params, 9, normalize=False),
+            weibull_weights([0.8, 2.0], [0.1, 0.4], 9, kind=kind),
+        )
+    np.testing.assert_allclose(
+        lookup_saturation("hill").apply(x, {"half_saturation": [1.0, 2.0], "slope": [1.5, 0.7]}),
+        hill_saturation(x, [1.0, 2.0], [1.5, 0.7]),
+    )
+    np.testing.assert_allclose(lookup_saturation("logistic").apply(x, {"lam": 0.4}), logistic_saturation(x, 0.4))
+    assert ADSTOCKS["weibull_pdf"].parameters == ("shape", "scale") and SATURATIONS["logistic"].parameters == ("lam",)
+
+
+def test_unknown_curve_names_are_refused_in_words():
+    with pytest.raises(ValueError, match="adstock must be one of geometric, weibull_cdf, weibull_pdf; got 'delayed'"):
+        lookup_adstock("delayed")
+    with pytest.raises(ValueError, match="saturation must be one of hill, logistic; got None"):
+        lookup_saturation(None)
+    with pytest.raises(ValueError, match="adstock must be one of geometric; got 'weibull_cdf'"):
+        lookup_adstock("weibull_cdf", allowed=("geometric",))
+
+
+def test_choices_keep_the_order_asked_for():
+    assert choices(SATURATIONS, ("logistic", "hill")) == (("logistic", "Logistic"), ("hill", "Hill"))

@@ -1,4 +1,4 @@
-"""Plain-language health checks of a fitted Bayesian MMM (:meth:`models.bayesian.BayesianMMM.health_check`).
+"""Plain-language health checks of a fitted Bayesian MMM (:meth:`.model.BayesianMMM.health_check`).
 
 Each check is ``{"level": "ok" | "warning" | "problem", "message": text}``; every message that is not "ok"
 says what to do. Thresholds follow common practice: R-hat at most 1.01 and an effective sample size of at

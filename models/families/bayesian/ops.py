@@ -1,9 +1,10 @@
 r"""PyTensor twins of :mod:`models.transforms`, for the graph of the Bayesian model.
 
 Same formulas, same parameter meaning, same axis layout (time first, channels last), so a posterior draw
-plugged into the numpy functions reproduces the model's mean; ``tests/models/test_bayesian.py`` checks
-each twin against its numpy original. Imports PyTensor at module level: import this module only where
-PyTensor is needed (inside the Bayesian model's methods), never at web-app start-up.
+plugged into the numpy functions reproduces the model's mean; ``tests/models/families/test_bayesian.py``
+checks each twin against its numpy original. The twins are registries keyed by the names of
+:mod:`models.curves` (:data:`LAG_WEIGHTS`, :data:`SATURATIONS`). Imports PyTensor at module level: import
+this module only where PyTensor is needed (inside the Bayesian model's sampling), never at web-app start-up.
 
 The lag weights are ordinary PyTensor expressions (small: ``l_max x channels``). Adstock and saturation
 of every period, where nearly all the work is, form one operation, :class:`SaturatedAdstock`:
@@ -33,7 +34,7 @@ from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 from pytensor.link.numba.dispatch import basic as numba_basic
 
-SATURATIONS = ("hill", "logistic")
+from models.curves import lookup, lookup_adstock
 
 
 def geometric_weights(alpha, l_max: int):
@@ -56,6 +57,18 @@ def weibull_cdf_weights(shape, scale, l_max: int):
     return weights / weights.sum(axis=0, keepdims=True)
 
 
+LAG_WEIGHTS = {"geometric": geometric_weights, "weibull_cdf": weibull_cdf_weights}  # by models.curves name
+
+
+def lag_weights(adstock: str, params: dict, l_max: int):
+    """Normalised lag weights ``(l_max, n_channels)`` of the adstock named ``adstock``.
+
+    ``params`` maps the curve's parameter names (:data:`models.curves.ADSTOCKS`) to per-channel tensors.
+    """
+    weights = lookup(LAG_WEIGHTS, adstock, "adstock")
+    return weights(*(params[name] for name in lookup_adstock(adstock).parameters), l_max)
+
+
 def saturated_adstock(spend, weights, saturation: str, first, second=None):
     """Saturated adstock ``(time, channels)`` of scaled ``spend`` with lag ``weights`` ``(l_max, channels)``.
 
@@ -67,24 +80,35 @@ def saturated_adstock(spend, weights, saturation: str, first, second=None):
 
 
 # --------------------------------------------------------------------------- the numpy reference
-def _saturated_adstock_numpy(saturation, spend, weights, first, second):
+def hill_with_gradient(carried, log_half, slope):
+    """Hill curve and its partial derivatives (by adstocked spend, ``log K``, slope), each ``(T, C)``."""
+    positive = carried > 0
+    log_ratio = np.log(np.where(positive, carried, 1.0)) - log_half
+    value = np.where(positive, 1.0 / (1.0 + np.exp(-slope * log_ratio)), 0.0)
+    change = value * (1.0 - value)
+    by_carried = np.where(positive, slope * change / np.where(positive, carried, 1.0), 0.0)
+    return value, by_carried, np.where(positive, -slope * change, 0.0), np.where(positive, log_ratio * change, 0.0)
+
+
+def logistic_with_gradient(carried, lam, unused):
+    """Logistic curve and its partial derivatives (by adstocked spend, lambda, and 0 for no second)."""
+    value = np.tanh(lam * carried / 2.0)
+    change = (1.0 - value**2) / 2.0
+    return value, lam * change, carried * change, np.zeros_like(value)
+
+
+SATURATIONS = {"hill": hill_with_gradient, "logistic": logistic_with_gradient}  # by models.curves name
+
+
+def saturated_adstock_numpy(saturation, spend, weights, first, second):
     """Values and partial derivatives (by adstocked spend, first and second parameter), each ``(T, C)``."""
     carried = np.zeros_like(spend)
     for lag in range(min(len(weights), len(spend))):
         carried[lag:] += weights[lag] * spend[: len(spend) - lag]
-    if saturation == "hill":
-        positive = carried > 0
-        log_ratio = np.log(np.where(positive, carried, 1.0)) - first
-        value = np.where(positive, 1.0 / (1.0 + np.exp(-second * log_ratio)), 0.0)
-        slope = value * (1.0 - value)
-        by_carried = np.where(positive, second * slope / np.where(positive, carried, 1.0), 0.0)
-        return value, by_carried, np.where(positive, -second * slope, 0.0), np.where(positive, log_ratio * slope, 0.0)
-    value = np.tanh(first * carried / 2.0)
-    slope = (1.0 - value**2) / 2.0
-    return value, first * slope, carried * slope, np.zeros_like(value)
+    return SATURATIONS[saturation](carried, first, second)
 
 
-def _lag_transpose_numpy(spend, grad, l_max):
+def lag_transpose_numpy(spend, grad, l_max):
     """``out[l, c] = sum_t grad[t, c] * spend[t - l, c]``: the adstock's gradient with respect to its weights."""
     out = np.zeros((l_max, spend.shape[1]))
     for lag in range(min(l_max, len(spend))):
@@ -99,8 +123,7 @@ class SaturatedAdstock(Op):
     __props__ = ("saturation",)
 
     def __init__(self, saturation: str):
-        if saturation not in SATURATIONS:
-            raise ValueError(f"saturation must be one of {SATURATIONS}; got {saturation!r}")
+        lookup(SATURATIONS, saturation, "saturation")
         self.saturation = saturation
 
     def make_node(self, spend, weights, first, second):
@@ -108,7 +131,7 @@ class SaturatedAdstock(Op):
         return Apply(self, inputs, [pt.matrix(dtype="float64") for _ in range(4)])
 
     def perform(self, node, inputs, outputs):
-        for storage, value in zip(outputs, _saturated_adstock_numpy(self.saturation, *inputs)):
+        for storage, value in zip(outputs, saturated_adstock_numpy(self.saturation, *inputs)):
             storage[0] = value
 
     def connection_pattern(self, node):
@@ -140,7 +163,7 @@ class LagTranspose(Op):
 
     def perform(self, node, inputs, outputs):
         spend, grad, weights = inputs
-        outputs[0][0] = _lag_transpose_numpy(spend, grad, len(weights))
+        outputs[0][0] = lag_transpose_numpy(spend, grad, len(weights))
 
     def grad(self, inputs, output_grads):
         return [grad_not_implemented(self, i, v) for i, v in enumerate(inputs)]
@@ -149,7 +172,11 @@ class LagTranspose(Op):
 # ------------------------------------------------------------------------- numba implementations
 @numba_basic.register_funcify_default_op_cache_key(SaturatedAdstock)
 def _numba_saturated_adstock(op, node=None, **kwargs):
-    """Channel by channel, in simple loops over time that the compiler can vectorise."""
+    """Channel by channel, in simple loops over time that the compiler can vectorise.
+
+    The two curves are two branches of this one kernel (``hill`` is a constant when numba compiles it),
+    so the source that keys PyTensor's numba cache (:func:`_source_version`) is all in one function.
+    """
     hill = op.saturation == "hill"
 
     @numba_basic.numba_njit

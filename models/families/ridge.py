@@ -8,11 +8,11 @@ Revenue per period is modelled as
         + \sum_j \delta_j (z_{j,t} - \bar z_j)
         + \sum_c \beta_c\, s_c\bigl(a_c(x_c / \kappa_c)_t\bigr), \qquad \beta_c \ge 0
 
-with :math:`a_c` a normalised adstock (geometric or Weibull, :mod:`models.transforms`), :math:`s_c` a
-saturation curve (Hill or logistic), :math:`\kappa_c` the channel's mean non-zero training spend (so
-the half-saturation point is searched in a unit-free range), :math:`z_j` the controls and the trend
-and season terms from :func:`models.features.time_features`. :math:`\beta_c` is the most revenue per
-period the channel can bring, in currency.
+with :math:`a_c` a normalised adstock (geometric or Weibull) and :math:`s_c` a saturation curve (Hill or
+logistic), both looked up by name in :mod:`models.curves`; :math:`\kappa_c` the channel's mean non-zero
+training spend (so the half-saturation point is searched in a unit-free range), :math:`z_j` the controls
+and the trend and season terms from :func:`models.families.features.time_features`. :math:`\beta_c` is
+the most revenue per period the channel can bring, in currency.
 
 For fixed transform parameters the linear part is a ridge regression on standardised columns (the
 intercept unpenalised) with non-negative channel coefficients, solved exactly by
@@ -32,8 +32,9 @@ Notes
 Search space per channel: geometric decay :math:`\alpha \in [0, 0.9]` or Weibull shape and relative scale
 (:func:`models.transforms.weibull_weights`); Hill half-saturation :math:`K \in [0.3, 3]` in units of
 :math:`\kappa_c` (log-uniform) and slope :math:`\in [0.5, 3]`, or logistic :math:`\lambda \in [0.1, 10]`;
-penalty :math:`\lambda \in [10^{-5}, 1]` (log-uniform). The trial budget is the main cost: about 200
-trials fit 5,000 daily rows x 6 channels in about 1.5 s on two cores.
+penalty :math:`\lambda \in [10^{-5}, 1]` (log-uniform). The trial budget is the main cost: with the default
+200 trials the whole fit (holdout and 3 rolling-origin CV folds included) takes about 1.5 s on 5,000 daily
+rows x 6 channels on two cores (``bench/RESULTS.md``).
 
 The data pin down the marginal effect of spend near its usual level far better than the level of each
 channel's effect (the extrapolation to zero spend), which decides ROAS: channels that never go dark leave a
@@ -57,23 +58,18 @@ from scipy.linalg import cho_factor, solve_triangular
 from scipy.optimize import lsq_linear
 from threadpoolctl import threadpool_limits
 
-from models.base import DECAY_COLUMNS, IMPORTANCE_COLUMNS, MediaMixModel, Progress
-from models.features import BASELINE, SEASONALITY, TREND, time_features
+from models.curves import ADSTOCKS, SATURATIONS, choices, lookup_adstock, lookup_saturation
+from models.families.base import DECAY_COLUMNS, IMPORTANCE_COLUMNS, MediaMixModel, Progress
+from models.families.features import BASELINE, SEASONALITY, TREND, time_features
 from models.options import Option
-from models.transforms import (
-    convolve_lags,
-    geometric_weights,
-    hill_saturation,
-    logistic_saturation,
-    weibull_weights,
-)
 
 L_MAX = {"daily": 28, "weekly": 12}  # periods an adstock lasts: four weeks / a quarter
 VALIDATION_SHARE = 0.15  # last share of the training rows that scores a trial
-DEFAULT_TRIALS = 200  # measured: about 1.5 s of search on 5,000 daily rows x 6 channels, 2 cores
+DEFAULT_TRIALS = 200  # the whole fit: about 1.5 s on 5,000 daily rows x 6 channels, 2 cores (bench/RESULTS.md)
 PROGRESS_CALLS = 40
 PENALTY_RANGE = (1e-5, 1.0)  # ridge lambda per row, on standardised columns (log-uniform)
-ADSTOCK_SPACE = {  # parameter: (low, high, log scale)
+# Search ranges per curve of models.curves, keyed by its name and parameters: (low, high, log scale).
+ADSTOCK_SPACE = {
     "geometric": {"alpha": (0.0, 0.9, False)},
     "weibull_cdf": {"shape": (0.1, 3.0, True), "scale": (0.0, 0.5, False)},
     "weibull_pdf": {"shape": (0.1, 6.0, True), "scale": (0.0, 0.5, False)},
@@ -84,20 +80,13 @@ SATURATION_SPACE = {
 }
 
 
-def adstock_weights(params: dict[str, np.ndarray], adstock: str, l_max: int) -> np.ndarray:
-    """Normalised lag weights, shape ``(l_max, n_channels)``, of the chosen adstock per channel."""
-    if adstock == "geometric":
-        return geometric_weights(params["alpha"], l_max, normalize=True)
-    kind = adstock.removeprefix("weibull_")
-    return weibull_weights(params["shape"], params["scale"], l_max, kind=kind, normalize=True)
-
-
 def media_features(scaled: np.ndarray, params: dict, adstock: str, saturation: str, l_max: int) -> np.ndarray:
-    r"""Saturated adstock :math:`s_c(a_c(x_c/\kappa_c))` of scaled spend, shape ``(n_periods, n_channels)``."""
-    carried = convolve_lags(scaled, adstock_weights(params, adstock, l_max))
-    if saturation == "hill":
-        return hill_saturation(carried, params["half_saturation"], params["slope"])
-    return logistic_saturation(carried, params["lam"])
+    r"""Saturated adstock :math:`s_c(a_c(x_c/\kappa_c))` of scaled spend, shape ``(n_periods, n_channels)``.
+
+    ``adstock`` and ``saturation`` are names in :mod:`models.curves`; the adstock is normalised.
+    """
+    carried = lookup_adstock(adstock).apply(scaled, params, l_max)
+    return lookup_saturation(saturation).apply(carried, params)
 
 
 def bounded_ridge(x: np.ndarray, y: np.ndarray, penalty: float, lower: np.ndarray) -> tuple[float, np.ndarray]:
@@ -177,12 +166,8 @@ class RidgeMMM(MediaMixModel):
     name = "ridge"
 
     OPTIONS = (
-        Option(
-            "adstock",
-            "Adstock (carry-over)",
-            (("geometric", "Geometric"), ("weibull_cdf", "Weibull CDF"), ("weibull_pdf", "Weibull PDF")),
-        ),
-        Option("saturation", "Saturation", (("hill", "Hill"), ("logistic", "Logistic"))),
+        Option("adstock", "Adstock (carry-over)", choices(ADSTOCKS, tuple(ADSTOCK_SPACE))),
+        Option("saturation", "Saturation", choices(SATURATIONS, tuple(SATURATION_SPACE))),
         Option("trials", "Search trials", minimum=1, maximum=2000, blank=f"automatic ({DEFAULT_TRIALS})"),
     )
 
@@ -214,10 +199,8 @@ class RidgeMMM(MediaMixModel):
         self._fit_linear(self._design(train), y)
 
     def _check_options(self) -> None:
-        if self.adstock not in ADSTOCK_SPACE:
-            raise ValueError(f"adstock must be one of {', '.join(ADSTOCK_SPACE)}; got {self.adstock!r}.")
-        if self.saturation not in SATURATION_SPACE:
-            raise ValueError(f"saturation must be one of {', '.join(SATURATION_SPACE)}; got {self.saturation!r}.")
+        lookup_adstock(self.adstock, allowed=tuple(ADSTOCK_SPACE))
+        lookup_saturation(self.saturation, allowed=tuple(SATURATION_SPACE))
         if self.trials is not None and (int(self.trials) != self.trials or self.trials < 1):
             raise ValueError(f"trials must be a positive whole number or None; got {self.trials!r}.")
 
@@ -337,7 +320,7 @@ class RidgeMMM(MediaMixModel):
     def decay_curves(self, max_lag: int | None = None) -> pd.DataFrame:
         """Normalised adstock lag weights per channel (they sum to 1 over ``L_MAX`` lags)."""
         self._check_fitted()
-        weights = adstock_weights(_arrays(self.hyper_, self.roles_["channels"]), self.adstock, self.l_max_)
+        weights = lookup_adstock(self.adstock).lag_weights(_arrays(self.hyper_, self.roles_["channels"]), self.l_max_)
         lags = np.arange(self.l_max_ if max_lag is None else int(max_lag) + 1)
         padded = np.vstack([weights, np.zeros((max(len(lags) - self.l_max_, 0), weights.shape[1]))])[: len(lags)]
         channels = self.roles_["channels"]

@@ -1,16 +1,21 @@
 r"""The Bayesian MMM's PyMC graph, compiled once per shape, sampled with nutpie (PyMC's NUTS as fallback).
 
-Kept apart from :mod:`models.bayesian` so that the model's maths on posterior draws (numpy) and its
-sampling machinery (PyMC, PyTensor, nutpie, ArviZ) can be read separately. Every heavy import happens
-inside the functions: importing this module costs nothing.
+Kept apart from :mod:`.model` and :mod:`.posterior` so that the model's maths on posterior draws (numpy)
+and its sampling machinery (PyMC, PyTensor, nutpie, ArviZ) can be read separately. Every heavy import
+happens inside the functions: importing this module costs nothing. The priors of each curve's parameters
+are a registry keyed by the names of :mod:`models.curves` (:data:`ADSTOCK_PRIORS`, :data:`SATURATION_PRIORS`).
 
-Inputs are the scaled arrays built by :class:`models.bayesian.BayesianMMM` (see its docstring for the
-model and priors): ``spend`` ``(T, C)``, ``budget`` ``(C,)`` (total spend over mean revenue), ``design``
-``(T, P)`` (trend, season terms, controls; centred), the prior scale of each coefficient ``coef_sd``
-``(P,)`` and ``y`` ``(T,)``. ``spend``, ``design``, ``budget`` and ``y`` enter the graph
-as ``pm.Data``, whose shapes are not frozen, so the compiled model takes new data of any length through
-nutpie's ``with_data`` without compiling again: one compile per (adstock, saturation, l_max, C, P) and
-process (:data:`COMPILED`), plus PyTensor's and numba's on-disk caches across processes.
+Nutpie is driven through its private background-sampler API (``nutpie._lib``,
+``nutpie.sample._BackgroundSampler``: see :func:`_sample_nutpie`), which is why requirements.txt pins it.
+
+Inputs are the scaled arrays built by :class:`~models.families.bayesian.model.BayesianMMM` (see
+:mod:`models.families.bayesian` for the model and priors): ``spend`` ``(T, C)``, ``budget`` ``(C,)``
+(total spend over mean revenue), ``design`` ``(T, P)`` (trend, season terms, controls; centred), the
+prior scale of each coefficient ``coef_sd`` ``(P,)`` and ``y`` ``(T,)``. ``spend``, ``design``, ``budget``
+and ``y`` enter the graph as ``pm.Data``, whose shapes are not frozen, so the compiled model takes new
+data of any length through nutpie's ``with_data`` without compiling again: one compile per (adstock,
+saturation, l_max, C, P) and process (:data:`COMPILED`), plus PyTensor's and numba's on-disk caches
+across processes.
 """
 
 from __future__ import annotations
@@ -22,13 +27,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from models.curves import lookup
+
 PROGRESS_SECONDS = 0.3  # the shortest gap between two progress reports while sampling
-FREE = {  # free parameters per option, besides intercept, trend, season, controls, roas and sigma
-    "geometric": ("alpha",),
-    "weibull_cdf": ("shape", "scale"),
-    "hill": ("log_half_saturation", "slope"),
-    "logistic": ("lam",),
-}
 COMPILED: dict[tuple, object] = {}  # nutpie compiled models of this process, keyed by graph_key()
 _COMPILE_LOCK = threading.Lock()
 
@@ -47,14 +48,14 @@ def graph_key(data: dict[str, np.ndarray], adstock: str, saturation: str, l_max:
 
 
 def build_model(data: dict[str, np.ndarray], adstock: str, saturation: str, l_max: int):
-    r"""The PyMC model (priors in :class:`models.bayesian.BayesianMMM`'s docstring).
+    r"""The PyMC model (priors in :mod:`models.families.bayesian`).
 
     ``design`` holds trend, season terms and controls, each centred on the rows it is fitted on, so
     ``level`` is the mean of :math:`\mu` over those rows, which the data pin down on their own: the
     intercept (derived after sampling) no longer trades off against every other term. One design matrix
     keeps the number of whole-series operations, which set the cost of a gradient, small. There are no
     ``pm.Deterministic`` terms: the channel coefficients and the intercept are derived from the draws in
-    numpy (:meth:`models.bayesian.BayesianMMM._thin`), which halves nutpie's compile time (its draw
+    numpy (:func:`models.families.bayesian.posterior.thin`), which halves nutpie's compile time (its draw
     "expansion" function would otherwise contain the whole media graph).
     """
     import pymc as pm
@@ -76,21 +77,49 @@ def build_model(data: dict[str, np.ndarray], adstock: str, saturation: str, l_ma
 
 def _saturated(spend, adstock: str, saturation: str, l_max: int, n_channels: int):
     """Saturated adstock of the scaled spend, ``(T, C)``, with the priors of its parameters."""
+    from models.families.bayesian import ops
+
+    weights = ops.lag_weights(adstock, lookup(ADSTOCK_PRIORS, adstock, "adstock")(n_channels), l_max)
+    first, second = lookup(SATURATION_PRIORS, saturation, "saturation")(n_channels)
+    return ops.saturated_adstock(spend, weights, saturation, first, second)
+
+
+# ------------------------------------------------------------------ priors of the curves, by name
+def geometric_prior(n_channels: int) -> dict:
+    """Decay ``alpha`` ~ Beta(2, 2) per channel."""
+    import pymc as pm
+
+    return {"alpha": pm.Beta("alpha", 2.0, 2.0, shape=n_channels)}
+
+
+def weibull_cdf_prior(n_channels: int) -> dict:
+    """Weibull ``shape`` ~ LogNormal(0, 0.7) and relative ``scale`` ~ Beta(1.5, 4) per channel."""
     import pymc as pm
     import pytensor.tensor as pt
 
-    from models import bayesian_transforms as bt
+    shape = pt.exp(pm.Normal("log_shape", 0.0, 0.7, shape=n_channels))
+    return {"shape": shape, "scale": pm.Beta("scale", 1.5, 4.0, shape=n_channels)}
 
-    if adstock == "geometric":
-        weights = bt.geometric_weights(pm.Beta("alpha", 2.0, 2.0, shape=n_channels), l_max)
-    else:
-        shape = pt.exp(pm.Normal("log_shape", 0.0, 0.7, shape=n_channels))
-        weights = bt.weibull_cdf_weights(shape, pm.Beta("scale", 1.5, 4.0, shape=n_channels), l_max)
-    if saturation == "hill":
-        log_half = pm.Normal("log_half_saturation", 0.0, 0.7, shape=n_channels)
-        slope = pt.exp(pm.Normal("log_slope", 0.0, 0.5, shape=n_channels))
-        return bt.saturated_adstock(spend, weights, "hill", log_half, slope)
-    return bt.saturated_adstock(spend, weights, "logistic", pt.exp(pm.Normal("log_lam", 0.0, 0.7, shape=n_channels)))
+
+def hill_prior(n_channels: int) -> tuple:
+    """``(log K, slope)``: log half-saturation ~ Normal(0, 0.7), slope ~ LogNormal(0, 0.5) per channel."""
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    log_half = pm.Normal("log_half_saturation", 0.0, 0.7, shape=n_channels)
+    return log_half, pt.exp(pm.Normal("log_slope", 0.0, 0.5, shape=n_channels))
+
+
+def logistic_prior(n_channels: int) -> tuple:
+    """``(lambda, None)``: lambda ~ LogNormal(0, 0.7) per channel."""
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    return pt.exp(pm.Normal("log_lam", 0.0, 0.7, shape=n_channels)), None
+
+
+ADSTOCK_PRIORS = {"geometric": geometric_prior, "weibull_cdf": weibull_cdf_prior}  # parameters by curve name
+SATURATION_PRIORS = {"hill": hill_prior, "logistic": logistic_prior}  # the op's (first, second) arguments
 
 
 def sample(
@@ -141,6 +170,8 @@ def _sample_nutpie(compiled, draws: int, tune: int, chains: int, seed: int, prog
     nutpie renders a progress template on its own thread every :data:`PROGRESS_SECONDS`; the callback only
     records the count, and this thread passes it on, so ``progress`` is never called from nutpie's threads.
     Any exception (a cancelled job's ``KeyboardInterrupt`` included) aborts the sampler threads.
+    This drives nutpie's private background-sampler API (``nutpie._lib``, ``_BackgroundSampler``) as
+    ``nutpie.sample(blocking=False)`` does, without its display code: requirements.txt pins nutpie for it.
     """
     from nutpie import _lib
     from nutpie.sample import _BackgroundSampler
@@ -176,7 +207,7 @@ def _sample_nutpie(compiled, draws: int, tune: int, chains: int, seed: int, prog
 
 
 def _sample_pymc(data, adstock, saturation, l_max, draws, tune, chains, seed, progress):
-    """Fallback without nutpie: PyMC's NUTS, one chain after another (no worker processes, see RECIPES)."""
+    """Fallback without nutpie: PyMC's NUTS, one chain after another in this process (no worker processes)."""
     import pymc as pm
 
     progress(0.0, "Compiling the model")

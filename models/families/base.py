@@ -20,7 +20,7 @@ import pandas as pd
 from sklearn.exceptions import NotFittedError
 
 from models.data import validate_roles
-from models.features import (
+from models.families.features import (
     RECENT_PERIODS,
     holdout_start,
     infer_frequency,
@@ -36,18 +36,20 @@ PREDICT_COLUMNS = ["date", "mean", "lower", "upper"]
 CURVE_COLUMNS = ["channel", "spend", "response", "lower", "upper"]
 IMPORTANCE_COLUMNS = ["feature", "importance", "kind"]
 DECAY_COLUMNS = ["channel", "lag", "weight"]
+ROLE_KEYS = ("date", "target", "channels", "controls")
 CURVE_WINDOW = {"daily": 365, "weekly": 52}  # periods averaged for response curves: the last year
 Progress = Callable[[float, str], None]
 
 
-def _no_progress(fraction: float, message: str) -> None:
+def no_progress(fraction: float, message: str) -> None:
+    """A progress callback that ignores what it is told."""
     return None
 
 
 def scaled_progress(progress: Progress | None, start: float, end: float) -> Progress:
     """Map a sub-task's 0..1 progress onto ``start..end`` of the caller's bar."""
     if progress is None:
-        return _no_progress
+        return no_progress
     return lambda fraction, message: progress(start + (end - start) * min(max(fraction, 0.0), 1.0), message)
 
 
@@ -163,7 +165,7 @@ class MediaMixModel(ABC):
     # ----------------------------------------------------------------- fitting and evaluation
     def fit(self, frame: pd.DataFrame, roles: dict, holdout: float = 0.1, progress: Progress | None = None):
         """Fit on all but the last ``holdout`` fraction of periods; score on it and by rolling-origin CV."""
-        progress = progress or _no_progress
+        progress = progress or no_progress
         data = prepare_frame(frame, roles)
         self.roles_ = {k: (list(v) if isinstance(v, list) else v) for k, v in roles.items() if k in ROLE_KEYS}
         self.frequency_ = infer_frequency(data[roles["date"]])
@@ -196,7 +198,7 @@ class MediaMixModel(ABC):
             progress(i / max(len(folds), 1), f"Cross-validation fold {i + 1} of {len(folds)}")
             model = self._clone_with_state()
             window = data.iloc[:train_end]
-            model._fit_family(window.dropna(subset=[self.roles_["target"]]), _no_progress, reuse=True)
+            model._fit_family(window.dropna(subset=[self.roles_["target"]]), no_progress, reuse=True)
             predicted = model.predict_frame(data.iloc[:test_end])[train_end:]
             scores.append(regression_metrics(data[self.roles_["target"]].to_numpy()[train_end:test_end], predicted))
         if not scores:
@@ -390,6 +392,3 @@ class MediaMixModel(ABC):
     def _check_fitted(self) -> None:
         if not hasattr(self, "data_"):
             raise NotFittedError(f"This {type(self).__name__} is not fitted yet: call fit() first.")
-
-
-ROLE_KEYS = ("date", "target", "channels", "controls")

@@ -1,4 +1,4 @@
-"""Tests for the demo dataset (models.synthetic) and the files shipped with it."""
+"""The demo dataset: its generator (models.datasets.synthetic), true process (models.datasets.truth) and files."""
 
 import io
 import json
@@ -9,19 +9,15 @@ import pandas as pd
 import pytest
 
 from models.datasets import DEMO_CSV, DEMO_TRUTH_JSON, load_demo_bytes, load_demo_truth
-from models.synthetic import (
+from models.datasets.synthetic import DEFAULT_SEED, DEMO_COLUMNS, generate_demo, main, simulate_spend
+from models.datasets.truth import (
     BASE_COMPONENTS,
     CHANNELS,
-    DEFAULT_SEED,
     DEFAULT_TRUTH,
-    DEMO_COLUMNS,
     DemoTruth,
     decompose,
     expected_revenue,
-    generate_demo,
-    main,
     media_effect,
-    simulate_spend,
     steady_state_effect,
 )
 

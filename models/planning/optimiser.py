@@ -14,18 +14,12 @@ import pandas as pd
 from scipy.interpolate import PchipInterpolator
 from scipy.optimize import minimize
 
-from models.planning import (
-    ALLOCATION_COLUMNS,
-    GRID_POINTS,
-    OBJECTIVES,
-    RANGE_SLACK,
-    Horizon,
-    amount,
-    interval,
-    money,
-    whole_number,
-)
+from models.planning.horizon import Horizon, amount, interval, money, whole_number
+from models.planning.messages import constraint_messages, range_messages
 
+GRID_POINTS = 41  # spend levels per channel for the optimiser's response curves
+ALLOCATION_COLUMNS = ["channel", "current", "optimal", "lower_bound", "upper_bound", "at_bound", "mroas"]
+OBJECTIVES = ("revenue", "min_roas")
 FRONTIER_LEVELS = 12  # evenly spaced spend levels from the minimums to the budget (minimum-ROAS plans)
 FRONTIER_SMALL = np.geomspace(1e-3, 0.05, 6)  # and small shares of it, where high targets are reachable
 BISECTIONS = 12  # refinements of the most spend that still reaches the minimum ROAS
@@ -312,7 +306,7 @@ class _Problem:
             }
         )[ALLOCATION_COLUMNS]
         expected = self._expected(x)
-        messages = _messages(allocation, expected, min_roas) + _range_messages(allocation, h.spend_range)
+        messages = constraint_messages(allocation, expected, min_roas) + range_messages(allocation, h.spend_range)
         return BudgetPlan(allocation, expected, h.periods, budget, messages)
 
     def _expected(self, x: np.ndarray) -> dict:
@@ -354,59 +348,3 @@ def _project(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: float) -> np.
     if free.any():  # remove the bisection's last rounding from the unbounded entries
         out[free] += (total - out.sum()) / free.sum()
     return out
-
-
-def _messages(allocation: pd.DataFrame, expected: dict, min_roas: float | None) -> list[str]:
-    """The binding constraints in words, with what an extra 1,000 would add where it matters."""
-    messages = []
-    for row in allocation.itertuples():
-        extra = f"each extra 1,000 there would add about {row.mroas * 1000:,.0f}"
-        if row.at_bound == "maximum":
-            messages.append(f"{row.channel} is at its maximum ({row.optimal:,.0f} per period); {extra}.")
-        elif row.at_bound == "locked":
-            messages.append(f"{row.channel} is locked at {row.optimal:,.0f} per period; {extra}.")
-        elif row.at_bound == "minimum" and row.lower_bound == 0:
-            messages.append(
-                f"{row.channel} gets no spend: its first 1,000 would add only about {row.mroas * 1000:,.0f}."
-            )
-        elif row.at_bound == "minimum":
-            messages.append(
-                f"{row.channel} is at its minimum ({row.optimal:,.0f} per period): the optimiser would spend "
-                f"less there ({extra})."
-            )
-    free = allocation[(allocation.at_bound == "") & (allocation.optimal > 0)]
-    if len(free):
-        messages.append(
-            f"At the optimum, each extra 1,000 of budget in {', '.join(free.channel)} adds about "
-            f"{free.mroas.mean() * 1000:,.0f} (their marginal ROAS is about equal there)."
-        )
-    if min_roas is not None and expected["roas"] < min_roas * (1 - 1e-3):
-        messages.append(
-            f"The full model puts this plan's overall ROAS at {expected['roas']:.2f}, below the {min_roas:.2f} "
-            "asked: for this model the optimiser works on each channel's response separately (an "
-            "approximation). Ask for a higher minimum ROAS or bound the channels to reach it."
-        )
-    elif min_roas is not None:
-        messages.append(
-            f"Overall ROAS {expected['roas']:.2f} (at least {min_roas:.2f} asked); "
-            f"{expected['spend']:,.0f} of the budget is spent."
-        )
-    return messages
-
-
-def _range_messages(allocation: pd.DataFrame, observed: pd.DataFrame) -> list[str]:
-    """Warn where the plan leaves the spend levels the data have seen: the model extrapolates there."""
-    messages = []
-    for row in allocation.itertuples():
-        low, high = float(observed.loc[row.channel, "min"]), float(observed.loc[row.channel, "max"])
-        if row.optimal > high * (1 + RANGE_SLACK):
-            where, limit, kind = "above the most", high, "maximum"
-        elif row.optimal < low * (1 - RANGE_SLACK):
-            where, limit, kind = "below the least", low, "minimum"
-        else:
-            continue
-        messages.append(
-            f"{row.channel}: {money(row.optimal)} per period is {where} the data ever saw ({money(limit)}), so "
-            f"the model is extrapolating there; for a safer plan set a {kind} of {money(limit)}."
-        )
-    return messages

@@ -65,14 +65,31 @@ def test_infinity_is_rejected_naming_the_column(mk, token):
 # --------------------------------------------------------------------------- negatives and text
 
 
-def test_negative_spend_names_column_and_row(mk):
-    df = mk.as_text(mk.frame(60))
-    df.loc[7, "google"] = "-120.50"  # spreadsheet row 9
+def upload_with_cell(mk, fmt: str, row: int, column: str, value) -> tuple[bytes, str]:
+    """60 daily rows with data row ``row`` (0-based) of ``column`` set to ``value``: (file bytes, file name)."""
+    df = mk.frame(60)
+    if fmt == "csv":
+        text = mk.as_text(df)
+        text.loc[row, column] = str(value)
+        return mk.csv(text), "data.csv"
+    rows = mk.frame_to_rows(df)  # header first: data row i is rows[i + 1]
+    rows[row + 1][list(df.columns).index(column)] = value
+    return mk.xlsx(rows), "data.xlsx"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize(
+    ("column", "row", "value"),
+    [("google", 7, -120.5), ("facebook", 7, -75.0), ("tiktok", 12, "abc"), ("revenue", 40, "tbc")],
+    ids=["negative-spend", "negative-spend-2", "text-in-spend", "text-in-target"],
+)
+def test_a_bad_cell_names_its_column_and_row(mk, fmt, column, row, value):
+    content, name = upload_with_cell(mk, fmt, row, column, value)
     with pytest.raises(DataError) as exc:
-        read_upload(mk.csv(df), "data.csv")
+        read_upload(content, name)
     msg = mk.msg(exc)
-    assert "google" in msg.lower()
-    assert mk.mentions_row(msg, 9), msg
+    assert column in msg.lower(), msg
+    assert mk.mentions_row(msg, mk.excel_row(row)), msg  # the row a spreadsheet shows: header on row 1
 
 
 def test_negative_spend_lists_first_bad_rows(mk):
@@ -95,26 +112,6 @@ def test_negative_spend_row_refers_to_the_file_even_when_unsorted(mk):
     msg = mk.msg(exc)
     assert "facebook" in msg.lower()
     assert mk.mentions_row(msg, 6), msg
-
-
-def test_text_in_spend_column_names_column_and_row(mk):
-    df = mk.as_text(mk.frame(60))
-    df.loc[12, "tiktok"] = "abc"  # spreadsheet row 14
-    with pytest.raises(DataError) as exc:
-        read_upload(mk.csv(df), "data.csv")
-    msg = mk.msg(exc)
-    assert "tiktok" in msg.lower()
-    assert mk.mentions_row(msg, 14), msg
-
-
-def test_text_in_target_names_column_and_row(mk):
-    df = mk.as_text(mk.frame(60))
-    df.loc[40, "revenue"] = "tbc"  # spreadsheet row 42
-    with pytest.raises(DataError) as exc:
-        read_upload(mk.csv(df), "data.csv")
-    msg = mk.msg(exc)
-    assert "revenue" in msg.lower()
-    assert mk.mentions_row(msg, 42), msg
 
 
 # --------------------------------------------------------------------------- target problems

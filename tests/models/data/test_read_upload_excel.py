@@ -80,24 +80,7 @@ def test_xlsx_title_rows_above_header(mk):
     )
 
 
-def test_xlsx_negative_spend_names_column_and_row(mk):
-    rows = mk.frame_to_rows(mk.frame(60))
-    rows[8][2] = -75.0  # facebook, data row 7 -> spreadsheet row 9
-    with pytest.raises(DataError) as exc:
-        read_upload(mk.xlsx(rows), "data.xlsx")
-    msg = mk.msg(exc)
-    assert "facebook" in msg.lower()
-    assert mk.mentions_row(msg, 9), msg
-
-
-def test_xlsx_text_in_spend_column_names_column_and_row(mk):
-    rows = mk.frame_to_rows(mk.frame(60))
-    rows[20][3] = "abc"  # tiktok, spreadsheet row 21
-    with pytest.raises(DataError) as exc:
-        read_upload(mk.xlsx(rows), "data.xlsx")
-    msg = mk.msg(exc)
-    assert "tiktok" in msg.lower()
-    assert mk.mentions_row(msg, 21), msg
+# A bad cell (negative spend, text in a number column) in CSV or xlsx: test_read_upload_values.py.
 
 
 def test_xlsx_respects_max_rows(mk):

@@ -13,7 +13,7 @@ import pytest
 
 from models.data import DataError, Limits, read_upload
 
-PUBLIC = Path(__file__).resolve().parents[1] / "data" / "public"
+PUBLIC = Path(__file__).resolve().parents[2] / "data" / "public"  # tests/data/public
 
 
 def raw(name: str) -> bytes:

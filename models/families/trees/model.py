@@ -1,7 +1,7 @@
 r"""Gradient-boosted tree families: LightGBM and XGBoost on adstocked media, over a linear time base.
 
-Both families share :class:`TreeMMM`; the subclasses only wrap their library's training, prediction, SHAP
-and model-file calls. Revenue in period :math:`t` is modelled as
+Both families share :class:`TreeMMM`; the subclasses in :mod:`models.families.trees.boosters` only wrap
+their library's training, prediction, SHAP and model-file calls. Revenue in period :math:`t` is modelled as
 
 .. math::
 
@@ -9,7 +9,7 @@ and model-file calls. Revenue in period :math:`t` is modelled as
              + \underbrace{F\big(a_1(x_1)_t, \dots, a_C(x_C)_t, \text{controls}_t\big)}_{\text{boosted trees}}
 
 * :math:`z` are the shared time features (``trend`` and the ``season_*`` Fourier terms of
-  :func:`models.features.time_features`) and the controls; their coefficients :math:`b_j` come from one least
+  :func:`models.families.features.time_features`) and the controls; their coefficients :math:`b_j` come from one least
   squares fit that also holds the adstocked media (so spend that grows over time is not read as trend).
 * :math:`a_c(x_c)` is channel :math:`c`'s normalised geometric adstock
   (:func:`models.transforms.geometric_adstock`) with a decay chosen from the data (:func:`choose_alphas`).
@@ -47,14 +47,12 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import ClassVar
 
-import lightgbm as lgb
 import numpy as np
 import pandas as pd
-import xgboost as xgb
 from threadpoolctl import threadpool_limits
 
-from models.base import DECAY_COLUMNS, IMPORTANCE_COLUMNS, MediaMixModel, Progress
-from models.features import BASELINE, SEASONALITY, TREND, time_features
+from models.families.base import DECAY_COLUMNS, IMPORTANCE_COLUMNS, MediaMixModel, Progress
+from models.families.features import BASELINE, SEASONALITY, TREND, time_features
 from models.options import Option
 from models.transforms import geometric_adstock
 
@@ -69,7 +67,7 @@ def adstocked_media(spend: np.ndarray, alphas: np.ndarray) -> np.ndarray:
     return geometric_adstock(spend, alphas, normalize=True)
 
 
-def _partial_correlations(spend: np.ndarray, target: np.ndarray, confounders: np.ndarray) -> np.ndarray:
+def partial_correlations(spend: np.ndarray, target: np.ndarray, confounders: np.ndarray) -> np.ndarray:
     """``(n_alphas, n_channels)`` correlations of each adstocked candidate with the target, given confounders."""
     n_periods, n_channels = spend.shape
     tiled = np.broadcast_to(spend[:, None, :], (n_periods, len(ALPHA_GRID), n_channels))
@@ -108,13 +106,13 @@ def choose_alphas(spend: np.ndarray, target: np.ndarray, confounders: np.ndarray
         One decay rate per channel, in ``[0, 0.9]``.
     """
     with threadpool_limits(limits=1, user_api="blas"):  # small matrices: BLAS threads only wait on each other
-        alphas = ALPHA_GRID[np.argmax(_partial_correlations(spend, target, confounders), axis=0)]
+        alphas = ALPHA_GRID[np.argmax(partial_correlations(spend, target, confounders), axis=0)]
         n_channels = spend.shape[1]
         for _ in range(ALPHA_SWEEPS if n_channels > 1 else 0):
             for c in range(n_channels):
                 others = np.arange(n_channels) != c
                 held = np.column_stack([confounders, adstocked_media(spend[:, others], alphas[others])])
-                alphas[c] = ALPHA_GRID[np.argmax(_partial_correlations(spend[:, [c]], target, held)[:, 0])]
+                alphas[c] = ALPHA_GRID[np.argmax(partial_correlations(spend[:, [c]], target, held)[:, 0])]
     return alphas
 
 
@@ -367,82 +365,3 @@ class TreeMMM(MediaMixModel):
     @abstractmethod
     def _load_booster(self, blob: bytes):
         """A booster back from :meth:`_booster_bytes`."""
-
-
-class LightGBMMMM(TreeMMM):
-    """LightGBM family (``models.fit("lightgbm", ...)``); see :class:`TreeMMM`. Stored as a LightGBM text model."""
-
-    name: ClassVar[str] = "lightgbm"
-    booster_file: ClassVar[str] = "lightgbm.txt"
-
-    def _params(self) -> dict:
-        return {
-            "objective": "regression",
-            "learning_rate": float(self.learning_rate),
-            "max_depth": int(self.max_depth),
-            "num_leaves": max(2, 2 ** int(self.max_depth) - 1),
-            "min_data_in_leaf": self.min_leaf_,
-            "bagging_fraction": 0.8,
-            "bagging_freq": 1,
-            "monotone_constraints": self._monotone(),
-            "monotone_constraints_method": "intermediate",
-            "seed": int(self.random_state),
-            "num_threads": 1,
-            "deterministic": True,
-            "force_col_wise": True,
-            "verbosity": -1,
-        }
-
-    def _train(self, features, scaled):
-        data = lgb.Dataset(features, scaled, params={"verbosity": -1})
-        return lgb.train(self._params(), data, int(self.n_estimators), keep_training_booster=True)
-
-    def _predict(self, features):
-        return self.booster_.predict(features, num_threads=1)
-
-    def _shap(self, features):
-        return self.booster_.predict(features, pred_contrib=True, num_threads=1)
-
-    def _booster_bytes(self) -> bytes:
-        return self.booster_.model_to_string().encode("utf-8")
-
-    def _load_booster(self, blob: bytes) -> lgb.Booster:
-        return lgb.Booster(model_str=blob.decode("utf-8"))
-
-
-class XGBoostMMM(TreeMMM):
-    """XGBoost family (``models.fit("xgboost", ...)``); see :class:`TreeMMM`. Stored as XGBoost JSON."""
-
-    name: ClassVar[str] = "xgboost"
-    booster_file: ClassVar[str] = "xgboost.json"
-
-    def _params(self) -> dict:
-        return {
-            "objective": "reg:squarederror",
-            "tree_method": "hist",
-            "eta": float(self.learning_rate),
-            "max_depth": int(self.max_depth),
-            "min_child_weight": float(self.min_leaf_),
-            "subsample": 0.8,
-            "monotone_constraints": "(" + ",".join(map(str, self._monotone())) + ")",
-            "seed": int(self.random_state),
-            "nthread": 1,
-            "verbosity": 0,
-        }
-
-    def _train(self, features, scaled):
-        return xgb.train(self._params(), xgb.DMatrix(features, scaled, nthread=1), int(self.n_estimators))
-
-    def _predict(self, features):
-        return self.booster_.predict(xgb.DMatrix(features, nthread=1)).astype(float)  # XGBoost works in float32
-
-    def _shap(self, features):
-        return self.booster_.predict(xgb.DMatrix(features, nthread=1), pred_contribs=True).astype(float)
-
-    def _booster_bytes(self) -> bytes:
-        return bytes(self.booster_.save_raw("json"))
-
-    def _load_booster(self, blob: bytes) -> xgb.Booster:
-        booster = xgb.Booster(params={"nthread": 1})
-        booster.load_model(bytearray(blob))
-        return booster
