@@ -12,6 +12,7 @@ from dashboard.callbacks import data as data_callbacks
 from dashboard.callbacks import explore as explore_callbacks
 from dashboard.callbacks import models as models_callbacks
 from dashboard.callbacks import plan as plan_callbacks
+from dashboard.callbacks import session as session_callbacks
 from dashboard.layout import serve_layout
 from dashboard.settings import Settings, make_private_dir
 from dashboard.store import SessionStore
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     explore_callbacks.register(app, store)
     models_callbacks.register(app, store)
     plan_callbacks.register(app, store)
+    session_callbacks.register(app, store)
     store.start_sweeper(settings.sweep_interval)
     app.session_store = store  # for tests and the jobs that later read sessions
     app.celery_app = celery_app  # the worker's entry point when REDIS_URL is set (see Procfile)

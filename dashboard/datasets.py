@@ -12,6 +12,7 @@ from dashboard.store import SessionStore, decode_dataset, encode_dataset
 from models.data import Upload
 
 DATASET = "dataset"
+PLAN = "plan"  # the session's last optimised plan (dashboard/plans.py reads and writes it)
 META_FIELDS = ("roles", "warnings", "filename", "frequency", "sheet", "ignored", "version")
 
 
@@ -79,7 +80,8 @@ def load_dataset(store: SessionStore, sid: str) -> Dataset | None:
 
 
 def _save(store: SessionStore, sid: str, dataset: Dataset) -> None:
-    """Replace the dataset; fits of the previous version describe other data, so they go."""
+    """Replace the dataset; fits and plans of the previous version describe other data, so they go."""
     meta = {name: getattr(dataset, name) for name in META_FIELDS}
     store.put(sid, DATASET, encode_dataset(dataset.frame, meta))
     clear_fits(store, sid)
+    store.delete(sid, PLAN)

@@ -96,18 +96,21 @@ def load_model(store: SessionStore, sid: str, family: str, dataset_version: str)
         return models.load(archive.read("model.zip"))
 
 
+def load_fit_meta(store: SessionStore, sid: str, family: str, dataset_version: str) -> dict | None:
+    """The family's fit metadata (metrics, channels, recent spend per period...) for this data, or None."""
+    archive = _archive(store, sid, family)
+    if archive is None:
+        return None
+    with archive:
+        meta = json.loads(archive.read("meta.json"))
+    return meta if meta["dataset_version"] == dataset_version else None
+
+
 def fit_summaries(store: SessionStore, sid: str, dataset_version: str) -> list[dict]:
     """Metadata of every fit made on this version of the data, for the leaderboard."""
-    summaries = []
-    for name in sorted(store.names(sid)):
-        if name.startswith(PREFIX):
-            archive = _archive(store, sid, name[len(PREFIX) :])
-            if archive is not None:
-                with archive:
-                    meta = json.loads(archive.read("meta.json"))
-                if meta["dataset_version"] == dataset_version:
-                    summaries.append(meta)
-    return summaries
+    families = [name[len(PREFIX) :] for name in sorted(store.names(sid)) if name.startswith(PREFIX)]
+    metas = [load_fit_meta(store, sid, family, dataset_version) for family in families]
+    return [meta for meta in metas if meta is not None]
 
 
 def clear_fits(store: SessionStore, sid: str) -> None:

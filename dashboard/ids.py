@@ -5,6 +5,7 @@ class App:
     SESSION = "app-session-store"
     DATASET = "app-dataset-store"
     CONFIG = "app-config-store"
+    RUNNING = "app-running-store"  # the family whose fit runs now, or None; written by the fits' `running`
     TABS = "app-main-tabs"
 
 
@@ -15,7 +16,6 @@ class Data:
     CLEAR = "data-clear-button"
     MESSAGE = "data-message-div"
     SUMMARY = "data-summary-div"
-    ROLES = "data-roles-store"
     ROLE_DATE = "data-role-date-dropdown"
     ROLE_TARGET = "data-role-target-dropdown"
     ROLE_CHANNELS = "data-role-channels-dropdown"
@@ -77,6 +77,7 @@ class Models:
 
 class Plan:
     STATUS = "plan-status-div"
+    RUNNING = "plan-running-div"
     BODY = "plan-body-div"
     FITS = "plan-fits-store"
     FAMILY = "plan-family-select"

@@ -15,14 +15,15 @@ GRAPH_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", 
 
 
 def serve_layout(session_token: str, settings: Settings) -> html.Div:
-    """The page, built per request so each visitor gets a session id issued by the server."""
+    """The page, built per request so each new tab gets a session id issued by the server; a reloaded tab
+    keeps the id it had (a session-storage store keeps the browser's value over the layout's)."""
     return html.Div(
         [
             dcc.Store(id=App.SESSION, data=session_token, storage_type="session"),
             dcc.Store(id=App.DATASET, storage_type="memory"),
             dcc.Store(id=App.CONFIG, data={"max_bytes": settings.limits.max_bytes}),
+            dcc.Store(id=App.RUNNING, storage_type="memory"),
             dcc.Store(id=Data.PAYLOAD),
-            dcc.Store(id=Data.ROLES),
             dbc.Navbar(
                 dbc.Container(dbc.NavbarBrand("Media Mix Modelling", class_name="fw-semibold")),
                 color="dark",

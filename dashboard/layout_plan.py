@@ -21,6 +21,7 @@ def plan_tab() -> html.Div:
     return html.Div(
         [
             dcc.Store(id=Plan.FITS),
+            html.Div(id=Plan.RUNNING),
             html.Div(id=Plan.STATUS, className="mt-3", children=html.P(NO_FITS, className="text-muted")),
             html.Div(
                 id=Plan.BODY, style={"display": "none"}, children=[settings_card(), what_if_row(), optimise_card()]
@@ -249,22 +250,12 @@ def what_if_table(channels: pd.DataFrame) -> dbc.Table:
 
 
 def plan_cards(record: dict) -> html.Div:
+    """The plan's headline numbers; what the engine says about it (a missed minimum ROAS...) is listed below."""
     expected = record["expected"]
     lift, base = expected.get("lift"), expected.get("current_mix_revenue")
     share = f" ({lift / base:+.1%})" if lift is not None and base else ""
-    asked = record.get("min_roas")
-    short = asked is not None and round(expected["roas"], 2) < round(asked, 2)
     return html.Div(
         [
-            dbc.Alert(
-                f"Evaluated with the full model, this plan's overall ROAS is {ratio(expected['roas'])}, below the "
-                f"{asked:.2f} asked: the optimiser works on each channel's response on its own, which for the tree "
-                "models is an approximation. Ask for a higher minimum, or plan with the ridge or Bayesian model.",
-                color="warning",
-                class_name="py-2 small",
-            )
-            if short
-            else None,
             html.P(
                 f"{record['label']}: a budget of {record['budget']:,.0f} over the next {record['periods']} "
                 f"{record['unit']}.",

@@ -1,9 +1,11 @@
 """The Plan tab's state: loaded models and horizons cached in-process, form values turned into engine
-arguments, and engine results turned into small JSON, display tables and exports."""
+arguments, optimised plans kept in the session store, and display tables and exports made from them."""
 
 from __future__ import annotations
 
+import json
 import math
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -13,7 +15,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from dashboard.fits import fit_summaries, load_model
+from dashboard.datasets import PLAN
+from dashboard.fits import fit_summaries, load_fit_meta, load_model
 from dashboard.store import SessionStore
 from models.planning import Horizon
 
@@ -82,10 +85,15 @@ class PlanCache:
         self.store = store
         self.models = LRU(size, ttl)
         self.horizons = LRU(size, ttl)
+        self.metas = LRU(size, ttl)
 
     def model(self, key: FitKey):
         """The session's fitted model, or None when it has none for this data."""
         return self.models.get(key, lambda: load_model(self.store, key.sid, key.family, key.version))
+
+    def meta(self, key: FitKey) -> dict | None:
+        """The fit's stored metadata: channels, recent spend per period (the one copy of it)..."""
+        return self.metas.get(key, lambda: load_fit_meta(self.store, key.sid, key.family, key.version))
 
     def horizon(self, key: FitKey, periods) -> Horizon | None:
         """A Horizon for the model's next ``periods`` periods; ValueError for a horizon out of range."""
@@ -97,22 +105,45 @@ class PlanCache:
 
     def forget(self, sid: str, version: str | None) -> None:
         """Drop the session's entries for any other data (or all of them when it has none now)."""
-        for lru in (self.models, self.horizons):
+        for lru in (self.models, self.horizons, self.metas):
             lru.drop(lambda key: key[0] != sid or key[2] == version)
 
 
 def fitted_families(store: SessionStore, sid: str | None, version: str | None) -> dict:
-    """family -> label, fit stamp and recent total spend per period, for every fit on this data."""
+    """family -> label and fit stamp, for every fit on this data (small JSON for the browser)."""
     if sid is None or version is None:
         return {}
     return {
-        meta["family"]: {
-            "label": meta["label"],
-            "stamp": fit_stamp(meta),
-            "recent_total": float(sum(meta["recent_spend"].values())),
-        }
+        meta["family"]: {"label": meta["label"], "stamp": fit_stamp(meta)}
         for meta in fit_summaries(store, sid, version)
     }
+
+
+def save_plan(store: SessionStore, sid: str, record: Mapping) -> dict:
+    """Keep an optimised plan in the session store, replacing the last one; the browser gets its id only."""
+    reference = {"plan": secrets.token_hex(8), "version": record["version"]}
+    store.put(sid, PLAN, json.dumps({**record, "id": reference["plan"]}).encode())
+    return reference
+
+
+def load_plan(store: SessionStore, sid: str, reference: Mapping | None) -> dict | None:
+    """The stored plan ``reference`` points at, or None (replaced, made on other data, or deleted)."""
+    blob = store.get(sid, PLAN) if reference else None
+    if blob is None:
+        return None
+    record = json.loads(blob)
+    if record["id"] != reference.get("plan") or record["version"] != reference.get("version"):
+        return None
+    return record
+
+
+def latest_plan(store: SessionStore, sid: str, version: str) -> dict | None:
+    """A reference to the session's last plan when it was made on this version of the data, else None."""
+    blob = store.get(sid, PLAN)
+    record = json.loads(blob) if blob is not None else None
+    if record is None or record["version"] != version:
+        return None
+    return {"plan": record["id"], "version": version}
 
 
 def checked_periods(periods) -> int:
@@ -186,7 +217,7 @@ def _blank(value) -> bool:
 
 
 def plan_record(plan, prediction: pd.DataFrame, meta: Mapping) -> dict:
-    """An optimised plan as small JSON for a dcc.Store: allocation, expected totals, messages, prediction."""
+    """An optimised plan as JSON for the session store: allocation, expected totals, messages, prediction."""
     table = plan.table()
     return {
         **meta,

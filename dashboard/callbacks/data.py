@@ -71,7 +71,7 @@ def register(app, store: SessionStore, settings: Settings) -> None:
             content, filename = decode_payload(payload, settings)
         return (*ingest(store, sid, content, filename, settings), new_token)
 
-    @app.callback(
+    app.callback(
         Output(Data.SUMMARY, "children"),
         Output(Data.ROLE_DATE, "options"),
         Output(Data.ROLE_DATE, "value"),
@@ -82,24 +82,7 @@ def register(app, store: SessionStore, settings: Settings) -> None:
         Output(Data.ROLE_CONTROLS, "options"),
         Output(Data.ROLE_CONTROLS, "value"),
         Input(App.DATASET, "data"),
-    )
-    def show_dataset(summary):
-        """Describe what was read and fill the role pickers."""
-        if not summary:
-            empty = html.P("No data yet: upload a file or try the demo data.", className="text-muted mb-0")
-            return empty, [], None, [], None, [], [], [], []
-        roles, columns = summary["roles"], summary["columns"]
-        return (
-            summary_view(summary),
-            summary["date_columns"],
-            roles["date"],
-            columns,
-            roles["target"],
-            columns,
-            roles["channels"],
-            columns,
-            roles["controls"],
-        )
+    )(show_dataset)
 
     app.callback(
         Output(Data.ROLE_UNUSED, "children"),
@@ -110,7 +93,7 @@ def register(app, store: SessionStore, settings: Settings) -> None:
     )(unused_columns)
 
     @app.callback(
-        Output(Data.ROLES, "data"),
+        Output(App.DATASET, "data", allow_duplicate=True),
         Output(Data.ROLE_MESSAGE, "children"),
         Input(Data.ROLE_TARGET, "value"),
         Input(Data.ROLE_CHANNELS, "value"),
@@ -120,25 +103,50 @@ def register(app, store: SessionStore, settings: Settings) -> None:
         prevent_initial_call=True,
     )
     def change_roles(target, channels, controls, date, token):
-        """Validate and save corrected roles; the charts follow through the roles store."""
-        if not target:
-            raise PreventUpdate
-        try:
-            sid = store.session_id(token)
-        except InvalidSession:
-            return no_update, alert(SESSION_LOST, "danger")
-        dataset = load_dataset(store, sid)
-        if dataset is None:
-            raise PreventUpdate
+        """Validate and save corrected roles; the new version goes to App.DATASET, which every tab follows."""
         roles = {"date": date, "target": target, "channels": list(channels or []), "controls": list(controls or [])}
-        if roles == dataset.roles:
-            return {"version": dataset.version}, None
-        try:
-            warnings = validate_roles(dataset.frame, roles)
-        except DataError as exc:
-            return no_update, alert(str(exc), "danger")
-        updated = save_roles(store, sid, dataset, roles, warnings)
-        return {"version": updated.version}, warning_list(warnings, "Roles saved.")
+        return save_changed_roles(store, token, roles)
+
+
+def show_dataset(summary: dict | None) -> tuple:
+    """Describe what was read and fill the role pickers (the empty state when there is no data)."""
+    if not summary:
+        empty = html.P("No data yet: upload a file or try the demo data.", className="text-muted mb-0")
+        return empty, [], None, [], None, [], [], [], []
+    roles, columns = summary["roles"], summary["columns"]
+    return (
+        summary_view(summary),
+        summary["date_columns"],
+        roles["date"],
+        columns,
+        roles["target"],
+        columns,
+        roles["channels"],
+        columns,
+        roles["controls"],
+    )
+
+
+def save_changed_roles(store: SessionStore, token, roles: dict) -> tuple:
+    """(new dataset summary for App.DATASET, message). Roles equal to the stored ones (the pickers being
+    filled from App.DATASET) save nothing and return no_update, so App.DATASET never loops."""
+    if not roles["target"]:
+        raise PreventUpdate
+    try:
+        sid = store.session_id(token)
+    except InvalidSession:
+        return no_update, alert(SESSION_LOST, "danger")
+    dataset = load_dataset(store, sid)
+    if dataset is None:
+        raise PreventUpdate
+    if roles == dataset.roles:
+        return no_update, None
+    try:
+        warnings = validate_roles(dataset.frame, roles)
+    except DataError as exc:
+        return no_update, alert(str(exc), "danger")
+    updated = save_roles(store, sid, dataset, roles, warnings)
+    return updated.summary(), warning_list(warnings, "Roles saved.")
 
 
 def unused_columns(summary: dict | None, *chosen) -> str:

@@ -16,7 +16,7 @@ from dashboard.figures.explore import (
     vif_figure,
 )
 from dashboard.figures.theme import channel_colors
-from dashboard.ids import App, Data, Explore
+from dashboard.ids import App, Explore
 from dashboard.store import InvalidSession, SessionStore
 from models.explore import correlation_matrix, spend_share, summary_statistics, variance_inflation
 
@@ -40,10 +40,9 @@ def register(app, store: SessionStore) -> None:
         Output(Explore.CHANNELS, "value"),
         Output(Explore.STATUS, "children"),
         Input(App.DATASET, "data"),
-        Input(Data.ROLES, "data"),
         State(App.SESSION, "data"),
     )
-    def overview(summary, _roles, token):
+    def overview(summary, token):
         """Spend share, collinearity, correlations and statistics for the current roles."""
         dataset = current(token) if summary else None
         if dataset is None:

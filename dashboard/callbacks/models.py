@@ -65,7 +65,11 @@ def register_family(app, store: SessionStore, family: str) -> None:
         State(App.SESSION, "data"),
         *option_states,
         background=True,
-        running=[(Output(fit_id, "disabled"), True, False), (Output(cancel_id, "disabled"), False, True)],
+        running=[
+            (Output(fit_id, "disabled"), True, False),
+            (Output(cancel_id, "disabled"), False, True),
+            (Output(App.RUNNING, "data"), family, None),  # app-wide, so other tabs can say a fit runs
+        ],
         progress=[Output(Models.progress(family), "value"), Output(Models.progress(family), "label")],
         cancel=[Input(cancel_id, "n_clicks")],
         prevent_initial_call=True,

@@ -30,10 +30,12 @@ from dashboard.plans import (
     allocation_frame,
     checked_periods,
     fitted_families,
+    load_plan,
     optimiser_arguments,
     period_name,
     plan_exports,
     plan_record,
+    save_plan,
 )
 from dashboard.store import InvalidSession, SessionStore
 from models.planning import what_if
@@ -103,12 +105,12 @@ def register(app, store: SessionStore) -> None:
     def channel_controls(family, fits, summary, token):
         """A slider, a number and a lock per channel at the recent average; min/max boxes for the optimiser."""
         key = fit_key(family, fits, summary, token)
-        fitted = cache.model(key) if key else None
-        if fitted is None:
+        fitted, meta = (cache.model(key), cache.meta(key)) if key else (None, None)
+        if fitted is None or meta is None:
             return [], None
-        channels = fitted.roles_["channels"]
-        unit = f"per {period_name(fitted.frequency_)}"
-        rows = channel_rows(fitted.recent_spend().to_dict(), fitted.data_[channels].max().to_dict(), unit)
+        channels = meta["channels"]
+        unit = f"per {period_name(summary['frequency'])}"
+        rows = channel_rows(meta["recent_spend"], fitted.data_[channels].max().to_dict(), unit)
         return rows, bound_rows(channels)
 
     @app.callback(
@@ -116,13 +118,19 @@ def register(app, store: SessionStore) -> None:
         Input(Plan.FAMILY, "value"),
         Input(Plan.PERIODS, "value"),
         State(Plan.FITS, "data"),
+        State(App.DATASET, "data"),
+        State(App.SESSION, "data"),
     )
-    def default_budget(family, periods, fits):
-        """The recent spend per period, all channels, times the horizon."""
+    def default_budget(family, periods, fits, summary, token):
+        """The recent spend per period (from the stored fit), all channels, times the horizon."""
+        key = fit_key(family, fits, summary, token)
+        meta = cache.meta(key) if key else None
         try:
-            return round(fits[family]["recent_total"] * checked_periods(periods))
+            return round(sum(meta["recent_spend"].values()) * checked_periods(periods))
         except (ValueError, KeyError, TypeError):
             raise PreventUpdate from None
+
+    app.callback(Output(Plan.RUNNING, "children"), Input(App.RUNNING, "data"))(running_note)
 
     @app.callback(
         Output(Plan.slider(ALL), "value"),
@@ -132,11 +140,13 @@ def register(app, store: SessionStore) -> None:
         Input(Plan.APPLY, "n_clicks"),
         State(Plan.spend(ALL), "id"),
         State(Plan.RESULT, "data"),
+        State(App.SESSION, "data"),
         prevent_initial_call=True,
     )
-    def sync_spend(sliders, numbers, _apply, ids, result):
-        """Keep each slider and its number equal; Apply sets both to the optimised plan."""
-        return synced_spend(ctx.triggered_id, sliders, numbers, [i["channel"] for i in ids], result)
+    def sync_spend(sliders, numbers, _apply, ids, result, token):
+        """Keep each slider and its number equal; Apply sets both to the optimised plan (the server's copy)."""
+        plan = stored_plan(store, result, token) if ctx.triggered_id == Plan.APPLY else None
+        return synced_spend(ctx.triggered_id, sliders, numbers, [i["channel"] for i in ids], plan)
 
     @app.callback(
         Output(Plan.WHATIF_SUMMARY, "children"),
@@ -182,12 +192,16 @@ def register(app, store: SessionStore) -> None:
         prevent_initial_call=True,
     )
     def optimise(_clicks, fits, summary, token, **form):
-        """Split the budget with the engine; a request it cannot meet comes back as its message."""
+        """Split the budget with the engine and keep the plan server-side; the browser gets its id or the
+        engine's message for a request it cannot meet."""
         key = fit_key(form["family"], fits, summary, token)
         if key is None:
-            return {"error": NO_FITS}
+            return {"error": NO_FITS, "version": (summary or {}).get("version")}
         form["channels"] = [i["channel"] for i in form.pop("ids")]
-        return optimised_plan(cache, key, fits[key.family]["label"], form)
+        record = optimised_plan(cache, key, fits[key.family]["label"], form)
+        if "error" in record:  # with its data version: a message about other data is not shown either
+            return {"error": record["error"], "version": key.version}
+        return save_plan(store, key.sid, record)
 
     @app.callback(
         Output(Plan.RESULT_VIEW, "children"),
@@ -197,10 +211,11 @@ def register(app, store: SessionStore) -> None:
         *[Output(button, "disabled") for button in PLAN_BUTTONS],
         Input(Plan.RESULT, "data"),
         Input(App.DATASET, "data"),
+        State(App.SESSION, "data"),
     )
-    def show_plan(result, summary):
+    def show_plan(result, summary, token):
         """Current vs optimised spend, expected revenue and lift, and the binding constraints in words."""
-        return plan_outputs(result, (summary or {}).get("version"))
+        return plan_outputs(stored_plan(store, result, token), (summary or {}).get("version"))
 
     @app.callback(
         Output(Plan.DOWNLOAD, "data"),
@@ -208,26 +223,55 @@ def register(app, store: SessionStore) -> None:
         Input(Plan.EXPORT_PLAN_CSV, "n_clicks"),
         Input(Plan.EXPORT_PREDICTION_CSV, "n_clicks"),
         State(Plan.RESULT, "data"),
+        State(App.SESSION, "data"),
         prevent_initial_call=True,
     )
-    def download(_xlsx, _plan, _prediction, result):
+    def download(_xlsx, _plan, _prediction, result, token):
         """The optimised plan and its prediction as a workbook, or either table as CSV."""
-        if not result or result.get("error"):
-            raise PreventUpdate
-        tables, stem = plan_exports(result), f"plan - {result['family']} - {result['periods']} {result['unit']}"
-        if ctx.triggered_id == Plan.EXPORT_PLAN_CSV:
-            return dcc.send_bytes(csv_bytes(tables["plan"]), f"{stem} - plan.csv")
-        if ctx.triggered_id == Plan.EXPORT_PREDICTION_CSV:
-            return dcc.send_bytes(csv_bytes(tables["prediction"]), f"{stem} - prediction.csv")
-        return dcc.send_bytes(xlsx_bytes(tables), f"{stem}.xlsx")
+        return plan_download(store, result, token, ctx.triggered_id)
 
 
-def synced_spend(trigger, sliders: list, numbers: list, channels: list[str], result: dict | None):
+def stored_plan(store: SessionStore, result: dict | None, token) -> dict | None:
+    """The plan a Plan.RESULT reference points at, read from the session store; an error as it came."""
+    if not result or "error" in result:
+        return result
+    try:
+        return load_plan(store, store.session_id(token), result)
+    except InvalidSession:
+        return None
+
+
+def plan_download(store: SessionStore, result: dict | None, token, trigger) -> dict:
+    """The stored plan and its prediction as a workbook, or either table as CSV (``trigger``: which button)."""
+    record = stored_plan(store, result, token)
+    if not record or record.get("error"):
+        raise PreventUpdate
+    tables, stem = plan_exports(record), f"plan - {record['family']} - {record['periods']} {record['unit']}"
+    if trigger == Plan.EXPORT_PLAN_CSV:
+        return dcc.send_bytes(csv_bytes(tables["plan"]), f"{stem} - plan.csv")
+    if trigger == Plan.EXPORT_PREDICTION_CSV:
+        return dcc.send_bytes(csv_bytes(tables["prediction"]), f"{stem} - prediction.csv")
+    return dcc.send_bytes(xlsx_bytes(tables), f"{stem}.xlsx")
+
+
+def running_note(family: str | None):
+    """Say that a fit runs (App.RUNNING), so the Plan tab does not look as if no model were coming."""
+    if not family:
+        return None
+    label = models.LABELS.get(family, family)
+    return dbc.Alert(
+        f"A {label} fit is running in the Models tab; it is listed here when it is done.",
+        color="info",
+        class_name="mt-3 mb-0 py-2 small",
+    )
+
+
+def synced_spend(trigger, sliders: list, numbers: list, channels: list[str], plan: dict | None):
     """New (slider values, number values) after ``trigger`` changed; no_update for the side already right."""
     if trigger == Plan.APPLY:
-        if not result or result.get("error"):
+        if not plan or plan.get("error"):
             raise PreventUpdate
-        optimal = {row["channel"]: round(row["optimal"], 2) for row in result["allocation"]}
+        optimal = {row["channel"]: round(row["optimal"], 2) for row in plan["allocation"]}
         values = [optimal.get(c, n) for c, n in zip(channels, numbers)]
         return values, values
     if not isinstance(trigger, dict) or trigger.get("channel") not in channels:
@@ -261,13 +305,14 @@ def what_if_outputs(cache: PlanCache, key: FitKey, periods, spend: dict) -> tupl
 
 
 def optimised_plan(cache: PlanCache, key: FitKey, label: str, form: dict) -> dict:
-    """The engine's optimal allocation for the form, as JSON for the result store, or {"error": message}."""
+    """The engine's optimal allocation for the form, as a JSON record for the session store, or
+    {"error": message}."""
     try:
-        horizon = cache.horizon(key, form["periods"])
-        if horizon is None:
+        horizon, meta = cache.horizon(key, form["periods"]), cache.meta(key)
+        if horizon is None or meta is None:
             return {"error": NO_FITS}
         fitted = horizon.fitted
-        arguments = optimiser_arguments(form, fitted.recent_spend())
+        arguments = optimiser_arguments(form, meta["recent_spend"])
         plan = models.optimize_budget(fitted, periods=horizon.periods, **arguments)
         spend = dict(zip(plan.allocation["channel"], plan.allocation["optimal"]))
         prediction = what_if(fitted, spend, horizon.periods, horizon=horizon).prediction
@@ -278,12 +323,11 @@ def optimised_plan(cache: PlanCache, key: FitKey, label: str, form: dict) -> dic
         log.error("optimisation failed with %s:\n%s", type(exc).__name__, where)
         return {"error": "The optimisation failed unexpectedly. Try other bounds or another model."}
     unit = period_name(fitted.frequency_, plural=True)
-    meta = {"family": key.family, "label": label, "version": key.version, "unit": unit}
-    return plan_record(plan, prediction, {**meta, "min_roas": arguments["min_roas"]})
+    return plan_record(plan, prediction, {"family": key.family, "label": label, "version": key.version, "unit": unit})
 
 
 def plan_outputs(result: dict | None, version: str | None) -> tuple:
-    """The result view for a stored plan: an alert for an error, nothing for a plan of other data."""
+    """The result view for a plan record: an alert for an error, nothing for a plan of other data."""
     blank = empty_figure("Optimise to see the plan")
     if not result or result.get("version", version) != version:
         return None, blank, None, [], True, True, True, True

@@ -5,7 +5,7 @@ import time
 from dash.testing.wait import until
 
 import models
-from dashboard.ids import App, Data, Models
+from dashboard.ids import App, Data, Models, Plan
 
 
 def click(dash_duo, selector: str):
@@ -69,8 +69,12 @@ def test_cancel_stops_a_running_fit(dash_duo, dash_app):
     click(dash_duo, f"#{Models.fit_button('ridge')}")
     until(lambda: not dash_duo.find_element(f"#{Models.cancel_button('ridge')}").get_attribute("disabled"), timeout=20)
     until(lambda: "Trial" in dash_duo.find_element(f"#{Models.progress('ridge')}").text, timeout=60)
+    click_tab(dash_duo, f"#{App.TABS}", "Plan")  # the running flag is app-wide: other tabs say a fit runs
+    dash_duo.wait_for_contains_text(f"#{Plan.RUNNING}", f"{models.LABELS['ridge']} fit is running", timeout=10)
+    click_tab(dash_duo, f"#{App.TABS}", "Models")
     click(dash_duo, f"#{Models.cancel_button('ridge')}")
     until(lambda: dash_duo.find_element(f"#{Models.fit_button('ridge')}").get_attribute("disabled") is None, timeout=20)
+    until(lambda: dash_duo.find_element(f"#{Plan.RUNNING}").get_attribute("textContent") == "", timeout=10)
     label = dash_duo.find_element(f"#{Models.progress('ridge')}").text
     time.sleep(3)  # a cancelled job neither moves the bar nor delivers results
     assert dash_duo.find_element(f"#{Models.progress('ridge')}").text == label

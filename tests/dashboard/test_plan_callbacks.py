@@ -1,6 +1,9 @@
 """The Plan tab's pieces called directly on a real fitted model: cache, what-if, optimiser, figures, exports."""
 
+import base64
+import csv
 import io
+import json
 
 import numpy as np
 import openpyxl
@@ -13,22 +16,32 @@ import models
 from dashboard import create_app
 from dashboard.callbacks.data import ingest
 from dashboard.callbacks.models import fit_job
-from dashboard.callbacks.plan import optimised_plan, plan_outputs, synced_spend, what_if_outputs
+from dashboard.callbacks.plan import (
+    optimised_plan,
+    plan_download,
+    plan_outputs,
+    running_note,
+    stored_plan,
+    synced_spend,
+    what_if_outputs,
+)
 from dashboard.datasets import load_dataset
 from dashboard.exports import csv_bytes, xlsx_bytes
 from dashboard.figures.plan import allocation_figure, incremental_figure, prediction_figure
 from dashboard.figures.theme import channel_colors
 from dashboard.ids import Plan
-from dashboard.layout_plan import plan_cards
 from dashboard.plans import (
     FitKey,
     absolute_bounds,
     allocation_frame,
     checked_periods,
     fitted_families,
+    latest_plan,
+    load_plan,
     optimiser_arguments,
     plan_exports,
     plan_record,
+    save_plan,
     slider_range,
 )
 from models.data import read_upload
@@ -52,7 +65,7 @@ def planned(tmp_path_factory):
     assert "error" not in fit_job(store, "ridge", token, 10, ("geometric", "hill", "20"), lambda _: None)
     version = load_dataset(store, sid).version
     fits = fitted_families(store, sid, version)
-    yield app, FitKey(sid, "ridge", version, fits["ridge"]["stamp"]), fits
+    yield app, FitKey(sid, "ridge", version, fits["ridge"]["stamp"]), fits, token
     store.stop_sweeper()
 
 
@@ -73,16 +86,18 @@ def form(channels, **changes):
     return {**base, **changes}
 
 
-def test_fitted_families_lists_the_fit_with_its_recent_spend(planned):
-    app, key, fits = planned
-    assert list(fits) == ["ridge"]
+def test_fitted_families_lists_the_fit_and_recent_spend_is_read_from_the_stored_fit(planned):
+    app, key, fits, _ = planned
+    assert fits == {
+        "ridge": {"label": models.LABELS["ridge"], "stamp": key.stamp}
+    }  # small JSON for the browser: no numbers
     recent = app.plan_cache.model(key).recent_spend()
-    assert fits["ridge"]["recent_total"] == pytest.approx(recent.sum())
+    assert app.plan_cache.meta(key)["recent_spend"] == pytest.approx(recent.to_dict())
     assert fitted_families(app.session_store, key.sid, "another-version") == {}
 
 
 def test_cache_serves_the_model_without_the_store_and_forgets_other_data(planned):
-    app, key, _ = planned
+    app, key, *_ = planned
     cache = app.plan_cache
     horizon = cache.horizon(key, PERIODS)
     assert cache.horizon(key, PERIODS) is horizon and horizon.fitted is cache.model(key)
@@ -100,7 +115,7 @@ def test_cache_serves_the_model_without_the_store_and_forgets_other_data(planned
 
 
 def test_what_if_follows_the_spend_and_reports_errors_in_words(planned):
-    app, key, _ = planned
+    app, key, *_ = planned
     channels = app.plan_cache.model(key).roles_["channels"]
     low = what_if_outputs(app.plan_cache, key, PERIODS, dict.fromkeys(channels, 100.0))
     high = what_if_outputs(app.plan_cache, key, PERIODS, dict.fromkeys(channels, 3000.0))
@@ -115,7 +130,7 @@ def test_what_if_follows_the_spend_and_reports_errors_in_words(planned):
 
 
 def test_optimised_plan_keeps_locks_and_bounds_and_explains_infeasible_requests(planned):
-    app, key, _ = planned
+    app, key, *_ = planned
     channels = app.plan_cache.model(key).roles_["channels"]
     locks = [c == channels[1] for c in channels]
     spend = [1234.5 if lock else 500.0 for lock in locks]
@@ -128,10 +143,12 @@ def test_optimised_plan_keeps_locks_and_bounds_and_explains_infeasible_requests(
     assert len(record["prediction"]) == PERIODS and record["messages"]
     view = plan_outputs(record, key.version)
     assert len(view[1].data) == 2 and view[4:] == (False, False, False, False)
+    assert [item.children for item in view[3]] == record["messages"]  # the engine's words, and only those
+    asked = optimised_plan(app.plan_cache, key, "Ridge", form(channels, objective="min_roas", min_roas=2.0))
+    shown = plan_outputs(asked, key.version)
+    said = [item.children for item in shown[3] if "asked" in item.children]
+    assert len(said) == 1 and "asked" not in str(shown[0])  # the engine's minimum-ROAS words, shown once
     assert plan_outputs(record, "other data")[0] is None  # a plan of other data is not shown
-    assert record["min_roas"] is None and "below the" not in str(plan_cards(record))
-    short = {**record, "min_roas": record["expected"]["roas"] + 0.5}  # as a tree model's approximation can give
-    assert "below the" in str(plan_cards(short))
     tight = optimised_plan(app.plan_cache, key, "Ridge", form(channels, locks=locks, spend=spend, budget=1000))
     assert "Raise the budget" in tight["error"]
     shown = plan_outputs(tight, key.version)
@@ -241,7 +258,7 @@ def test_exports_hold_plan_totals_and_prediction_with_formulas_escaped(formula_p
 
 def test_every_reachable_minimum_roas_is_met_by_spending_less(planned):
     """Higher targets need less spend; the optimiser must not call them impossible (it once did for 2.75)."""
-    app, key, _ = planned
+    app, key, *_ = planned
     channels = app.plan_cache.model(key).roles_["channels"]
     spent = []
     for target in np.arange(1.0, 4.0, 0.25):
@@ -250,3 +267,41 @@ def test_every_reachable_minimum_roas_is_met_by_spending_less(planned):
         assert record["expected"]["roas"] >= 0.99 * target
         spent.append(record["expected"]["spend"])
     assert spent[-1] < spent[0] / 2 and spent == sorted(spent, reverse=True)
+
+
+def test_plan_is_kept_server_side_and_apply_and_exports_read_the_store(planned):
+    app, key, _, token = planned
+    store, channels = app.session_store, app.plan_cache.meta(key)["channels"]
+    record = optimised_plan(app.plan_cache, key, "Ridge", form(channels, budget=150_000))
+    reference = save_plan(store, key.sid, record)
+    assert set(reference) == {"plan", "version"} and len(json.dumps(reference)) < 80  # an id, never tables
+    assert reference["version"] == key.version and latest_plan(store, key.sid, key.version) == reference
+    assert stored_plan(store, reference, token)["allocation"] == record["allocation"]
+    assert plan_outputs(stored_plan(store, reference, token), key.version)[4:] == (False,) * 4
+
+    sent = plan_download(store, reference, token, Plan.EXPORT_PLAN_CSV)
+    assert sent["filename"] == "plan - ridge - 28 days - plan.csv"
+    rows = {r["channel"]: r for r in csv.DictReader(io.StringIO(base64.b64decode(sent["content"]).decode("utf-8-sig")))}
+    assert float(rows["Total"]["optimal_total"]) == pytest.approx(150_000)
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(plan_download(store, reference, token, None)["content"])))
+    assert book.sheetnames == ["plan", "expected", "prediction", "messages"]
+    optimal = {row["channel"]: round(row["optimal"], 2) for row in record["allocation"]}
+    applied = synced_spend(
+        Plan.APPLY, [0.0] * len(channels), [0.0] * len(channels), channels, stored_plan(store, reference, token)
+    )
+    assert applied[0] == [optimal[c] for c in channels]
+
+    newer = save_plan(store, key.sid, record)  # only the last plan is kept; an old id finds nothing
+    assert load_plan(store, key.sid, reference) is None and load_plan(store, key.sid, newer) is not None
+    assert load_plan(store, key.sid, {**newer, "version": "other data"}) is None
+    assert stored_plan(store, newer, "forged") is None
+    assert stored_plan(store, {"error": "no"}, token) == {"error": "no"}
+    store.delete(key.sid, "plan")
+    with pytest.raises(PreventUpdate):  # the browser's reference alone cannot rebuild an export
+        plan_download(store, newer, token, Plan.EXPORT_XLSX)
+    assert plan_outputs(stored_plan(store, newer, token), key.version)[0] is None
+
+
+def test_running_note_names_the_family_whose_fit_runs():
+    assert running_note(None) is None
+    assert f"A {models.LABELS['ridge']} fit is running" in str(running_note("ridge").children)
