@@ -33,13 +33,7 @@ def constraint_messages(allocation: pd.DataFrame, expected: dict, min_roas: floa
             f"At the optimum, each extra 1,000 of budget in {', '.join(free.channel)} adds about "
             f"{free.mroas.mean() * 1000:,.0f} (their marginal ROAS is about equal there)."
         )
-    if min_roas is not None and expected["roas"] < min_roas * (1 - 1e-3):
-        messages.append(
-            f"The full model puts this plan's overall ROAS at {expected['roas']:.2f}, below the {min_roas:.2f} "
-            "asked: for this model the optimiser works on each channel's response separately (an "
-            "approximation). Ask for a higher minimum ROAS or bound the channels to reach it."
-        )
-    elif min_roas is not None:
+    if min_roas is not None:  # the optimiser returns only plans that meet it by the full model
         messages.append(
             f"Overall ROAS {expected['roas']:.2f} (at least {min_roas:.2f} asked); "
             f"{expected['spend']:,.0f} of the budget is spent."

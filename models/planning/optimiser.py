@@ -232,7 +232,9 @@ class _Problem:
         return self._pick(x, np.array(candidates), min_roas)
 
     def _pick(self, x, candidates: np.ndarray, min_roas: float) -> np.ndarray:
-        """The candidate with the most revenue whose full-model ROAS meets the minimum (else the closest)."""
+        """The candidate with the most revenue whose full-model ROAS meets the minimum; else ValueError in words
+        with the best ROAS any candidate reaches (for tree models the per-channel curves may promise more than
+        the full model gives: the full model decides)."""
         plans = np.tile(x, (len(candidates), 1))
         plans[:, self.free] = candidates
         spent = plans.sum(axis=1) * self.h.periods
@@ -242,9 +244,6 @@ class _Problem:
         meets = roas >= min_roas * (1 - ROAS_TOLERANCE)
         if meets.any():
             return plans[np.flatnonzero(meets)[np.argmax(gain[meets])]]
-        approximate = [i for i, z in enumerate(candidates) if self._approximate_gap(z, min_roas) >= 0]
-        if approximate:  # the per-channel curves meet it, the full model does not (tree models): say so later
-            return plans[max(approximate, key=lambda i: gain[i])]
         best = int(np.argmax(roas))
         alone = np.count_nonzero(plans[best] > 0) == 1
         where = (
