@@ -18,8 +18,8 @@ import time
 import numpy as np
 
 import models
-from dashboard.callbacks.models import results_view
-from dashboard.fits import FitResult, result_tables
+from dashboard.tabs.models.fits import FitResult, fit_meta
+from dashboard.tabs.models.views import results_view
 from models.datasets.synthetic import generate_demo
 from models.datasets.truth import CHANNELS, channel_summary
 
@@ -43,15 +43,10 @@ def run_family(name: str, frame, roles, truth: dict) -> list[str]:
     fitted = models.fit(name, frame, roles)
     fit_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    tables = result_tables(fitted)  # what the background job stores after the fit
+    summary = fitted.summary()  # the tables the background job stores after the fit
     output_seconds = time.perf_counter() - start
-    meta = {
-        "metrics": fitted.metrics,
-        "channels": roles["channels"],
-        "fitted_at": "",
-        "fit_seconds": fit_seconds,
-        "recent_spend": fitted.recent_spend().to_dict(),
-    }
+    tables = summary.tables
+    meta = fit_meta(summary, "bench", fit_seconds, {})
     start = time.perf_counter()
     results_view(name, FitResult(meta=meta, tables=tables))  # what the tab renders when the job ends
     view_seconds = time.perf_counter() - start

@@ -24,13 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
+import models
 from dashboard import create_app
-from dashboard.callbacks.data import ingest
-from dashboard.callbacks.models import fit_job
-from dashboard.callbacks.plan import optimised_plan, what_if_outputs
-from dashboard.datasets import load_dataset
-from dashboard.plans import FitKey, fitted_families
 from dashboard.settings import Settings
+from dashboard.tabs.data.callbacks import ingest
+from dashboard.tabs.data.state import load_dataset
+from dashboard.tabs.models.job import fit_job
+from dashboard.tabs.plan.callbacks import optimised_plan, what_if_outputs
+from dashboard.tabs.plan.state import FitKey, fitted_families
 from models.datasets import load_demo_bytes
 
 FAMILIES = ("ridge", "lightgbm")
@@ -95,8 +96,8 @@ def main() -> None:
         sid = store.session_id(token)
         ingest(store, sid, load_demo_bytes(), "demo.csv", settings)
         for family in FAMILIES:
-            values = (None,) * 3 if family == "ridge" else (None,)
-            fit_job(store, family, token, 10, values, lambda _: None)
+            defaults = tuple(spec["default"] for spec in models.family_options(family))
+            fit_job(store, family, token, 10, defaults, lambda _: None)
         version = load_dataset(store, sid).version
         fits = fitted_families(store, sid, version)
         for family in FAMILIES:

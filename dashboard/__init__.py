@@ -1,4 +1,9 @@
-"""The web app: ``create_app(settings)`` builds a Dash app around the ``models`` engine."""
+"""The web app: ``create_app(settings)`` builds a Dash app around the ``models`` engine.
+
+Laid out by tab (``dashboard/tabs/{data,explore,models,plan}/``: layout, callbacks, views, state), with the
+page shell (``layout.py``), the page-load restore (``session.py``), shared HTML pieces (``ui.py``), pure figure
+builders (``figures/``), every component id (``ids.py``) and the session store (``store.py``) beside them.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,14 @@ import dash
 import diskcache
 from flask_caching import Cache
 
-from dashboard.callbacks import data as data_callbacks
-from dashboard.callbacks import explore as explore_callbacks
-from dashboard.callbacks import models as models_callbacks
-from dashboard.callbacks import plan as plan_callbacks
-from dashboard.callbacks import session as session_callbacks
+from dashboard import session
 from dashboard.layout import serve_layout
 from dashboard.settings import Settings, make_private_dir
 from dashboard.store import SessionStore
+from dashboard.tabs.data import callbacks as data_tab
+from dashboard.tabs.explore import callbacks as explore_tab
+from dashboard.tabs.models import callbacks as models_tab
+from dashboard.tabs.plan import callbacks as plan_tab
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
@@ -39,11 +44,11 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     cache.init_app(server)
     store = SessionStore(cache, settings.secret_key, settings.session_ttl)
     app.layout = lambda: serve_layout(store.new_session(), settings)
-    data_callbacks.register(app, store, settings)
-    explore_callbacks.register(app, store)
-    models_callbacks.register(app, store)
-    plan_callbacks.register(app, store)
-    session_callbacks.register(app, store)
+    data_tab.register(app, store, settings)
+    explore_tab.register(app, store)
+    models_tab.register(app, store)
+    plan_tab.register(app, store)
+    session.register(app, store)
     store.start_sweeper(settings.sweep_interval)
     app.session_store = store  # for tests and the jobs that later read sessions
     app.celery_app = celery_app  # the worker's entry point when REDIS_URL is set (see Procfile)

@@ -6,6 +6,7 @@ class App:
     DATASET = "app-dataset-store"
     CONFIG = "app-config-store"
     RUNNING = "app-running-store"  # the family whose fit runs now, or None; written by the fits' `running`
+    WATCH = "app-watch-interval"  # after a reload: polls the session store until the fits that run are done
     TABS = "app-main-tabs"
 
 

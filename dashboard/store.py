@@ -8,10 +8,12 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from cachelib import FileSystemCache
 from cachelib.serializers import BaseSerializer
 from flask_caching import Cache
 from itsdangerous import BadSignature, Signer
@@ -19,6 +21,7 @@ from itsdangerous import BadSignature, Signer
 SESSION_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22}$")  # secrets.token_urlsafe(16): 128 random bits
 META_KEY = b"mmm-dashboard"
 REFRESH_EVERY = 60  # seconds between TTL refreshes of a session that is in use
+INDEX = "index"
 
 
 class InvalidSession(Exception):
@@ -62,13 +65,18 @@ def decode_dataset(blob: bytes) -> tuple[pd.DataFrame, dict]:
 
 
 class SessionStore:
-    """Blobs per session in Flask-Caching (FileSystemCache or RedisCache), keyed by a signed id."""
+    """Blobs per session in Flask-Caching (FileSystemCache or RedisCache), keyed by a signed id.
 
-    def __init__(self, cache: Cache, secret_key: str, ttl: int):
+    Each session has an index (the names it holds and when it was last used). The store itself treats a
+    session idle for longer than ``ttl`` seconds by ``clock`` (``time.time`` by default) as gone and deletes
+    it when it sees it; the backend's own expiry and :meth:`sweep` remove what nobody reads again.
+    """
+
+    def __init__(self, cache: Cache, secret_key: str, ttl: int, clock: Callable[[], float] = time.time):
         self.cache = cache
         self.ttl = ttl
+        self.clock = clock  # seconds since the epoch, as time.time: the file backend's expiry uses the same scale
         self._signer = Signer(secret_key, salt="mmm-dashboard-session")
-        self._refreshed: dict[str, float] = {}
         self._stop = threading.Event()
         cache.cache.serializer = BytesSerializer()
 
@@ -88,67 +96,98 @@ class SessionStore:
             raise InvalidSession("malformed session id")
         return sid
 
+    def session_or_none(self, token: object) -> str | None:
+        """The guard every callback starts with: the session id, or None for a token this server did not issue."""
+        try:
+            return self.session_id(token)
+        except InvalidSession:
+            return None
+
     def put(self, sid: str, name: str, blob: bytes) -> None:
         """Save one blob for the session, replacing any previous one atomically."""
-        names = self._names(sid) | {name}  # index first: a failed write leaves nothing unlisted
-        self.cache.set(self._key(sid, "index"), json.dumps(sorted(names)).encode(), timeout=self.ttl)
+        index = self._index(sid)
+        names = set(index["names"] if index else ()) | {name}
+        self._write_index(sid, names)  # index first: a failed write leaves nothing unlisted
         if not self.cache.set(self._key(sid, name), blob, timeout=self.ttl):
             raise OSError("the session store could not save the data")
-        self._refreshed[sid] = time.monotonic()
+
+    def put_transient(self, sid: str, name: str, blob: bytes, timeout: int) -> None:
+        """A short-lived blob kept outside the index (frequent writes never race with it); it expires by itself."""
+        self.cache.set(self._key(sid, name), blob, timeout=timeout)
 
     def get(self, sid: str, name: str) -> bytes | None:
+        """One blob of the session, or None (never stored, deleted, or the session was idle past the TTL)."""
+        index = self._index(sid)
+        if index is None:
+            return None
         blob = self.cache.get(self._key(sid, name))
-        if blob is not None and time.monotonic() - self._refreshed.get(sid, 0) > REFRESH_EVERY:
-            self._touch(sid)
+        if blob is not None and self.clock() - index["used"] > min(REFRESH_EVERY, self.ttl / 2):
+            self._touch(sid, index["names"])
         return blob
 
     def names(self, sid: str) -> set[str]:
         """Names of the blobs the session holds."""
-        return self._names(sid)
+        index = self._index(sid)
+        return set(index["names"]) if index else set()
 
     def delete(self, sid: str, name: str) -> None:
         """Delete one blob of the session."""
         self.cache.delete(self._key(sid, name))
-        remaining = self._names(sid) - {name}
-        self.cache.set(self._key(sid, "index"), json.dumps(sorted(remaining)).encode(), timeout=self.ttl)
+        index = self._index(sid)
+        if index and name in index["names"]:
+            self._write_index(sid, set(index["names"]) - {name})
 
     def clear(self, sid: str) -> None:
         """Delete everything the session stored, now."""
-        for name in self._names(sid) | {"index"}:
-            self.cache.delete(self._key(sid, name))
-        self._refreshed.pop(sid, None)
+        index = self._read_index(sid)
+        self._drop(sid, index["names"] if index else [])
 
     def sweep(self) -> None:
         """Delete expired files (FileSystemCache only prunes past a threshold; Redis expires keys itself)."""
-        remove_expired = getattr(self.cache.cache, "_remove_expired", None)
-        if remove_expired is not None:
-            remove_expired(time.time())
+        if isinstance(self.cache.cache, FileSystemCache):
+            # cachelib offers no public way to drop expired files without also evicting live ones.
+            self.cache.cache._remove_expired(self.clock())
 
     def start_sweeper(self, interval: float) -> threading.Thread:
         """Sweep in a daemon thread every ``interval`` seconds until :meth:`stop_sweeper`."""
-
-        def loop() -> None:
-            while not self._stop.wait(interval):
-                self.sweep()
-
-        thread = threading.Thread(target=loop, name="session-sweeper", daemon=True)
+        thread = threading.Thread(target=self._sweep_every, args=(interval,), name="session-sweeper", daemon=True)
         thread.start()
         return thread
 
     def stop_sweeper(self) -> None:
         self._stop.set()
 
-    def _touch(self, sid: str) -> None:
+    def _sweep_every(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            self.sweep()
+
+    def _touch(self, sid: str, names) -> None:
         """Restart the idle TTL of every blob of a session in use."""
-        for name in self._names(sid) | {"index"}:
+        for name in names:
             blob = self.cache.get(self._key(sid, name))
             if blob is not None:
                 self.cache.set(self._key(sid, name), blob, timeout=self.ttl)
-        self._refreshed[sid] = time.monotonic()
+        self._write_index(sid, set(names))
 
-    def _names(self, sid: str) -> set[str]:
-        raw = self.cache.get(self._key(sid, "index"))
-        return set(json.loads(raw)) if raw else set()
+    def _index(self, sid: str) -> dict | None:
+        """The session's index while the session lives; a session idle past the TTL is deleted here."""
+        index = self._read_index(sid)
+        if index is not None and self.clock() - index["used"] > self.ttl:
+            self._drop(sid, index["names"])
+            return None
+        return index
+
+    def _read_index(self, sid: str) -> dict | None:
+        raw = self.cache.get(self._key(sid, INDEX))
+        return json.loads(raw) if raw else None
+
+    def _write_index(self, sid: str, names: set[str]) -> None:
+        index = {"names": sorted(names), "used": self.clock()}
+        self.cache.set(self._key(sid, INDEX), json.dumps(index).encode(), timeout=self.ttl)
+
+    def _drop(self, sid: str, names) -> None:
+        for name in [*names, INDEX]:
+            self.cache.delete(self._key(sid, name))
 
     @staticmethod
     def _key(sid: str, name: str) -> str:

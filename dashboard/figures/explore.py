@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.figures.theme import MARGIN, MISSING_COLOR, TARGET_COLOR, TEMPLATE, channel_colors
+from dashboard.figures.theme import TARGET_COLOR, apply_theme, colors_for, empty_figure
 
 VIF_CAP = 100.0
 VIF_NOTE = "Above 10: channels move together;<br>their separate effects are hard to tell apart"
@@ -18,38 +18,6 @@ VIF_NOTE = "Above 10: channels move together;<br>their separate effects are hard
 def _money(label: str, currency: str | None) -> str:
     """Axis title with the currency in brackets when it is known."""
     return f"{label} ({currency})" if currency else label
-
-
-def _colors_for(channels: Sequence[str], colors: Mapping[str, str] | None) -> dict[str, str]:
-    """Given colours win; channels they miss fall back to the theme's assignment."""
-    return {**channel_colors(channels), **(colors or {})}
-
-
-def _apply_theme(fig: go.Figure, title: str) -> go.Figure:
-    """Shared template, margins and title for every explore figure."""
-    fig.update_layout(template=TEMPLATE, margin=MARGIN, title={"text": title, "x": 0.01})
-    return fig
-
-
-def empty_figure(message: str) -> go.Figure:
-    """Blank figure with hidden axes and a centred message."""
-    fig = go.Figure()
-    fig.update_layout(
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        annotations=[
-            {
-                "text": message,
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0.5,
-                "y": 0.5,
-                "showarrow": False,
-                "font": {"size": 16, "color": MISSING_COLOR},
-            }
-        ],
-    )
-    return _apply_theme(fig, "")
 
 
 def time_series_figure(
@@ -63,38 +31,26 @@ def time_series_figure(
 ) -> go.Figure:
     """Target on the left axis and each channel's spend on the right axis, over time."""
     data = frame.sort_values(date)
-    colors = _colors_for(channels, colors)
+    colors = colors_for(channels, given=colors)
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(
-        go.Scatter(x=data[date], y=data[target], name=target, mode="lines", line={"color": TARGET_COLOR, "width": 2.5}),
-        secondary_y=False,
-    )
+    line = {"color": TARGET_COLOR, "width": 2.5}
+    fig.add_trace(go.Scatter(x=data[date], y=data[target], name=target, mode="lines", line=line), secondary_y=False)
     for channel in channels:
+        line = {"color": colors.get(channel), "width": 1.5}
         fig.add_trace(
-            go.Scatter(
-                x=data[date],
-                y=data[channel],
-                name=channel,
-                mode="lines",
-                line={"color": colors.get(channel), "width": 1.5},
-            ),
-            secondary_y=True,
+            go.Scatter(x=data[date], y=data[channel], name=channel, mode="lines", line=line), secondary_y=True
         )
     fig.update_yaxes(title_text=_money(target, currency), secondary_y=False)
     # Without channels the right axis would be an empty, unlabelled scale.
-    fig.update_yaxes(
-        title_text=_money("Spend", currency) if channels else None,
-        showgrid=False,
-        visible=bool(channels),
-        secondary_y=True,
-    )
+    spend_title = _money("Spend", currency) if channels else None
+    fig.update_yaxes(title_text=spend_title, showgrid=False, visible=bool(channels), secondary_y=True)
     fig.update_xaxes(title_text="Date")
     fig.update_layout(
         hovermode="x unified",
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
     )
     title = f"{target} and media spend over time"
-    return _apply_theme(fig, title[:1].upper() + title[1:])
+    return apply_theme(fig, title[:1].upper() + title[1:])
 
 
 def spend_share_figure(
@@ -107,7 +63,7 @@ def spend_share_figure(
     if share.empty or not (share["spend"] > 0).any():
         return empty_figure("No spend to show")
     channels = list(share["channel"])
-    colors = _colors_for(channels, colors)
+    colors = colors_for(channels, given=colors)
     fig = go.Figure(
         go.Pie(
             labels=channels,
@@ -120,7 +76,7 @@ def spend_share_figure(
             hovertemplate=f"%{{label}}<br>{_money('Spend', currency)}: %{{value:,.0f}}<br>%{{percent}}<extra></extra>",
         )
     )
-    return _apply_theme(fig, _money("Share of total spend", currency))
+    return apply_theme(fig, _money("Share of total spend", currency))
 
 
 def correlation_heatmap(corr: pd.DataFrame) -> go.Figure:
@@ -145,7 +101,7 @@ def correlation_heatmap(corr: pd.DataFrame) -> go.Figure:
     # Reversed y so the first column is at the top-left, as in a printed matrix.
     fig.update_yaxes(autorange="reversed", type="category", title_text=None)
     fig.update_xaxes(type="category", title_text=None)
-    return _apply_theme(fig, "Correlation (Pearson)")
+    return apply_theme(fig, "Correlation (Pearson)")
 
 
 def _vif_hover(value: float) -> str:
@@ -155,6 +111,24 @@ def _vif_hover(value: float) -> str:
     if np.isnan(value):
         return "undefined (constant or too few rows)"
     return f"VIF {value:,.1f}"
+
+
+def _vif_guides(fig: go.Figure) -> None:
+    """Reference lines at 5 and 10 and the note under the axis that says what they mean."""
+    for threshold, dash in ((5, "dot"), (10, "dash")):
+        line = {"color": "#888888", "dash": dash, "width": 1}
+        fig.add_vline(x=threshold, line=line, annotation_text=str(threshold), annotation_position="top")
+    fig.add_annotation(
+        text=VIF_NOTE,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=-0.2,
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        font={"size": 12, "color": "#555555"},
+    )
 
 
 def vif_figure(
@@ -167,7 +141,7 @@ def vif_figure(
     if vif.empty:
         return empty_figure("No channels selected")
     channels = list(vif["column"])
-    colors = _colors_for(channels, colors)
+    colors = colors_for(channels, given=colors)
     values = vif["vif"].to_numpy(dtype=float)
     shown = np.where(np.isnan(values), 0.0, np.minimum(values, cap))
     fig = go.Figure(
@@ -181,29 +155,12 @@ def vif_figure(
             name="VIF",
         )
     )
-    for threshold, dash in ((5, "dot"), (10, "dash")):
-        fig.add_vline(
-            x=threshold,
-            line={"color": "#888888", "dash": dash, "width": 1},
-            annotation_text=str(threshold),
-            annotation_position="top",
-        )
-    fig.add_annotation(
-        text=VIF_NOTE,
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=-0.2,
-        xanchor="left",
-        yanchor="top",
-        showarrow=False,
-        font={"size": 12, "color": "#555555"},
-    )
+    _vif_guides(fig)
     upper = max(12.0, float(np.max(shown)) * 1.08)
     fig.update_xaxes(title_text=f"Variance inflation factor (capped at {cap:g})", range=[0, upper])
     # Reversed so channels read top-down in the order given.
     fig.update_yaxes(autorange="reversed", title_text=None)
-    _apply_theme(fig, "Collinearity between channels (VIF)")
+    apply_theme(fig, "Collinearity between channels (VIF)")
     # Extra bottom room for the explanatory note under the axis.
     fig.update_layout(showlegend=False, margin={"b": 100})
     return fig

@@ -9,8 +9,16 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.explore import empty_figure
-from dashboard.figures.theme import MARGIN, TARGET_COLOR, TEMPLATE, channel_colors
+from dashboard.figures.format import MISSING_TEXT, compact_number, finite
+from dashboard.figures.theme import (
+    TARGET_COLOR,
+    apply_theme,
+    band_traces,
+    channel_colors,
+    colors_for,
+    empty_figure,
+    rgba,
+)
 
 BASE_COMPONENTS = ("baseline", "trend", "seasonality")
 BASE_COLORS = {"baseline": "#B0B0B0", "trend": "#7A7A7A", "seasonality": "#D4D4D4"}
@@ -34,46 +42,6 @@ LEADERBOARD_COLUMNS = [
     "Fit time",
     "best",
 ]
-MISSING_TEXT = "–"
-# Below the plot: long legends (many components or channels) wrap without covering the title.
-LEGEND_TOP = {"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0}
-
-
-def apply_theme(fig: go.Figure, title: str, bottom: int = 110) -> go.Figure:
-    """Shared template, margins, title and legend (below the plot) for every model and plan figure."""
-    fig.update_layout(
-        template=TEMPLATE, margin={**MARGIN, "t": 50, "b": bottom}, title={"text": title, "x": 0.01}, legend=LEGEND_TOP
-    )
-    return fig
-
-
-def _rgba(hex_color: str, alpha: float) -> str:
-    """``#RRGGBB`` as an rgba() string with the given opacity."""
-    red, green, blue = (int(hex_color.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
-    return f"rgba({red},{green},{blue},{alpha})"
-
-
-def _finite(values) -> list[float | None]:
-    """Floats with NaN and infinities as None, so plotly leaves gaps and the JSON stays strict."""
-    numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    return [float(v) if np.isfinite(v) else None for v in numbers]
-
-
-def _colors_for(names: Sequence[str], channels: Sequence[str] | None) -> dict[str, str]:
-    """Channel colours from the full channel list when given, so a subset keeps its colours."""
-    return {**channel_colors(list(names)), **channel_colors(list(channels or []))}
-
-
-def compact_number(value: float) -> str:
-    """Short currency-neutral amount: 1.2M, 350k, -4.5k, 12."""
-    if value is None or not math.isfinite(value):
-        return MISSING_TEXT
-    size = abs(value)
-    for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if size >= threshold:
-            scaled = value / threshold
-            return f"{scaled:.1f}{suffix}" if abs(scaled) < 10 else f"{scaled:.0f}{suffix}"
-    return f"{value:.3g}" if size < 1 else f"{value:.0f}"
 
 
 def actual_vs_predicted(fitted: pd.DataFrame, title: str = "Actual vs predicted") -> go.Figure:
@@ -85,7 +53,7 @@ def actual_vs_predicted(fitted: pd.DataFrame, title: str = "Actual vs predicted"
     fig.add_trace(
         go.Scatter(
             x=data["date"],
-            y=_finite(data["actual"]),
+            y=finite(data["actual"]),
             name="actual",
             mode="lines",
             line={"color": TARGET_COLOR, "width": 2},
@@ -94,7 +62,7 @@ def actual_vs_predicted(fitted: pd.DataFrame, title: str = "Actual vs predicted"
     fig.add_trace(
         go.Scatter(
             x=data["date"],
-            y=_finite(data["predicted"]),
+            y=finite(data["predicted"]),
             name="predicted",
             mode="lines",
             line={"color": PREDICTED_COLOR, "width": 2, "dash": "dash"},
@@ -115,7 +83,7 @@ def actual_vs_predicted(fitted: pd.DataFrame, title: str = "Actual vs predicted"
     fig.update_xaxes(title_text="Date")
     fig.update_yaxes(title_text="Revenue")
     fig.update_layout(hovermode="x unified")
-    return apply_theme(fig, title)
+    return apply_theme(fig, title, bottom=110)
 
 
 def _component_colors(components: Sequence[str], channels: Sequence[str]) -> dict[str, str]:
@@ -133,19 +101,19 @@ def _area(
     """One stacked area; ``signed`` carries the whole signed series for the hover (None: no hover)."""
     trace = go.Scatter(
         x=dates,
-        y=_finite(values),
+        y=finite(values),
         name=name,
         legendgroup=name,
         legendrank=1000 + rank,
         stackgroup=group,
         mode="lines",
         line={"width": 0.5, "color": color},
-        fillcolor=_rgba(color, 0.85),
+        fillcolor=rgba(color, 0.85),
     )
     if signed is None:
         trace.update(hoverinfo="skip", showlegend=False)
     else:
-        trace.update(customdata=_finite(signed), hovertemplate="%{customdata:,.0f}")
+        trace.update(customdata=finite(signed), hovertemplate="%{customdata:,.0f}")
     return trace
 
 
@@ -175,7 +143,7 @@ def contributions_area(contributions: pd.DataFrame, channels: list[str]) -> go.F
     fig.update_xaxes(title_text="Date")
     fig.update_yaxes(title_text="Revenue per period")
     fig.update_layout(hovermode="x unified")
-    return apply_theme(fig, "Contribution to revenue over time")
+    return apply_theme(fig, "Contribution to revenue over time", bottom=110)
 
 
 def contribution_waterfall(totals: pd.Series, channels: list[str]) -> go.Figure:
@@ -207,7 +175,7 @@ def contribution_waterfall(totals: pd.Series, channels: list[str]) -> go.Figure:
     fig.update_xaxes(title_text="Component")
     fig.update_yaxes(title_text="Revenue over the period")
     fig.update_layout(showlegend=False)
-    return apply_theme(fig, "From baseline to fitted revenue")
+    return apply_theme(fig, "From baseline to fitted revenue", bottom=110)
 
 
 def _differs(lower, upper, centre) -> bool:
@@ -217,29 +185,33 @@ def _differs(lower, upper, centre) -> bool:
     return bool(np.nanmax(gap, initial=0.0) > INTERVAL_TOLERANCE * max(1.0, np.nanmax(np.abs(centre), initial=0.0)))
 
 
+def _roas_error_bars(roas: pd.DataFrame) -> dict | None:
+    """The ROAS interval as error bars, or None for a model without intervals."""
+    if not _differs(roas["lower"], roas["upper"], roas["roas"]):
+        return None
+    plus = (roas["upper"] - roas["roas"]).clip(lower=0)
+    minus = (roas["roas"] - roas["lower"]).clip(lower=0)
+    return {"type": "data", "array": finite(plus), "arrayminus": finite(minus), "visible": True}
+
+
 def roas_bars(roas: pd.DataFrame, *, channels: Sequence[str] | None = None) -> go.Figure:
     """ROAS and marginal ROAS per channel, with intervals when the model has them and break-even at 1."""
     if roas.empty:
         return empty_figure("No channels to show")
     names = [str(c) for c in roas["channel"]]
-    colors = _colors_for(names, channels)
+    colors = colors_for(names, channels)
     palette = [colors[c] for c in names]
-    hover = np.column_stack([_finite(roas["spend"]), _finite(roas["contribution"])])
+    hover = np.column_stack([finite(roas["spend"]), finite(roas["contribution"])])
     template = "%{x}<br>%{fullData.name}: %{y:.2f}<br>spend: %{customdata[0]:,.0f}"
     template += "<br>contribution: %{customdata[1]:,.0f}<extra></extra>"
-    error = None
-    if _differs(roas["lower"], roas["upper"], roas["roas"]):
-        plus = (roas["upper"] - roas["roas"]).clip(lower=0)
-        minus = (roas["roas"] - roas["lower"]).clip(lower=0)
-        error = {"type": "data", "array": _finite(plus), "arrayminus": _finite(minus), "visible": True}
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
             x=names,
-            y=_finite(roas["roas"]),
+            y=finite(roas["roas"]),
             name="ROAS",
             marker={"color": palette},
-            error_y=error,
+            error_y=_roas_error_bars(roas),
             customdata=hover,
             hovertemplate=template,
         )
@@ -247,23 +219,19 @@ def roas_bars(roas: pd.DataFrame, *, channels: Sequence[str] | None = None) -> g
     fig.add_trace(
         go.Bar(
             x=names,
-            y=_finite(roas["mroas"]),
+            y=finite(roas["mroas"]),
             name="marginal ROAS",
-            marker={"color": [_rgba(c, 0.45) for c in palette], "pattern": {"shape": "/", "fgcolor": palette}},
+            marker={"color": [rgba(c, 0.45) for c in palette], "pattern": {"shape": "/", "fgcolor": palette}},
             customdata=hover,
             hovertemplate=template,
         )
     )
-    fig.add_hline(
-        y=1.0,
-        line={"color": "#555555", "dash": "dash", "width": 1},
-        annotation_text="break-even",
-        annotation_position="top right",
-    )
+    line = {"color": "#555555", "dash": "dash", "width": 1}
+    fig.add_hline(y=1.0, line=line, annotation_text="break-even", annotation_position="top right")
     fig.update_xaxes(title_text="Channel")
     fig.update_yaxes(title_text="Revenue per unit of spend")
     fig.update_layout(barmode="group")
-    return apply_theme(fig, "Return on ad spend (ROAS) and marginal ROAS")
+    return apply_theme(fig, "Return on ad spend (ROAS) and marginal ROAS", bottom=110)
 
 
 def importance_bars(importance: pd.DataFrame) -> go.Figure:
@@ -274,7 +242,7 @@ def importance_bars(importance: pd.DataFrame) -> go.Figure:
     kinds = [str(k) for k in pd.unique(data["kind"].dropna())]
     fig = go.Figure(
         go.Bar(
-            x=_finite(data["importance"]),
+            x=finite(data["importance"]),
             y=[str(f) for f in data["feature"]],
             orientation="h",
             marker={"color": NEUTRAL_COLOR},
@@ -286,17 +254,22 @@ def importance_bars(importance: pd.DataFrame) -> go.Figure:
     # Reversed so the descending order reads top-down.
     fig.update_yaxes(autorange="reversed", title_text=None, type="category")
     fig.update_layout(showlegend=False)
-    return apply_theme(fig, "Feature importance")
+    return apply_theme(fig, "Feature importance", bottom=110)
 
 
-def _band(curve: pd.DataFrame, channel: str, color: str) -> list[go.Scatter]:
-    """Lower edge then upper edge filled to it: the interval around one response curve."""
-    common = {"x": _finite(curve["spend"]), "mode": "lines", "line": {"width": 0}, "legendgroup": channel}
-    common.update(showlegend=False, hoverinfo="skip")
-    lower = go.Scatter(y=_finite(curve["lower"]), name=f"{channel} lower", **common)
-    upper = go.Scatter(y=_finite(curve["upper"]), name=f"{channel} upper", fill="tonexty", **common)
-    upper.update(fillcolor=_rgba(color, 0.2))
-    return [lower, upper]
+def _current_marker(curve: pd.DataFrame, channel: str, spend: float, color: str) -> go.Scatter:
+    """A marker on the channel's response curve at its recent average spend."""
+    response = float(np.interp(spend, curve["spend"].astype(float), curve["response"].astype(float)))
+    return go.Scatter(
+        x=[float(spend)],
+        y=[response],
+        name=f"{channel} current spend",
+        legendgroup=channel,
+        showlegend=False,
+        mode="markers",
+        marker={"color": color, "size": 11, "line": {"color": "white", "width": 2}},
+        hovertemplate="current spend %{x:,.0f}: revenue %{y:,.0f}<extra>" + channel + "</extra>",
+    )
 
 
 def response_curves_figure(
@@ -309,16 +282,18 @@ def response_curves_figure(
     if curves.empty:
         return empty_figure("No response curves to show")
     names = [str(c) for c in pd.unique(curves["channel"])]
-    colors = _colors_for(names, channels)
+    colors = colors_for(names, channels)
     fig = go.Figure()
     for channel in names:
         curve = curves[curves["channel"] == channel].sort_values("spend")
+        x = finite(curve["spend"])
         if _differs(curve["lower"], curve["upper"], curve["response"]):
-            fig.add_traces(_band(curve, channel, colors[channel]))
+            lower, upper = finite(curve["lower"]), finite(curve["upper"])
+            fig.add_traces(band_traces(x, lower, upper, colors[channel], f"{channel} 90% interval", group=channel))
         fig.add_trace(
             go.Scatter(
-                x=_finite(curve["spend"]),
-                y=_finite(curve["response"]),
+                x=x,
+                y=finite(curve["response"]),
                 name=channel,
                 legendgroup=channel,
                 mode="lines",
@@ -328,22 +303,10 @@ def response_curves_figure(
         )
         spend = (current or {}).get(channel)
         if spend is not None and math.isfinite(spend):
-            response = float(np.interp(spend, curve["spend"].astype(float), curve["response"].astype(float)))
-            fig.add_trace(
-                go.Scatter(
-                    x=[float(spend)],
-                    y=[response],
-                    name=f"{channel} current spend",
-                    legendgroup=channel,
-                    showlegend=False,
-                    mode="markers",
-                    marker={"color": colors[channel], "size": 11, "line": {"color": "white", "width": 2}},
-                    hovertemplate="current spend %{x:,.0f}: revenue %{y:,.0f}<extra>" + channel + "</extra>",
-                )
-            )
+            fig.add_trace(_current_marker(curve, channel, spend, colors[channel]))
     fig.update_xaxes(title_text="Spend per period")
     fig.update_yaxes(title_text="Revenue per period")
-    return apply_theme(fig, "Response curves (markers: recent average spend)")
+    return apply_theme(fig, "Response curves (markers: recent average spend)", bottom=110)
 
 
 def decay_figure(decay: pd.DataFrame, *, channels: Sequence[str] | None = None) -> go.Figure:
@@ -351,14 +314,14 @@ def decay_figure(decay: pd.DataFrame, *, channels: Sequence[str] | None = None) 
     if decay.empty:
         return empty_figure("This model has no adstock")
     names = [str(c) for c in pd.unique(decay["channel"])]
-    colors = _colors_for(names, channels)
+    colors = colors_for(names, channels)
     fig = go.Figure()
     for channel in names:
         rows = decay[decay["channel"] == channel].sort_values("lag")
         fig.add_trace(
             go.Scatter(
-                x=_finite(rows["lag"]),
-                y=_finite(rows["weight"]),
+                x=finite(rows["lag"]),
+                y=finite(rows["weight"]),
                 name=channel,
                 mode="lines+markers",
                 line={"color": colors[channel], "width": 2},
@@ -367,7 +330,7 @@ def decay_figure(decay: pd.DataFrame, *, channels: Sequence[str] | None = None) 
         )
     fig.update_xaxes(title_text="Periods after spend", dtick=1)
     fig.update_yaxes(title_text="Share of effect", tickformat=".0%", rangemode="tozero")
-    return apply_theme(fig, "Carry-over: share of effect felt after N periods")
+    return apply_theme(fig, "Carry-over: share of effect felt after N periods", bottom=110)
 
 
 def _formatted(values: pd.Series, pattern: str) -> pd.Series:

@@ -8,18 +8,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.explore import empty_figure
-from dashboard.figures.models import apply_theme
-from dashboard.figures.theme import TARGET_COLOR, channel_colors
+from dashboard.figures.format import finite, ratio
+from dashboard.figures.theme import TARGET_COLOR, apply_theme, band_traces, colors_for, empty_figure
 
 CURRENT_COLOR = "#B0B0B0"
-BAND_COLOR = "rgba(43,43,43,0.15)"
-
-
-def _floats(values) -> list[float | None]:
-    """NaN and infinities as None, so plotly leaves gaps and the JSON stays strict."""
-    numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    return [float(v) if np.isfinite(v) else None for v in numbers]
 
 
 def prediction_figure(prediction: pd.DataFrame, title: str = "Predicted revenue per period") -> go.Figure:
@@ -29,32 +21,12 @@ def prediction_figure(prediction: pd.DataFrame, title: str = "Predicted revenue 
     fig = go.Figure()
     has_band = not np.allclose(prediction["lower"], prediction["upper"], equal_nan=True)
     if has_band:
-        fig.add_trace(
-            go.Scatter(
-                x=prediction["date"],
-                y=_floats(prediction["upper"]),
-                mode="lines",
-                line={"width": 0},
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=prediction["date"],
-                y=_floats(prediction["lower"]),
-                mode="lines",
-                line={"width": 0},
-                fill="tonexty",
-                fillcolor=BAND_COLOR,
-                name="90% interval",
-                hoverinfo="skip",
-            )
-        )
+        lower, upper = finite(prediction["lower"]), finite(prediction["upper"])
+        fig.add_traces(band_traces(prediction["date"], lower, upper, TARGET_COLOR, "90% interval"))
     fig.add_trace(
         go.Scatter(
             x=prediction["date"],
-            y=_floats(prediction["mean"]),
+            y=finite(prediction["mean"]),
             mode="lines+markers",
             name="expected revenue",
             line={"color": TARGET_COLOR, "width": 2},
@@ -74,13 +46,13 @@ def incremental_figure(
     """Incremental revenue per channel over the horizon, ROAS on the bars and marginal ROAS in the hover."""
     if channels.empty:
         return empty_figure("No channels to show")
-    colors = {**channel_colors(list(channels["channel"])), **(colors or {})}
-    text = [f"ROAS {_ratio(r)}" for r in channels["roas"]]
-    hover = [f"spend {s:,.0f}<br>marginal ROAS {_ratio(m)}" for s, m in zip(channels["total_spend"], channels["mroas"])]
+    colors = colors_for(list(channels["channel"]), given=colors)
+    text = [f"ROAS {ratio(r)}" for r in channels["roas"]]
+    hover = [f"spend {s:,.0f}<br>marginal ROAS {ratio(m)}" for s, m in zip(channels["total_spend"], channels["mroas"])]
     fig = go.Figure(
         go.Bar(
             x=list(channels["channel"]),
-            y=_floats(channels["incremental_revenue"]),
+            y=finite(channels["incremental_revenue"]),
             marker_color=[colors[c] for c in channels["channel"]],
             text=text,
             textposition="outside",
@@ -94,10 +66,6 @@ def incremental_figure(
     return apply_theme(fig, title, bottom=90)
 
 
-def _ratio(value: float) -> str:
-    return f"{value:.2f}" if value is not None and np.isfinite(value) else "–"
-
-
 def allocation_figure(
     allocation: pd.DataFrame,
     colors: Mapping[str, str] | None = None,
@@ -109,12 +77,12 @@ def allocation_figure(
     if allocation.empty:
         return empty_figure("No plan to show")
     names = list(allocation["channel"])
-    colors = {**channel_colors(list(channels or names)), **(colors or {})}
+    colors = colors_for(names, channels, given=colors)
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
             x=names,
-            y=_floats(allocation["current"]),
+            y=finite(allocation["current"]),
             name="current",
             marker_color=CURRENT_COLOR,
             hovertemplate="%{x}<br>current %{y:,.0f}<extra></extra>",
@@ -124,7 +92,7 @@ def allocation_figure(
     fig.add_trace(
         go.Bar(
             x=names,
-            y=_floats(allocation["optimal"]),
+            y=finite(allocation["optimal"]),
             name="optimised",
             marker_color=[colors[c] for c in names],
             customdata=notes,

@@ -7,10 +7,10 @@ import openpyxl
 import pandas as pd
 import pytest
 from dash.testing.wait import until
-from selenium.webdriver.common.keys import Keys
 
 from dashboard.ids import App, Data, Explore
 from models.datasets import load_demo_bytes
+from tests.browser.helpers import click, drop_channel, load_demo, no_console_errors, upload
 
 SERIES_TRACES = f"#{Explore.SERIES} .main-svg .scatterlayer .trace"
 SHARE_SLICES = f"#{Explore.SHARE} .main-svg .pielayer .slice"
@@ -19,10 +19,6 @@ SHARE_SLICES = f"#{Explore.SHARE} .main-svg .pielayer .slice"
 @pytest.fixture
 def demo_frame():
     return pd.read_csv(io.BytesIO(load_demo_bytes()))
-
-
-def upload(dash_duo, path):
-    dash_duo.wait_for_element(f"#{Data.UPLOAD} input[type=file]", timeout=30).send_keys(str(path))
 
 
 def wait_for_charts(dash_duo, traces: int):
@@ -34,17 +30,8 @@ def wait_for_charts(dash_duo, traces: int):
     dash_duo.wait_for_contains_text(f"#{Explore.STATS}", "median")
 
 
-def click(dash_duo, selector: str):
-    """Click through the DOM: elements far down the page are not always scrolled into reach."""
-    dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element(selector))
-
-
 def share_labels(dash_duo) -> list[str]:
     return [e.text for e in dash_duo.find_elements(f"#{Explore.SHARE} .legend .legendtext")]
-
-
-def no_console_errors(dash_duo):
-    assert dash_duo.get_logs() == []
 
 
 def test_upload_csv_then_xlsx_shows_roles_and_charts(dash_duo, dash_app, demo_frame, tmp_path):
@@ -81,18 +68,11 @@ def test_upload_csv_then_xlsx_shows_roles_and_charts(dash_duo, dash_app, demo_fr
 
 def test_changing_a_role_updates_the_charts(dash_duo, dash_app):
     dash_duo.start_server(dash_app)
-    dash_duo.find_element(f"#{Data.DEMO}").click()
-    dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "1,096", timeout=20)
+    load_demo(dash_duo)
     wait_for_charts(dash_duo, traces=7)
     assert "other" in share_labels(dash_duo)
 
-    dash_duo.find_element(f"#{Data.ROLE_CHANNELS}").click()
-    dash_duo.wait_for_element(".dash-dropdown-options input[value='other']")
-    dash_duo.driver.execute_script(
-        "document.querySelector(\".dash-dropdown-options input[value='other']\").closest('label').click()"
-    )
-    dash_duo.find_element(".dash-dropdown-search").send_keys(Keys.ESCAPE)
-    until(lambda: not dash_duo.find_elements(".dash-dropdown-options"), timeout=5)
+    drop_channel(dash_duo, "other")
     dash_duo.wait_for_contains_text(f"#{Data.ROLE_CHANNELS}", "5 selected")
     until(lambda: "other" not in share_labels(dash_duo), timeout=20)
     until(lambda: len(dash_duo.find_elements(SERIES_TRACES)) == 6, timeout=20)
@@ -112,8 +92,7 @@ def test_changing_a_role_updates_the_charts(dash_duo, dash_app):
 
 def test_bad_file_shows_message_and_keeps_previous_data(dash_duo, dash_app, demo_frame, tmp_path):
     dash_duo.start_server(dash_app)
-    dash_duo.find_element(f"#{Data.DEMO}").click()
-    dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "1,096", timeout=20)
+    load_demo(dash_duo)
     bad = demo_frame.head(100).copy()
     bad.loc[10, "facebook"] = -50
     bad_path = tmp_path / "<img src=x onerror=alert(1)>.csv"
@@ -131,8 +110,7 @@ def test_bad_file_shows_message_and_keeps_previous_data(dash_duo, dash_app, demo
 
 def test_clear_data_deletes_it_from_the_server(dash_duo, dash_app, app_settings):
     dash_duo.start_server(dash_app)
-    dash_duo.find_element(f"#{Data.DEMO}").click()
-    dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "1,096", timeout=20)
+    load_demo(dash_duo)
     assert any(app_settings.cache_dir.iterdir())
     dash_duo.find_element(f"#{Data.CLEAR}").click()
     dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "No data yet", timeout=20)
@@ -147,8 +125,7 @@ def test_forged_session_token_is_replaced_not_trusted(dash_duo, dash_app):
     dash_duo.wait_for_element(f"#{Data.DEMO}")
     dash_duo.driver.execute_script(f"sessionStorage.setItem('{App.SESSION}', JSON.stringify('forged-session'));")
     dash_duo.driver.refresh()
-    dash_duo.find_element(f"#{Data.DEMO}").click()
-    dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "1,096", timeout=20)
+    load_demo(dash_duo)
     token = dash_duo.driver.execute_script(f"return JSON.parse(sessionStorage.getItem('{App.SESSION}'))")
     assert token != "forged-session"
     assert dash_app.session_store.session_id(token)

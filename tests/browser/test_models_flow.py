@@ -1,45 +1,21 @@
 """Fit every model family from the browser, compare them on the leaderboard, and cancel a fit."""
 
-import time
-
 from dash.testing.wait import until
+from selenium.webdriver.common.keys import Keys
 
 import models
-from dashboard.ids import App, Data, Models, Plan
-
-
-def click(dash_duo, selector: str):
-    """Click through the DOM: elements far down the page are not always scrolled into reach."""
-    dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element(selector))
-
-
-def type_into(dash_duo, selector: str, text: str):
-    element = dash_duo.find_element(selector)
-    element.clear()
-    element.send_keys(text)
-
-
-def open_models_with_demo(dash_duo, dash_app):
-    dash_duo.start_server(dash_app)
-    dash_duo.find_element(f"#{Data.DEMO}").click()
-    dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "1,096", timeout=20)
-    click_tab(dash_duo, f"#{App.TABS}", "Models")
-    dash_duo.wait_for_element(f"#{Models.fit_button('ridge')}")
-
-
-def click_tab(dash_duo, container: str, label: str):
-    dash_duo.driver.execute_script(
-        "Array.from(document.querySelectorAll(arguments[0] + ' .nav-link'))"
-        ".find(a => a.textContent === arguments[1]).click();",
-        container,
-        label,
-    )
-
-
-def show_family(dash_duo, family: str):
-    click_tab(dash_duo, f"#{Models.TABS}", models.LABELS[family])
-    dash_duo.wait_for_element(f"#{Models.fit_button(family)}")
-
+from dashboard.ids import App, Models, Plan
+from tests.browser.helpers import (
+    click,
+    click_tab,
+    job_processes,
+    no_console_errors,
+    open_models_with_demo,
+    progress_text,
+    session_id,
+    show_family,
+    type_into,
+)
 
 POINT_FAMILIES = ("ridge", "lightgbm", "xgboost")  # the Bayesian tab has its own test (test_bayesian_flow.py)
 
@@ -60,23 +36,35 @@ def test_fit_each_family_and_compare_on_the_leaderboard(dash_duo, dash_app):
     rows = dash_duo.find_elements(f"#{Models.LEADERBOARD} tbody tr")
     assert len(rows) == 3
     assert len(dash_duo.find_elements(f"#{Models.LEADERBOARD} tbody tr.table-success")) == 1
-    assert dash_duo.get_logs() == []
+    no_console_errors(dash_duo)
 
 
-def test_cancel_stops_a_running_fit(dash_duo, dash_app):
+def test_options_the_engine_refuses_are_explained(dash_duo, dash_app):
     open_models_with_demo(dash_duo, dash_app)
-    type_into(dash_duo, f"#{Models.option('ridge', 'trials')}", "100000")
+    show_family(dash_duo, "lightgbm")
+    assert dash_duo.find_element(f"#{Models.option('lightgbm', 'n_estimators')}").get_attribute("value") == "300"
+    box = dash_duo.find_element(f"#{Models.option('lightgbm', 'n_estimators')}")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE)  # blank: unlike ridge's trials, this option says nothing about a blank
+    click(dash_duo, f"#{Models.fit_button('lightgbm')}")
+    dash_duo.wait_for_contains_text(f"#{Models.results('lightgbm')} .alert", "Check the options: Trees", timeout=30)
+    no_console_errors(dash_duo)
+
+
+def test_cancel_stops_a_running_fit(dash_duo, dash_app, held_fit):
+    open_models_with_demo(dash_duo, dash_app)
     click(dash_duo, f"#{Models.fit_button('ridge')}")
     until(lambda: not dash_duo.find_element(f"#{Models.cancel_button('ridge')}").get_attribute("disabled"), timeout=20)
-    until(lambda: "Trial" in dash_duo.find_element(f"#{Models.progress('ridge')}").text, timeout=60)
+    until(lambda: "Trial" in progress_text(dash_duo, "ridge"), timeout=60)
     click_tab(dash_duo, f"#{App.TABS}", "Plan")  # the running flag is app-wide: other tabs say a fit runs
     dash_duo.wait_for_contains_text(f"#{Plan.RUNNING}", f"{models.LABELS['ridge']} fit is running", timeout=10)
     click_tab(dash_duo, f"#{App.TABS}", "Models")
     click(dash_duo, f"#{Models.cancel_button('ridge')}")
     until(lambda: dash_duo.find_element(f"#{Models.fit_button('ridge')}").get_attribute("disabled") is None, timeout=20)
     until(lambda: dash_duo.find_element(f"#{Plan.RUNNING}").get_attribute("textContent") == "", timeout=10)
-    label = dash_duo.find_element(f"#{Models.progress('ridge')}").text
-    time.sleep(3)  # a cancelled job neither moves the bar nor delivers results
-    assert dash_duo.find_element(f"#{Models.progress('ridge')}").text == label
+    until(lambda: not job_processes(), timeout=30)  # the job's process is gone: nothing can deliver a result
+    label = progress_text(dash_duo, "ridge")
+    assert "fit:ridge" not in dash_app.session_store.names(session_id(dash_duo, dash_app))
+    assert progress_text(dash_duo, "ridge") == label
     assert "Not fitted" in dash_duo.find_element(f"#{Models.results('ridge')}").text
-    assert dash_duo.get_logs() == []
+    no_console_errors(dash_duo)

@@ -2,8 +2,6 @@
 
 import csv
 import io
-import json
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -12,34 +10,21 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from dashboard.ids import App, Models, Plan
-from tests.browser.test_models_flow import click, click_tab, open_models_with_demo, show_family, type_into
-
-
-def element(dash_duo, component_id: dict):
-    """A component with a pattern-matching id (Dash writes it as JSON with sorted keys)."""
-    text = json.dumps(component_id, sort_keys=True, separators=(",", ":"))
-    return dash_duo.driver.find_element(By.XPATH, f"//*[@id='{text}']")
-
-
-def number(dash_duo, component_id: dict) -> float:
-    return float(element(dash_duo, component_id).get_attribute("value"))
+from tests.browser.helpers import (
+    click,
+    click_tab,
+    downloaded,
+    element,
+    no_console_errors,
+    number,
+    open_models_with_demo,
+    set_number,
+    start_ridge_fit,
+)
 
 
 def revenue_card(dash_duo) -> str:
     return dash_duo.find_element(f"#{Plan.WHATIF_SUMMARY} h6").text
-
-
-def set_number(dash_duo, target, text: str):
-    """Type a value and press Enter (the inputs update on Enter or blur, not on every key)."""
-    box = element(dash_duo, target) if isinstance(target, dict) else dash_duo.find_element(f"#{target}")
-    box.send_keys(Keys.CONTROL, "a")
-    box.send_keys(text, Keys.ENTER)
-
-
-def downloaded(dash_duo, name: str) -> Path:
-    path = Path(dash_duo.download_path) / name
-    until(lambda: path.exists() and not list(path.parent.glob("*.crdownload")), timeout=20)
-    return path
 
 
 def test_what_if_lock_optimise_apply_and_download(dash_duo, dash_app):
@@ -48,9 +33,7 @@ def test_what_if_lock_optimise_apply_and_download(dash_duo, dash_app):
     dash_duo.wait_for_contains_text(f"#{Plan.STATUS}", "Fit a model in the Models tab first")
     assert not dash_duo.find_element(f"#{Plan.BODY}").is_displayed()
     click_tab(dash_duo, f"#{App.TABS}", "Models")
-    show_family(dash_duo, "ridge")
-    type_into(dash_duo, f"#{Models.option('ridge', 'trials')}", "20")
-    click(dash_duo, f"#{Models.fit_button('ridge')}")
+    start_ridge_fit(dash_duo)
     dash_duo.wait_for_contains_text(f"#{Models.progress('ridge')}", "Done", timeout=90)
     click_tab(dash_duo, f"#{App.TABS}", "Plan")  # the new fit is listed without a reload
     dash_duo.wait_for_contains_text(f"#{Plan.WHATIF_SUMMARY}", "Revenue, next 28 days", timeout=20)
@@ -105,4 +88,4 @@ def test_what_if_lock_optimise_apply_and_download(dash_duo, dash_app):
     set_number(dash_duo, Plan.BUDGET, "1000")
     click(dash_duo, f"#{Plan.OPTIMISE}")
     dash_duo.wait_for_contains_text(f"#{Plan.RESULT_VIEW} .alert", "Raise the budget", timeout=20)
-    assert dash_duo.get_logs() == []
+    no_console_errors(dash_duo)

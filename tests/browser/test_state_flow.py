@@ -1,37 +1,32 @@
-"""One source of truth in the browser: a role change then a fit and a plan, and a reload that keeps the work."""
+"""One source of truth in the browser: a role change then a fit and a plan, a reload that keeps the work,
+and a fit that ends after a reload still shows up."""
 
 from dash.testing.wait import until
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 
 import models
 from dashboard.ids import App, Data, Models, Plan
-from tests.browser.test_models_flow import click, click_tab, open_models_with_demo, show_family, type_into
-from tests.browser.test_plan_flow import element
+from tests.browser.helpers import (
+    click,
+    click_tab,
+    drop_channel,
+    element,
+    fit_ridge,
+    no_console_errors,
+    open_models_with_demo,
+    progress_text,
+    start_ridge_fit,
+)
 
 ALLOCATION_BARS = f"#{Plan.ALLOCATION} .main-svg .barlayer .point"
 
 
-def drop_channel(dash_duo, channel: str):
-    """Untick one channel in the channels picker, as a person would."""
-    dash_duo.find_element(f"#{Data.ROLE_CHANNELS}").click()
-    dash_duo.wait_for_element(f".dash-dropdown-options input[value='{channel}']")
-    dash_duo.driver.execute_script(
-        f"document.querySelector(\".dash-dropdown-options input[value='{channel}']\").closest('label').click()"
-    )
-    dash_duo.find_element(".dash-dropdown-search").send_keys(Keys.ESCAPE)
-    until(lambda: not dash_duo.find_elements(".dash-dropdown-options"), timeout=5)
-
-
-def fit_ridge(dash_duo):
-    show_family(dash_duo, "ridge")
-    type_into(dash_duo, f"#{Models.option('ridge', 'trials')}", "20")
-    click(dash_duo, f"#{Models.fit_button('ridge')}")
-    dash_duo.wait_for_contains_text(f"#{Models.progress('ridge')}", "Done", timeout=90)
-
-
 def plan_channels(dash_duo) -> list[str]:
     return [e.text for e in dash_duo.find_elements(f"#{Plan.CHANNELS} .fw-semibold")]
+
+
+def token(dash_duo) -> str:
+    return dash_duo.driver.execute_script(f"return JSON.parse(sessionStorage.getItem('{App.SESSION}'))")
 
 
 def test_role_change_then_fit_shows_results_leaderboard_and_plan(dash_duo, dash_app):
@@ -50,7 +45,7 @@ def test_role_change_then_fit_shows_results_leaderboard_and_plan(dash_duo, dash_
     dash_duo.wait_for_element(f"#{Plan.PREDICTION} .main-svg .scatterlayer .trace")
     assert plan_channels(dash_duo) == ["google", "facebook", "youtube", "instagram", "tiktok"]  # the new roles
     assert "Roles saved" in dash_duo.find_element(f"#{Data.ROLE_MESSAGE}").text  # no loop cleared it
-    assert dash_duo.get_logs() == []
+    no_console_errors(dash_duo)
 
 
 def test_reload_brings_back_data_roles_fits_leaderboard_and_plan(dash_duo, dash_app):
@@ -62,13 +57,13 @@ def test_reload_brings_back_data_roles_fits_leaderboard_and_plan(dash_duo, dash_
     dash_duo.wait_for_element(ALLOCATION_BARS, timeout=30)
     dash_duo.wait_for_contains_text(f"#{Plan.ALLOCATION_TABLE}", "google")
     plan_table = dash_duo.find_element(f"#{Plan.ALLOCATION_TABLE}").text
-    token = dash_duo.driver.execute_script(f"return JSON.parse(sessionStorage.getItem('{App.SESSION}'))")
+    before = token(dash_duo)
 
     dash_duo.driver.refresh()
     dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "1,096", timeout=20)
     dash_duo.wait_for_contains_text(f"#{Data.ROLE_TARGET}", "revenue")
     dash_duo.wait_for_contains_text(f"#{Data.ROLE_CHANNELS}", "6 selected")
-    assert dash_duo.driver.execute_script(f"return JSON.parse(sessionStorage.getItem('{App.SESSION}'))") == token
+    assert token(dash_duo) == before
 
     click_tab(dash_duo, f"#{App.TABS}", "Models")
     dash_duo.wait_for_contains_text(f"#{Models.results('ridge')}", "Holdout R²", timeout=20)
@@ -82,4 +77,23 @@ def test_reload_brings_back_data_roles_fits_leaderboard_and_plan(dash_duo, dash_
     dash_duo.wait_for_contains_text(f"#{Plan.RESULT_VIEW}", "Expected revenue (optimised)")
     until(lambda: dash_duo.find_element(f"#{Plan.EXPORT_XLSX}").get_attribute("disabled") is None, timeout=10)
     assert element(dash_duo, Plan.slider("google")).find_elements(By.CSS_SELECTOR, "[role=slider]")
-    assert dash_duo.get_logs() == []
+    no_console_errors(dash_duo)
+
+
+def test_a_fit_that_ends_after_a_reload_shows_up(dash_duo, dash_app, held_fit):
+    open_models_with_demo(dash_duo, dash_app)
+    start_ridge_fit(dash_duo)
+    until(lambda: "Trial" in progress_text(dash_duo, "ridge"), timeout=60)
+
+    dash_duo.driver.refresh()  # the page forgets the job; the server still runs it
+    dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "1,096", timeout=20)
+    click_tab(dash_duo, f"#{App.TABS}", "Plan")  # the reloaded page finds the fit running in the session
+    dash_duo.wait_for_contains_text(f"#{Plan.RUNNING}", f"{models.LABELS['ridge']} fit is running", timeout=20)
+    click_tab(dash_duo, f"#{App.TABS}", "Models")
+    dash_duo.wait_for_contains_text(f"#{Models.results('ridge')}", "Not fitted", timeout=10)
+
+    held_fit.touch()  # let the fit finish
+    dash_duo.wait_for_contains_text(f"#{Models.results('ridge')}", "Holdout R²", timeout=90)
+    dash_duo.wait_for_contains_text(f"#{Models.LEADERBOARD}", models.LABELS["ridge"], timeout=20)
+    until(lambda: dash_duo.find_element(f"#{Plan.RUNNING}").get_attribute("textContent") == "", timeout=10)
+    no_console_errors(dash_duo)

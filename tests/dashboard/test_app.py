@@ -1,24 +1,11 @@
-"""The app factory, layout ids, server-side limits and the data callbacks' helpers."""
+"""The app factory: the page it serves, its ids, server-side limits, background jobs and start-up imports."""
 
 import re
 import subprocess
 import sys
 
-import pytest
-
 import models
 from dashboard import create_app, ids
-from dashboard.callbacks.data import ingest
-from dashboard.datasets import load_dataset
-from dashboard.layout_models import FAMILY_OPTIONS
-from models.datasets import load_demo_bytes
-
-
-@pytest.fixture
-def app(settings):
-    app = create_app(settings)
-    yield app
-    app.session_store.stop_sweeper()
 
 
 def all_ids(component) -> list[str]:
@@ -48,7 +35,7 @@ def test_factory_serves_the_page_and_every_id_is_in_the_layout(app):
             (ids.Models.progress, ()),
             (ids.Models.result_store, ()),
             (ids.Models.results, ()),
-            *[(ids.Models.option, (name,)) for name, *_ in FAMILY_OPTIONS[family]],
+            *[(ids.Models.option, (spec["name"],)) for spec in models.family_options(family)],
         ]
     ]
     assert sorted(declared + built) == sorted(layout_ids)
@@ -66,25 +53,6 @@ def test_server_refuses_requests_larger_than_the_upload_limit(app, settings):
     too_big = b"x" * (settings.max_request_bytes + 1)
     response = client.post("/_dash-update-component", data=too_big, content_type="application/json")
     assert response.status_code == 413
-
-
-def test_rejected_upload_leaves_the_previous_dataset_untouched(app, settings):
-    store = app.session_store
-    sid = store.session_id(store.new_session())
-    summary, _, _ = ingest(store, sid, load_demo_bytes(), "demo.csv", settings)
-    before = load_dataset(store, sid)
-    result, message, _ = ingest(store, sid, b"date,revenue\n2024-01-01,abc\n", "bad.csv", settings)
-    assert result is not summary and not isinstance(result, dict)  # no_update
-    assert "bad.csv" in str(message)
-    after = load_dataset(store, sid)
-    assert after.version == before.version and after.frame.equals(before.frame)
-
-
-def test_oversized_upload_flagged_by_the_browser_gets_a_message(app, settings):
-    store = app.session_store
-    sid = store.session_id(store.new_session())
-    _, message, _ = ingest(store, sid, None, "huge.csv", settings)
-    assert "limit" in str(message) and load_dataset(store, sid) is None
 
 
 def test_web_start_up_does_not_import_pymc(settings):
@@ -108,3 +76,44 @@ def test_background_jobs_use_diskcache_by_default_and_celery_with_redis(settings
     manager, celery_app = background_manager(with_redis)
     assert isinstance(manager, CeleryManager)
     assert celery_app.conf.broker_url == "redis://127.0.0.1:6390/0"
+
+
+def dependency(item: dict, value=None) -> dict | list:
+    """One input, state or output as the page sends it: a list of matches for a pattern-matching id."""
+    if item["id"].startswith("{"):
+        return []  # no such components on an empty page
+    return {"id": item["id"], "property": item["property"], **({} if value == "output" else {"value": value})}
+
+
+def test_every_callback_is_wired_to_arguments_it_accepts(settings):
+    """Dash calls each callback with the page's values by name or position: an empty page must get an answer
+    (200, or 204 for "nothing to update"), never a server error from a wiring mistake. Two apps in one
+    process, as in the tests and a Celery worker: registering the first must not change the second."""
+    for app in (create_app(settings), create_app(settings)):
+        try:
+            assert_callbacks_answer(app)
+        finally:
+            app.session_store.stop_sweeper()
+
+
+def assert_callbacks_answer(app):
+    client = app.server.test_client()
+    assert client.get("/").status_code == 200  # Dash finishes its set-up on the first request
+    token = app.session_store.new_session()
+    for callback_id, entry in list(app.callback_map.items()):
+        if "callback" not in entry or entry["background"]:
+            continue  # clientside callbacks run in the browser; fits run as background jobs
+        outputs = (
+            [
+                dependency({"id": o.component_id_str(), "property": o.component_property}, "output")
+                for o in entry["output"]
+            ]
+            if isinstance(entry["output"], list)
+            else dependency(
+                {"id": entry["output"].component_id_str(), "property": entry["output"].component_property}, "output"
+            )
+        )
+        state = [dependency(s, token if s["id"] == ids.App.SESSION else None) for s in entry["state"]]
+        body = {"output": callback_id, "outputs": outputs, "inputs": [dependency(i) for i in entry["inputs"]]}
+        response = client.post("/_dash-update-component", json={**body, "state": state, "changedPropIds": []})
+        assert response.status_code in (200, 204), (callback_id, response.get_data(as_text=True)[-500:])

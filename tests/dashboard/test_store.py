@@ -1,25 +1,27 @@
-"""The session store: isolation between sessions, signed ids, bytes only, real deletion."""
+"""The session store: isolation between sessions, signed ids, bytes only, real deletion, an idle TTL on an
+injected clock (the tests move it instead of waiting)."""
 
 import pickle
-import time
 from pathlib import Path
 
 import pytest
+from dash.testing.wait import until
 from flask import Flask
 from flask_caching import Cache
 
 from dashboard import cache_config
 from dashboard.settings import make_private_dir
 from dashboard.store import InvalidSession, SessionStore
+from tests.dashboard.helpers import FakeClock
 
 MARKER = b"SECRET-REVENUE-1234567"
 
 
-def make_store(settings, ttl=3600):
+def make_store(settings, ttl=3600, clock=None):
     make_private_dir(settings.cache_dir)
     cache = Cache(config=cache_config(settings))
     cache.init_app(Flask(__name__))
-    return SessionStore(cache, settings.secret_key, ttl)
+    return SessionStore(cache, settings.secret_key, ttl, **({"clock": clock} if clock else {}))
 
 
 def files_holding(directory: Path, needle: bytes) -> list[Path]:
@@ -77,30 +79,40 @@ def test_clear_deletes_files_at_once(settings):
     assert list(settings.cache_dir.iterdir()) == []
 
 
-def test_expired_data_is_deleted_from_disk(settings):
-    store = make_store(settings, ttl=1)
+def test_a_session_idle_past_the_ttl_is_gone_at_once(settings):
+    clock = FakeClock()
+    store = make_store(settings, ttl=60, clock=clock)
     sid = store.session_id(store.new_session())
     store.put(sid, "dataset", MARKER)
-    assert files_holding(settings.cache_dir, MARKER)
-    time.sleep(2.2)
-    assert store.get(sid, "dataset") is None  # hidden at once...
+    clock.advance(59)
+    assert store.get(sid, "dataset") == MARKER  # not idle long enough
+    clock.advance(61)
+    assert store.get(sid, "dataset") is None and store.names(sid) == set()
+    assert files_holding(settings.cache_dir, MARKER) == []  # deleted when seen, not only hidden
+    assert list(settings.cache_dir.iterdir()) == []
+
+
+def test_sweep_deletes_sessions_nobody_reads_again(settings):
+    clock = FakeClock()
+    store = make_store(settings, ttl=60, clock=clock)
+    store.put(store.session_id(store.new_session()), "dataset", MARKER)
     store.sweep()
-    assert files_holding(settings.cache_dir, MARKER) == []  # ...and really gone after the sweep
+    assert files_holding(settings.cache_dir, MARKER)  # still live
+    clock.advance(61)
+    store.sweep()
     assert list(settings.cache_dir.iterdir()) == []
 
 
 def test_sweeper_thread_deletes_without_any_request(settings):
-    store = make_store(settings, ttl=1)
-    sid = store.session_id(store.new_session())
-    store.put(sid, "dataset", MARKER)
-    store.start_sweeper(interval=0.2)
+    clock = FakeClock()
+    store = make_store(settings, ttl=60, clock=clock)
+    store.put(store.session_id(store.new_session()), "dataset", MARKER)
+    clock.advance(61)
+    store.start_sweeper(interval=0.05)
     try:
-        deadline = time.monotonic() + 6
-        while files_holding(settings.cache_dir, MARKER) and time.monotonic() < deadline:
-            time.sleep(0.2)
+        until(lambda: not files_holding(settings.cache_dir, MARKER), timeout=5)
     finally:
         store.stop_sweeper()
-    assert files_holding(settings.cache_dir, MARKER) == []
 
 
 def test_cache_directory_is_private(settings):
@@ -122,13 +134,24 @@ def test_redis_url_switches_to_redis_cache(settings):
     assert type(cache.cache).__name__ == "RedisCache"
 
 
-def test_idle_ttl_restarts_while_the_session_is_used(settings, monkeypatch):
-    monkeypatch.setattr("dashboard.store.REFRESH_EVERY", 0)
-    store = make_store(settings, ttl=2)
+def test_idle_ttl_restarts_while_the_session_is_used(settings):
+    clock = FakeClock()
+    store = make_store(settings, ttl=100, clock=clock)
     sid = store.session_id(store.new_session())
     store.put(sid, "dataset", MARKER)
-    for _ in range(3):  # used every second for 3 s: longer than the TTL, never idle that long
-        time.sleep(1)
+    for _ in range(4):  # used every 70 s for 280 s: longer than the TTL, never idle that long
+        clock.advance(70)
         assert store.get(sid, "dataset") == MARKER
-    time.sleep(3.2)
+    clock.advance(101)
     assert store.get(sid, "dataset") is None
+
+
+def test_transient_blobs_stay_out_of_the_index_and_the_guard_returns_none(settings):
+    store = make_store(settings)
+    sid = store.session_id(store.new_session())
+    store.put(sid, "dataset", MARKER)
+    store.put_transient(sid, "running:ridge", b"beat", timeout=30)
+    assert store.get(sid, "running:ridge") == b"beat" and store.names(sid) == {"dataset"}
+    store.delete(sid, "running:ridge")
+    assert store.get(sid, "running:ridge") is None and store.names(sid) == {"dataset"}
+    assert store.session_or_none("forged") is None and store.session_or_none(store.new_session())

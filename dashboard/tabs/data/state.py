@@ -7,13 +7,12 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from dashboard.fits import clear_fits
 from dashboard.store import SessionStore, decode_dataset, encode_dataset
+from dashboard.tabs.models.fits import clear_fits
+from dashboard.tabs.plan.state import clear_plan
 from models.data import Upload
 
 DATASET = "dataset"
-PLAN = "plan"  # the session's last optimised plan (dashboard/plans.py reads and writes it)
-META_FIELDS = ("roles", "warnings", "filename", "frequency", "sheet", "ignored", "version")
 
 
 @dataclass
@@ -29,22 +28,28 @@ class Dataset:
     ignored: list
     version: str
 
+    def meta(self) -> dict:
+        """Everything but the frame, as JSON for the blob's metadata."""
+        return {
+            "roles": self.roles,
+            "warnings": self.warnings,
+            "filename": self.filename,
+            "frequency": self.frequency,
+            "sheet": self.sheet,
+            "ignored": self.ignored,
+            "version": self.version,
+        }
+
     def summary(self) -> dict:
-        """Small JSON for the browser: what was read, for display and to fill the role pickers."""
+        """Small JSON for the browser (App.DATASET): what was read, for display and to fill the role pickers."""
         dates = self.frame[self.roles["date"]]
         return {
-            "version": self.version,
-            "filename": self.filename,
+            **self.meta(),
             "rows": len(self.frame),
             "start": f"{dates.min():%Y-%m-%d}",
             "end": f"{dates.max():%Y-%m-%d}",
-            "frequency": self.frequency,
-            "sheet": self.sheet,
             "columns": [c for c in self.frame.columns if c != self.roles["date"]],
             "date_columns": [self.roles["date"]],
-            "roles": self.roles,
-            "warnings": self.warnings,
-            "ignored": self.ignored,
         }
 
 
@@ -59,7 +64,7 @@ def save_upload(store: SessionStore, sid: str, upload: Upload, filename: str) ->
         ignored=upload.ignored,
         version=secrets.token_hex(8),
     )
-    _save(store, sid, dataset)
+    save_dataset(store, sid, dataset)
     return dataset
 
 
@@ -67,21 +72,21 @@ def save_roles(store: SessionStore, sid: str, dataset: Dataset, roles: dict, war
     used = {roles["date"], roles["target"], *roles["channels"], *roles["controls"]}
     ignored = [c for c in dataset.frame.columns if c not in used]
     updated = replace(dataset, roles=roles, warnings=warnings, ignored=ignored, version=secrets.token_hex(8))
-    _save(store, sid, updated)
+    save_dataset(store, sid, updated)
     return updated
 
 
-def load_dataset(store: SessionStore, sid: str) -> Dataset | None:
-    blob = store.get(sid, DATASET)
+def load_dataset(store: SessionStore, sid: str | None) -> Dataset | None:
+    """The session's dataset, or None (no session, nothing loaded, cleared or expired)."""
+    blob = store.get(sid, DATASET) if sid is not None else None
     if blob is None:
         return None
     frame, meta = decode_dataset(blob)
     return Dataset(frame=frame, **meta)
 
 
-def _save(store: SessionStore, sid: str, dataset: Dataset) -> None:
+def save_dataset(store: SessionStore, sid: str, dataset: Dataset) -> None:
     """Replace the dataset; fits and plans of the previous version describe other data, so they go."""
-    meta = {name: getattr(dataset, name) for name in META_FIELDS}
-    store.put(sid, DATASET, encode_dataset(dataset.frame, meta))
+    store.put(sid, DATASET, encode_dataset(dataset.frame, dataset.meta()))
     clear_fits(store, sid)
-    store.delete(sid, PLAN)
+    clear_plan(store, sid)

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard.figures import models as figures
+from dashboard.figures.format import MISSING_TEXT, compact_number
 from dashboard.figures.theme import channel_colors
 
 CHANNELS = ["google", "facebook", "podcast"]
@@ -141,17 +142,17 @@ def test_contribution_waterfall_ends_with_total(contributions):
     assert list(trace.measure) == ["relative"] * 5 + ["total"]
     assert trace.y[-1] == pytest.approx(totals.sum())
     assert sum(trace.y[:-1]) == pytest.approx(trace.y[-1])
-    assert trace.text[0] == figures.compact_number(totals["baseline"])
+    assert trace.text[0] == compact_number(totals["baseline"])
     strict_json(fig)
 
 
 def test_compact_number():
-    assert figures.compact_number(1_234_567) == "1.2M"
-    assert figures.compact_number(35_400) == "35k"
-    assert figures.compact_number(-4_500) == "-4.5k"
-    assert figures.compact_number(2.1e9) == "2.1B"
-    assert figures.compact_number(12.4) == "12"
-    assert figures.compact_number(float("nan")) == figures.MISSING_TEXT
+    assert compact_number(1_234_567) == "1.2M"
+    assert compact_number(35_400) == "35k"
+    assert compact_number(-4_500) == "-4.5k"
+    assert compact_number(2.1e9) == "2.1B"
+    assert compact_number(12.4) == "12"
+    assert compact_number(float("nan")) == MISSING_TEXT
 
 
 def test_roas_bars_point_model(roas):
@@ -272,7 +273,7 @@ def test_leaderboard_sorted_formatted_and_best():
     assert ridge["MAPE (holdout)"] == "7.1%"
     assert ridge["NRMSE (holdout)"] == "0.120"
     assert ridge["Fit time"] == "1.2 s"
-    assert ridge["R² (CV)"] == figures.MISSING_TEXT
+    assert ridge["R² (CV)"] == MISSING_TEXT
     assert table.iloc[0]["R² (CV)"] == "0.700"
 
 

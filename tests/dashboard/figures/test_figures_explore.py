@@ -7,7 +7,7 @@ import plotly.io as pio
 import pytest
 
 from dashboard.figures import explore as figures
-from dashboard.figures.theme import KNOWN_CHANNEL_COLORS, PALETTE, TEMPLATE, channel_colors
+from dashboard.figures.theme import KNOWN_CHANNEL_COLORS, PALETTE, TEMPLATE, channel_colors, empty_figure
 from models.explore import correlation_matrix, spend_share, variance_inflation
 
 CHANNELS = ["google", "facebook", "podcast"]
@@ -112,7 +112,7 @@ def test_vif_figure_from_engine_output(frame):
 
 def test_vif_and_empty_figures():
     assert len(figures.vif_figure(pd.DataFrame({"column": [], "vif": []})).data) == 0
-    fig = figures.empty_figure("Upload a file to start")
+    fig = empty_figure("Upload a file to start")
     assert fig.layout.annotations[0].text == "Upload a file to start"
     assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
 

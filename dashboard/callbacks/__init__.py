@@ -1,1 +1,0 @@
-"""Callbacks, bound per app by each module's register(app, ...)."""

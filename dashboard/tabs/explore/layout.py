@@ -1,0 +1,50 @@
+"""Explore tab: revenue and spend over time, spend share, collinearity, correlations and statistics."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.figures.theme import empty_figure
+from dashboard.ids import Explore
+from dashboard.ui import card, graph
+
+NO_DATA = "Upload data to see this chart"
+
+
+def chart(component_id: str, height: int) -> dcc.Graph:
+    return graph(component_id, empty_figure(NO_DATA), height)
+
+
+def explore_tab() -> html.Div:
+    series = [
+        dbc.Checklist(id=Explore.CHANNELS, inline=True, switch=True, class_name="small"),
+        chart(Explore.SERIES, 420),
+    ]
+    return html.Div(
+        [
+            html.Div(id=Explore.STATUS, className="mt-3"),
+            card(series),
+            dbc.Row(
+                [
+                    dbc.Col(card(chart(Explore.SHARE, 380), ""), md=6),
+                    dbc.Col(card(chart(Explore.VIF, 380), ""), md=6),
+                ],
+                class_name="mt-3 g-3",
+            ),
+            card(chart(Explore.CORRELATION, 540)),
+            card([stats_header(), html.Div(id=Explore.STATS)], "mt-3 mb-4"),
+        ]
+    )
+
+
+def stats_header() -> html.Div:
+    buttons = [
+        dbc.Button("Download tables (.xlsx)", id=Explore.EXPORT_XLSX, size="sm", color="secondary", outline=True),
+        dbc.Button("Summary (.csv)", id=Explore.EXPORT_CSV, size="sm", color="secondary", outline=True),
+        dcc.Download(id=Explore.DOWNLOAD),
+    ]
+    return html.Div(
+        [html.H6("Summary statistics", className="mb-0"), html.Div(buttons, className="d-flex gap-2")],
+        className="d-flex justify-content-between align-items-center mb-2",
+    )

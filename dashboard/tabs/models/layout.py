@@ -1,0 +1,110 @@
+"""Models tab: a shared holdout and leaderboard, then one sub-tab per model family with its options."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+import models
+from dashboard.ids import Models
+from dashboard.ui import card, muted
+
+FAMILY_NOTES = {
+    "ridge": "Regularised regression with per-channel adstock and saturation searched by Optuna "
+    "(fit accuracy and Robyn's decomposition distance); channel effects are never negative.",
+    "lightgbm": "Gradient-boosted trees on adstocked spend, time features and controls, with spend constrained "
+    "to never lower revenue; contributions from the library's SHAP values.",
+    "xgboost": "Gradient-boosted trees (XGBoost) on the same features and constraints; contributions from SHAP.",
+    "bayesian": "Bayesian regression in PyMC sampled with NUTS (nutpie): adstock, saturation, trend, seasonality "
+    "and controls with priors scaled to your data; every result comes with a 90% credible interval.",
+}
+
+
+def models_tab() -> html.Div:
+    families = [dbc.Tab(family_panel(f), label=models.LABELS[f], tab_id=f) for f in models.MODEL_NAMES]
+    return html.Div(
+        [
+            card(
+                [
+                    leaderboard_header(),
+                    html.Div(
+                        id=Models.LEADERBOARD, children=muted("No model fitted yet. Pick a family below and click Fit.")
+                    ),
+                ]
+            ),
+            dbc.Tabs(families, id=Models.TABS, active_tab=models.MODEL_NAMES[0], class_name="mt-3"),
+        ]
+    )
+
+
+def leaderboard_header() -> html.Div:
+    """The leaderboard's title and the holdout slider every fit is scored with."""
+    slider = dcc.Slider(id=Models.HOLDOUT, min=5, max=30, step=5, value=10, marks={v: f"{v}%" for v in range(5, 35, 5)})
+    holdout = html.Div(
+        [
+            dbc.Label("Holdout: last", class_name="small mb-0 me-2"),
+            html.Div(slider, style={"width": "260px"}),
+            html.Small("of periods", className="text-muted ms-1"),
+        ],
+        className="d-flex align-items-center",
+    )
+    return html.Div(
+        [html.H6("Leaderboard", className="mb-0"), holdout],
+        className="d-flex justify-content-between align-items-center flex-wrap mb-2",
+    )
+
+
+def family_panel(family: str) -> html.Div:
+    """The family's options (declared by the engine), Fit and Cancel, a progress bar and the results."""
+    controls = [option_control(family, spec) for spec in models.family_options(family)]
+    buttons = html.Div(
+        [
+            dbc.Button("Fit", id=Models.fit_button(family), color="primary"),
+            dbc.Button("Cancel", id=Models.cancel_button(family), color="secondary", outline=True, disabled=True),
+        ],
+        className="d-flex gap-2 align-items-end",
+    )
+    progress = dbc.Progress(
+        id=Models.progress(family), value=0, label="", class_name="mt-3", style={"height": "1.25rem"}
+    )
+    form = dbc.Row([*[dbc.Col(c, md=3) for c in controls], dbc.Col(buttons, md=3)], class_name="g-2")
+    return html.Div(
+        [
+            dcc.Store(id=Models.result_store(family)),
+            card([html.P(FAMILY_NOTES[family], className="small text-muted"), form, progress]),
+            html.Div(id=Models.results(family), className="mt-3"),
+        ]
+    )
+
+
+def option_control(family: str, spec: dict) -> html.Div:
+    """A select for a choice, or a whole-number box with the family's bounds below it, at the engine's default.
+
+    A number may be left blank only where the family says what blank means (shown as the placeholder). Such a
+    box gets no min/max in the browser: the browser turns a number out of bounds into a blank, which would
+    quietly mean the default; the fit job's check says what is wrong instead.
+    """
+    component_id = Models.option(family, spec["name"])
+    parts = [dbc.Label(spec["label"], html_for=component_id, class_name="small mb-0")]
+    if spec["choices"] is not None:
+        options = [{"label": label, "value": value} for value, label in spec["choices"]]
+        parts.append(dbc.Select(id=component_id, options=options, value=spec["default"], size="sm"))
+    else:
+        bounded = not spec["blank"]
+        parts.append(
+            dbc.Input(
+                id=component_id,
+                type="number",
+                min=spec["minimum"] if bounded else None,
+                max=spec["maximum"] if bounded else None,
+                step=1,
+                value=spec["default"],
+                placeholder=spec["blank"] or None,
+                required=bounded,
+                size="sm",
+            )
+        )
+        parts.append(dbc.FormText(f"{spec['minimum']:,} to {spec['maximum']:,}", class_name="small"))
+    if spec["help"]:
+        parts.append(dbc.FormText(spec["help"]))
+    return html.Div(parts)

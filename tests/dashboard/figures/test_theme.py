@@ -1,0 +1,36 @@
+"""The theme module: layout defaults, empty figures and interval bands shared by every tab's figures."""
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from dashboard.figures.format import compact_number, finite, ratio
+from dashboard.figures.theme import LEGEND_BELOW, TEMPLATE, apply_theme, band_traces, colors_for, empty_figure, rgba
+
+
+def test_empty_figure_has_hidden_axes_and_a_message():
+    figure = empty_figure("Upload data to see this chart")
+    assert not figure.data and figure.layout.annotations[0].text == "Upload data to see this chart"
+    assert figure.layout.xaxis.visible is False and figure.layout.template == pio.templates[TEMPLATE]
+
+
+def test_results_theme_puts_the_legend_below():
+    plain = apply_theme(go.Figure(), "Plain")
+    assert plain.layout.title.text == "Plain" and plain.layout.legend.orientation is None
+    below = apply_theme(go.Figure(), "Below", bottom=90)
+    assert below.layout.legend.orientation == LEGEND_BELOW["orientation"] and below.layout.margin.b == 90
+
+
+def test_band_is_a_lower_edge_and_an_upper_edge_filled_to_it():
+    lower, upper = band_traces([1, 2], [0.5, 1.0], [1.5, 3.0], "#2B2B2B", "90% interval")
+    assert (lower.fill, upper.fill) == (None, "tonexty") and upper.fillcolor == rgba("#2B2B2B", 0.2)
+    assert upper.name == "90% interval" and upper.showlegend and not lower.showlegend
+    grouped = band_traces([1], [0.0], [1.0], "#4285F4", "google 90% interval", group="google")
+    assert {t.legendgroup for t in grouped} == {"google"} and not any(t.showlegend for t in grouped)
+
+
+def test_colours_and_numbers():
+    assert colors_for(["podcast"], ["google", "podcast"])["podcast"] == colors_for(["google", "podcast"])["podcast"]
+    assert colors_for(["tv"], given={"tv": "#000000"}) == {"tv": "#000000"}
+    assert compact_number(1_234_567) == "1.2M" and compact_number(None) == "–"
+    assert ratio(1.234) == "1.23" and ratio(float("inf")) == "–"
+    assert finite([1, float("nan"), float("inf"), "x"]) == [1.0, None, None, None]

@@ -1,0 +1,234 @@
+"""The Plan tab's callbacks called directly on a real fitted model: the fit list, controls, what-if,
+optimiser, plan view, apply and downloads."""
+
+import base64
+import csv
+import io
+import json
+
+import numpy as np
+import openpyxl
+import pytest
+from dash import no_update
+from dash.exceptions import PreventUpdate
+
+import models
+from dashboard.ids import Plan
+from dashboard.tabs.plan.callbacks import (
+    channel_controls,
+    default_budget,
+    default_horizon,
+    download_plan,
+    list_fits,
+    optimise,
+    optimised_plan,
+    plan_outputs,
+    running_note,
+    show_plan,
+    sync_spend,
+    synced_spend,
+    update_what_if,
+    what_if_outputs,
+)
+from dashboard.tabs.plan.records import allocation_frame
+from dashboard.tabs.plan.state import latest_plan, load_plan, save_plan, stored_plan
+from tests.dashboard.helpers import components, triggered
+
+PERIODS = 28
+
+
+def form(channels, **changes):
+    base = {
+        "periods": PERIODS,
+        "budget": 200_000,
+        "objective": "revenue",
+        "min_roas": None,
+        "unit": "absolute",
+        "channels": channels,
+        "spend": [1000.0] * len(channels),
+        "locks": [False] * len(channels),
+        "minimums": [None] * len(channels),
+        "maximums": [None] * len(channels),
+    }
+    return {**base, **changes}
+
+
+def browser_form(channels, **changes) -> dict:
+    """The Optimise form as the callback receives it: spend ids instead of channel names."""
+    values = form(channels, **changes)
+    values["ids"] = [Plan.spend(c) for c in values.pop("channels")]
+    return values
+
+
+def channels_of(app, key) -> list[str]:
+    return app.plan_cache.model(key).channels
+
+
+def test_list_fits_offers_the_fits_on_this_data_and_keeps_the_choice(planned):
+    app, key, fits, token = planned
+    store, summary = app.session_store, {"version": key.version}
+    listed, options, chosen, status, style = list_fits(
+        store, app.plan_cache, summary, None, [None] * 4, None, None, token
+    )
+    assert listed == fits == {"ridge": {"label": models.LABELS["ridge"], "stamp": key.stamp}}  # small JSON, no numbers
+    assert options == [{"label": models.LABELS["ridge"], "value": "ridge"}] and chosen == "ridge" and status is None
+    assert style == {} and list_fits(store, app.plan_cache, summary, None, [], "ridge", fits, token)[2] is no_update
+    empty = list_fits(store, app.plan_cache, {"version": "other"}, None, [], None, None, token)
+    assert empty[0] == {} and "Fit a model" in str(empty[3]) and empty[4] == {"display": "none"}
+
+
+def test_horizon_controls_and_budget_start_from_the_models_recent_spend(planned):
+    app, key, fits, token = planned
+    store, summary = app.session_store, {"version": key.version, "frequency": "daily"}
+    assert default_horizon(summary) == (28, "days") and default_horizon({"frequency": "weekly"}) == (4, "weeks")
+    rows, bounds = channel_controls(store, app.plan_cache, "ridge", fits, summary, token)
+    fitted = app.plan_cache.model(key)
+    found = [c for row in rows for c in components(row) if isinstance(getattr(c, "id", None), dict)]
+    highest = fitted.spend_range().set_index("channel")["max"]
+    for channel, recent in fitted.recent_spend().items():
+        slider = next(c for c in found if c.id == Plan.slider(channel))
+        number = next(c for c in found if c.id == Plan.spend(channel))
+        assert slider.value == number.value == round(recent, 2) and slider.max >= highest[channel]
+    assert "per day" in str(rows[0]) and len(bounds.children[1].children) == len(fitted.channels)
+    assert channel_controls(store, app.plan_cache, "ridge", fits, summary, "forged") == ([], None)
+    budget = default_budget(store, app.plan_cache, "ridge", PERIODS, fits, summary, token)
+    assert budget == round(fitted.recent_spend().sum() * PERIODS)
+    with pytest.raises(PreventUpdate):
+        default_budget(store, app.plan_cache, "ridge", 0, fits, summary, token)
+
+
+def test_what_if_follows_the_spend_and_reports_errors_in_words(planned):
+    app, key, fits, token = planned
+    store, cache, summary = app.session_store, app.plan_cache, {"version": key.version}
+    channels = channels_of(app, key)
+    ids = [Plan.spend(c) for c in channels]
+    low = update_what_if(store, cache, [100.0] * len(ids), PERIODS, ids, "ridge", fits, summary, token)
+    high = update_what_if(store, cache, [3000.0] * len(ids), PERIODS, ids, "ridge", fits, summary, token)
+    assert sum(high[1].data[-1].y) > sum(low[1].data[-1].y)  # more spend, more predicted revenue
+    assert len(low[1].data[-1].x) == PERIODS and [b.name for b in low[1].data] == ["expected revenue"]
+    assert list(low[2].data[0].x) == channels
+    assert "Revenue, next 28 days" in str(low[0]) and "marginal ROAS" in str(low[3])
+    assert update_what_if(store, cache, [], PERIODS, [], "ridge", fits, summary, token)[0] is None
+    alert = what_if_outputs(cache, key, 0, {})[0]
+    assert "whole number of periods" in alert.children
+    negative = what_if_outputs(cache, key, PERIODS, {channels[0]: -5})[0]
+    assert "at least 0" in negative.children
+
+
+def test_optimised_plan_keeps_locks_and_bounds_and_explains_infeasible_requests(planned):
+    app, key, *_ = planned
+    channels = channels_of(app, key)
+    locks = [c == channels[1] for c in channels]
+    spend = [1234.5 if lock else 500.0 for lock in locks]
+    maximums = [400.0 if c == channels[0] else None for c in channels]
+    record = optimised_plan(app.plan_cache, key, "Ridge", form(channels, locks=locks, spend=spend, maximums=maximums))
+    allocation = allocation_frame(record).set_index("channel")
+    assert allocation.loc[channels[1], "optimal"] == 1234.5 and allocation.loc[channels[1], "at_bound"] == "locked"
+    assert allocation.loc[channels[0], "optimal"] <= 400.0 + 1e-9
+    assert allocation["optimal"].sum() * PERIODS == pytest.approx(200_000)
+    assert len(record["prediction"]) == PERIODS and record["messages"]
+    view = plan_outputs(record, key.version)
+    assert len(view[1].data) == 2 and view[4:] == (False, False, False, False)
+    assert [item.children for item in view[3]] == record["messages"]  # the engine's words, and only those
+    asked = optimised_plan(app.plan_cache, key, "Ridge", form(channels, objective="min_roas", min_roas=2.0))
+    shown = plan_outputs(asked, key.version)
+    said = [item.children for item in shown[3] if "asked" in item.children]
+    assert len(said) == 1 and "asked" not in str(shown[0])  # the engine's minimum-ROAS words, shown once
+    assert plan_outputs(record, "other data")[0] is None  # a plan of other data is not shown
+    tight = optimised_plan(app.plan_cache, key, "Ridge", form(channels, locks=locks, spend=spend, budget=1000))
+    assert "Raise the budget" in tight["error"]
+    shown = plan_outputs(tight, key.version)
+    assert "Raise the budget" in shown[0].children and shown[4] is True
+
+
+def test_every_reachable_minimum_roas_is_met_by_spending_less(planned):
+    """Higher targets need less spend; the optimiser must not call them impossible (it once did for 2.75)."""
+    app, key, *_ = planned
+    channels = channels_of(app, key)
+    spent = []
+    for target in np.arange(1.0, 4.0, 0.25):
+        record = optimised_plan(app.plan_cache, key, "Ridge", form(channels, objective="min_roas", min_roas=target))
+        assert "error" not in record, record.get("error")
+        assert record["expected"]["roas"] >= 0.99 * target
+        spent.append(record["expected"]["spend"])
+    assert spent[-1] < spent[0] / 2 and spent == sorted(spent, reverse=True)
+
+
+def test_optimise_keeps_the_plan_server_side_and_apply_and_downloads_read_it(planned):
+    app, key, fits, token = planned
+    store, summary, channels = app.session_store, {"version": key.version}, channels_of(app, key)
+    reference = optimise(
+        store, app.plan_cache, 1, "ridge", fits, summary, token, **browser_form(channels, budget=150_000)
+    )
+    assert set(reference) == {"plan", "version"} and len(json.dumps(reference)) < 80  # an id, never tables
+    assert reference["version"] == key.version and latest_plan(store, key.sid, key.version) == reference
+    record = stored_plan(store, reference, token)
+    view = show_plan(store, reference, summary, token)
+    assert "Expected revenue (optimised)" in str(view[0]) and view[4:] == (False,) * 4
+
+    sent = triggered(Plan.EXPORT_PLAN_CSV, download_plan, store, None, 1, None, reference, token)
+    assert sent["filename"] == "plan - ridge - 28 days - plan.csv"
+    rows = {r["channel"]: r for r in csv.DictReader(io.StringIO(base64.b64decode(sent["content"]).decode("utf-8-sig")))}
+    assert float(rows["Total"]["optimal_total"]) == pytest.approx(150_000)
+    book = triggered(Plan.EXPORT_XLSX, download_plan, store, 1, None, None, reference, token)
+    assert openpyxl.load_workbook(io.BytesIO(base64.b64decode(book["content"]))).sheetnames[0] == "plan"
+    prediction = triggered(Plan.EXPORT_PREDICTION_CSV, download_plan, store, None, None, 1, reference, token)
+    assert prediction["filename"].endswith("prediction.csv")
+
+    zeros = [0.0] * len(channels)
+    applied = triggered(
+        Plan.APPLY, sync_spend, store, zeros, zeros, 1, [Plan.spend(c) for c in channels], reference, token
+    )
+    optimal = {row["channel"]: round(row["optimal"], 2) for row in record["allocation"]}
+    assert applied[0] == applied[1] == [optimal[c] for c in channels]
+
+    newer = save_plan(store, key.sid, record)  # only the last plan is kept; an old id finds nothing
+    assert load_plan(store, key.sid, reference) is None and load_plan(store, key.sid, newer) is not None
+    assert load_plan(store, key.sid, {**newer, "version": "other data"}) is None
+    assert stored_plan(store, newer, "forged") is None and stored_plan(store, {"error": "no"}, token) == {"error": "no"}
+    store.delete(key.sid, "plan")
+    with pytest.raises(PreventUpdate):  # the browser's reference alone cannot rebuild an export
+        triggered(Plan.EXPORT_XLSX, download_plan, store, 1, None, None, newer, token)
+    assert show_plan(store, newer, summary, token)[0] is None
+
+
+def test_optimise_without_a_fit_or_with_an_impossible_request_says_why(planned):
+    app, key, fits, token = planned
+    store, summary, channels = app.session_store, {"version": key.version}, channels_of(app, key)
+    assert optimise(store, app.plan_cache, 1, "xgboost", fits, summary, token, **browser_form(channels)) == {
+        "error": "Fit a model in the Models tab first: the Plan tab uses it to predict revenue and split a budget.",
+        "version": key.version,
+    }
+    refused = optimise(store, app.plan_cache, 1, "ridge", fits, summary, token, **browser_form(channels, budget=None))
+    assert "budget" in refused["error"] and refused["version"] == key.version
+
+
+def test_slider_and_number_stay_in_sync_and_apply_sets_both(planned):
+    app, _, _, token = planned
+    channels, ids = ["tv", "radio"], [Plan.spend("tv"), Plan.spend("radio")]
+    same = [no_update, no_update]
+    moved = triggered(
+        Plan.slider("radio"),
+        sync_spend,
+        app.session_store,
+        [1.0, 7.0],
+        [1.0, 2.0],
+        None,
+        ids,
+        None,
+        token,
+        prop="value",
+    )
+    assert moved == (same, [no_update, 7.0])
+    assert synced_spend(Plan.spend("tv"), [1.0, 2.0], [5.5, 2.0], channels, None) == ([5.5, no_update], same)
+    with pytest.raises(PreventUpdate):
+        synced_spend(Plan.spend("tv"), [1.0, 2.0], [None, 2.0], channels, None)
+    plan = {"allocation": [{"channel": "tv", "optimal": 10.004}, {"channel": "radio", "optimal": 3.0}]}
+    assert synced_spend(Plan.APPLY, [1.0, 2.0], [1.0, 2.0], channels, plan) == ([10.0, 3.0], [10.0, 3.0])
+    with pytest.raises(PreventUpdate):
+        synced_spend(Plan.APPLY, [1.0, 2.0], [1.0, 2.0], channels, {"error": "no"})
+
+
+def test_running_note_names_the_family_whose_fit_runs():
+    assert running_note(None) is None
+    assert f"A {models.LABELS['ridge']} fit is running" in str(running_note("ridge").children)
