@@ -7,10 +7,14 @@
 - ``models.families``: the interface every model implements and the families (ridge, trees, Bayesian).
 - ``models.options`` and ``models.summary``: what a family offers its users and what a fit tells them.
 - ``models.planning``: what-if predictions and budget optimisation.
+- ``models.checks`` and ``models.comparison``: checks of a fit in words (``fitted.checks()``,
+  ``fitted.run_checks()``) and which of several fits to trust (``models.compare``).
 
 import models
 fitted = models.fit("ridge", upload.frame, upload.roles)
 fitted.metrics, fitted.roas(), fitted.contributions(), fitted.predict(plan)
+fitted.run_checks(); fitted.checks()
+models.compare([fitted, other])
 """
 
 from __future__ import annotations
@@ -35,13 +39,22 @@ def model_class(name: str):
     return getattr(importlib.import_module(module), cls)
 
 
-def fit(name, frame, roles, holdout=0.1, random_state=0, progress=None, **options):
+def fit(name, frame, roles, holdout=0.1, random_state=0, progress=None, intervals=False, **options):
     """Fit model family ``name`` on ``frame`` with column ``roles`` (as from models.data.read_upload).
 
     ``holdout`` is the last fraction of periods kept out of training and used for the metrics;
-    ``progress(fraction, message)`` is called during the fit; ``options`` go to the family.
+    ``progress(fraction, message)`` is called during the fit; ``options`` go to the family. ``intervals``:
+    True (or a number of bootstrap replicates) runs ``fitted.estimate_intervals()`` right after the fit,
+    so a point model's outputs carry 90% intervals (the Bayesian model has them anyway).
     """
-    return model_class(name)(random_state=random_state, **options).fit(frame, roles, holdout=holdout, progress=progress)
+    model = model_class(name)(random_state=random_state, **options)
+    if intervals is False or intervals is None:
+        return model.fit(frame, roles, holdout=holdout, progress=progress)
+    from models.families.base import scaled_progress
+
+    model.fit(frame, roles, holdout=holdout, progress=scaled_progress(progress, 0.0, 0.3))
+    replicates = None if intervals is True else intervals
+    return model.estimate_intervals(replicates=replicates, progress=scaled_progress(progress, 0.3, 1.0))
 
 
 def load(blob: bytes):
@@ -70,6 +83,17 @@ def what_if(fitted, spend, periods, horizon=None):
     from models.planning import what_if as predict
 
     return predict(fitted, spend, periods, horizon=horizon)
+
+
+def compare(fits, labels=None):
+    """One row per fitted model of the same data, with a score and one recommendation; see models.comparison.
+
+    ``fits`` is a list (models named by ``labels``, :data:`LABELS` by default) or a dict of name to model.
+    Run ``fitted.run_checks()`` first so the placebo and twin checks count.
+    """
+    from models.comparison import compare as compare_fits
+
+    return compare_fits(fits, labels=LABELS if labels is None else labels)
 
 
 def family_options(name: str) -> list[dict]:

@@ -23,9 +23,11 @@ class ModelSummary:
     - ``fitted``: date, actual, predicted, holdout (True for the periods kept out of training).
     - ``contributions``: the date column, then one column per component (baseline, trend, seasonality,
       controls, channels); each row sums to the fitted revenue.
-    - ``roas``: channel, spend, contribution, roas, mroas, lower, upper (90% interval of ROAS; equal to
-      ``roas`` for models without intervals).
-    - ``curves``: channel, spend, response, lower, upper (revenue per period at a constant spend per period).
+    - ``roas``: channel, spend, contribution, roas, mroas, lower, upper (90% interval of ROAS),
+      contribution_lower, contribution_upper (90% interval of the contribution); an interval repeats the
+      estimate for a point model whose bootstrap has not run (``intervals`` is None).
+    - ``curves``: channel, spend, response, lower, upper (revenue per period at a constant spend per period,
+      with its 90% interval).
     - ``importance``: feature, importance, kind.
     - ``decay``: channel, lag, weight (carry-over; empty for models without one).
 
@@ -33,7 +35,10 @@ class ModelSummary:
     ``holdout_periods``. ``diagnostics``: sampler diagnostics (models with a posterior) or None.
     ``health``: plain-language checks ``{"level", "message"}`` or None. ``recent_spend``: average spend
     per period over about the last month, per channel. ``spend_range``: channel, min, max, mean of the
-    observed spend per period.
+    observed spend per period. ``intervals``: how a point model's intervals were made (``method``,
+    ``replicates``, ``level``, ``block_periods``, ``plausible_settings``; see
+    :mod:`models.families.bootstrap`), None for the Bayesian model (posterior intervals) and for a point
+    model before ``estimate_intervals()``.
     """
 
     family: str
@@ -45,3 +50,4 @@ class ModelSummary:
     spend_range: pd.DataFrame
     diagnostics: dict | None = None
     health: list[dict] | None = field(default=None)
+    intervals: dict | None = None

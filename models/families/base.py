@@ -31,7 +31,9 @@ from models.families.features import (
 from models.options import Option, constructor_defaults, option_specs
 from models.summary import ModelSummary
 
+# lower/upper: 90% interval of ROAS, contribution_lower/upper: of the contribution (the estimate, without intervals)
 ROAS_COLUMNS = ["channel", "spend", "contribution", "roas", "mroas", "lower", "upper"]
+ROAS_COLUMNS += ["contribution_lower", "contribution_upper"]
 PREDICT_COLUMNS = ["date", "mean", "lower", "upper"]
 CURVE_COLUMNS = ["channel", "spend", "response", "lower", "upper"]
 IMPORTANCE_COLUMNS = ["feature", "importance", "kind"]
@@ -126,9 +128,30 @@ class MediaMixModel(ABC):
         self._check_fitted()
         return (self.data_ if periods is None else self.data_.tail(periods)).copy()
 
+    def estimate_intervals(self, replicates: int | None = None, progress: Progress | None = None):
+        """Give every output a 90% interval; returns self. Here a no-op: the posterior's intervals come with the fit."""
+        return self
+
+    def interval_summary(self) -> dict | None:
+        """How the intervals were made (method, replicates, level); None without bootstrap intervals."""
+        return None
+
     def health_check(self) -> list[dict] | None:
         """Plain-language checks ``{"level", "message"}``; None for families without them."""
         return None
+
+    def checks(self) -> pd.DataFrame:
+        """Checks of this fit in words: check, status (ok/warn/fail), detail, action, value (see models.checks)."""
+        from models.checks import model_checks
+
+        return model_checks(self, getattr(self, "cv_roas_", None), getattr(self, "check_results_", []))
+
+    def run_checks(self, progress: Progress | None = None) -> pd.DataFrame:
+        """Run the costly checks (placebo channel, simulated twin: one refit each), keep them; then ``checks()``."""
+        from models.checks import refit_checks
+
+        self.check_results_ = refit_checks(self, progress or no_progress)
+        return self.checks()
 
     def summary(self) -> ModelSummary:
         """Everything a user interface shows of this fit, as documented tables (see models.summary)."""
@@ -160,6 +183,7 @@ class MediaMixModel(ABC):
             spend_range=self.spend_range(),
             diagnostics=self.diagnostics,
             health=self.health_check(),
+            intervals=self.interval_summary(),
         )
 
     # ----------------------------------------------------------------- fitting and evaluation
@@ -172,7 +196,7 @@ class MediaMixModel(ABC):
         self.origin_ = pd.Timestamp(data[roles["date"]].iloc[0])
         self.holdout_start_ = holdout_start(len(data), holdout)
         self.data_ = data
-        self._data_components = None
+        self._data_components, self.check_results_ = None, []
         train = data.iloc[: self.holdout_start_]
         self._fit_family(train.dropna(subset=[roles["target"]]), scaled_progress(progress, 0.0, 0.8), reuse=False)
         self.metrics = self._evaluate(data, scaled_progress(progress, 0.8, 1.0))
@@ -193,7 +217,7 @@ class MediaMixModel(ABC):
         """Rolling origin: refit (same hyper-parameters) on each expanding window, test on the next block."""
         test_size = max(len(data) - self.holdout_start_, len(data) // 10)
         folds = rolling_origin_folds(len(data), self.cv_folds, test_size)
-        scores = []
+        scores, fold_roas = [], []
         for i, (train_end, test_end) in enumerate(folds):
             progress(i / max(len(folds), 1), f"Cross-validation fold {i + 1} of {len(folds)}")
             model = self._clone_with_state()
@@ -201,11 +225,20 @@ class MediaMixModel(ABC):
             model._fit_family(window.dropna(subset=[self.roles_["target"]]), no_progress, reuse=True)
             predicted = model.predict_frame(data.iloc[:test_end])[train_end:]
             scores.append(regression_metrics(data[self.roles_["target"]].to_numpy()[train_end:test_end], predicted))
+            fold_roas.append(model._window_roas(data))
+        self.cv_roas_ = {"periods": min(CURVE_WINDOW[self.frequency_], len(data)), "folds": fold_roas}
         if not scores:
             return {"cv_r2": float("nan"), "cv_mape": float("nan"), "cv_nrmse": float("nan"), "cv_folds": 0}
         result = {f"cv_{k}": float(np.nanmean([s[k] for s in scores])) for k in scores[0]}
         result["cv_folds"] = len(scores)
         return result
+
+    def _window_roas(self, data: pd.DataFrame) -> dict[str, float]:
+        """ROAS per channel over the data's last year (``CURVE_WINDOW``), its adstock history included."""
+        window = min(CURVE_WINDOW[self.frequency_], len(data))
+        frame = data.iloc[max(0, len(data) - window - self.carryover_periods()) :]
+        parts, spend = self._components(frame).tail(window), frame[self.roles_["channels"]].tail(window).sum()
+        return {c: float(parts[c].sum() / spend[c]) if spend[c] > 0 else float("nan") for c in spend.index}
 
     def _clone_with_state(self) -> MediaMixModel:
         clone = object.__new__(type(self))
@@ -244,7 +277,7 @@ class MediaMixModel(ABC):
             extra = float(self.predict_frame(bumped).sum() - baseline)
             roas = contribution / spend if spend > 0 else float("nan")
             mroas = extra / (0.01 * spend) if spend > 0 else float("nan")
-            rows.append([channel, spend, contribution, roas, mroas, roas, roas])
+            rows.append([channel, spend, contribution, roas, mroas, roas, roas, contribution, contribution])
         return pd.DataFrame(rows, columns=ROAS_COLUMNS)
 
     def predict(self, plan: pd.DataFrame) -> pd.DataFrame:
@@ -308,11 +341,14 @@ class MediaMixModel(ABC):
         window = self.data_.tail(CURVE_WINDOW[self.frequency_]).reset_index(drop=True)
         rows = []
         for channel in self.roles_["channels"]:
-            top = float(self.data_[channel].max()) * 1.5 or 1.0
-            grid = np.linspace(0.0, top, n_points)
+            grid = np.linspace(0.0, self._curve_top(channel), n_points)
             responses = self._responses(window, channel, grid)
             rows.extend([channel, s, r, r, r] for s, r in zip(grid, responses))
         return pd.DataFrame(rows, columns=CURVE_COLUMNS)
+
+    def _curve_top(self, channel: str) -> float:
+        """The largest spend per period on a response curve: 1.5 times the most the channel ever spent."""
+        return float(self.data_[channel].max()) * 1.5 or 1.0
 
     def _responses(self, window: pd.DataFrame, channel: str, grid: np.ndarray) -> np.ndarray:
         """Mean revenue over ``window`` with the channel at each constant spend, minus that at zero."""
@@ -362,6 +398,8 @@ class MediaMixModel(ABC):
             "origin": self.origin_.isoformat(),
             "holdout_start": self.holdout_start_,
             "metrics": self.metrics,
+            "cv_roas": getattr(self, "cv_roas_", None),
+            "checks": getattr(self, "check_results_", []),
         }
         sink = io.BytesIO()
         with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -369,6 +407,8 @@ class MediaMixModel(ABC):
             archive.writestr("data.parquet", self.data_.to_parquet(index=False))
             for name, blob in blobs.items():
                 archive.writestr(f"blobs/{name}", blob)
+            for name, blob in self._archive_files().items():
+                archive.writestr(name, blob)
         return sink.getvalue()
 
     @classmethod
@@ -377,17 +417,28 @@ class MediaMixModel(ABC):
             saved = json.loads(archive.read("model.json"))
             data = pd.read_parquet(io.BytesIO(archive.read("data.parquet")))
             blobs = {n[len("blobs/") :]: archive.read(n) for n in archive.namelist() if n.startswith("blobs/")}
+            extra = {n: archive.read(n) for n in archive.namelist() if n.startswith("boot/")}
         common = saved["common"]
         model = cls(**common["init"])
         model.roles_, model.frequency_ = common["roles"], common["frequency"]
         model.origin_ = pd.Timestamp(common["origin"])
         model.holdout_start_, model.metrics, model.data_ = common["holdout_start"], common["metrics"], data
+        model.cv_roas_, model.check_results_ = common.get("cv_roas"), common.get("checks", [])
         model._set_state(saved["family"], blobs)
+        model._restore_files(extra)
         return model
 
     def _init_options(self) -> dict:
         """Constructor arguments beyond random_state and cv_folds (families override)."""
         return {}
+
+    def _archive_files(self) -> dict[str, bytes]:
+        """Extra archive entries (``boot/...``: bootstrap replicates); restored by :meth:`_restore_files`."""
+        return {}
+
+    def _restore_files(self, files: dict[str, bytes]) -> None:
+        """Restore what :meth:`_archive_files` wrote (an archive without them restores nothing)."""
+        return None
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "data_"):

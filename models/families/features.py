@@ -46,6 +46,20 @@ def time_features(dates: pd.Series, frequency: str, origin: pd.Timestamp, yearly
     return pd.DataFrame(features)
 
 
+def remembered_time_features(slot: list, dates: pd.Series, frequency: str, origin: pd.Timestamp) -> np.ndarray:
+    """:func:`time_features` of ``dates`` as an array, remembered in the one-item list ``slot`` for the last dates.
+
+    A model and its copies (cross-validation, bootstrap replicates) share one slot, so evaluating many of
+    them on the same frame computes the calendar once.
+    """
+    values = pd.to_datetime(dates).to_numpy(dtype="datetime64[ns]")
+    key, cached = values.tobytes(), slot[0]
+    if cached is None or cached[0] != key:
+        cached = (key, time_features(pd.Series(values), frequency, origin).to_numpy())
+        slot[0] = cached
+    return cached[1]
+
+
 def holdout_start(n_rows: int, holdout: float) -> int:
     """Index of the first holdout row: the last ``holdout`` fraction of periods (at least one row)."""
     if not 0 <= holdout < 0.5:

@@ -16,8 +16,8 @@ the most revenue per period the channel can bring, in currency.
 
 For fixed transform parameters the linear part is a ridge regression on standardised columns (the
 intercept unpenalised) with non-negative channel coefficients, solved exactly by
-:func:`bounded_ridge`. The transform parameters and the penalty are searched with Optuna (NSGA-II)
-against two objectives, as in Meta's Robyn: the NRMSE on the last 15 % of the training rows
+:func:`~models.families.robyn.bounded_ridge`. The transform parameters and the penalty are searched with
+Optuna (NSGA-II) against two objectives, as in Meta's Robyn: the NRMSE on the last 15 % of the training rows
 (fitted on the rows before them) and DECOMP.RSSD, the distance between each channel's share of the
 media effect and its share of spend. The trial nearest the origin after min-max scaling of both
 objectives wins; the linear part is then refitted on every training row. With ``reuse`` (rolling-origin
@@ -41,7 +41,10 @@ channel's effect (the extrapolation to zero spend), which decides ROAS: channels
 flat valley of Hill curves that fit equally well. DECOMP.RSSD settles that valley towards each channel's
 share of spend, as Robyn intends; a channel whose true share of effect is far from its share of spend is
 pulled towards it. On the 1,096-day demo the median ROAS error is 0.2-0.5 depending on the seed, the
-marginal ROAS error 0.1-0.3.
+marginal ROAS error 0.1-0.3. That valley is what :meth:`~RidgeMMM.estimate_intervals` measures: the search
+keeps its *plausible* trials (validation NRMSE within one standard error of the best,
+:func:`~models.families.robyn.plausible_trials`) and the bootstrap of :mod:`models.families.bootstrap` draws
+its worlds from them.
 
 References
 ----------
@@ -54,13 +57,13 @@ from __future__ import annotations
 import numpy as np
 import optuna
 import pandas as pd
-from scipy.linalg import cho_factor, solve_triangular
-from scipy.optimize import lsq_linear
 from threadpoolctl import threadpool_limits
 
 from models.curves import ADSTOCKS, SATURATIONS, choices, lookup_adstock, lookup_saturation
-from models.families.base import DECAY_COLUMNS, IMPORTANCE_COLUMNS, MediaMixModel, Progress
-from models.families.features import BASELINE, SEASONALITY, TREND, time_features
+from models.families.base import DECAY_COLUMNS, IMPORTANCE_COLUMNS, Progress
+from models.families.bootstrap import BootstrapMMM
+from models.families.features import BASELINE, SEASONALITY, TREND, remembered_time_features, time_features
+from models.families.robyn import bounded_ridge, decomp_rssd, nearest_to_origin, plausible_trials
 from models.options import Option
 
 L_MAX = {"daily": 28, "weekly": 12}  # periods an adstock lasts: four weeks / a quarter
@@ -89,64 +92,7 @@ def media_features(scaled: np.ndarray, params: dict, adstock: str, saturation: s
     return lookup_saturation(saturation).apply(carried, params)
 
 
-def bounded_ridge(x: np.ndarray, y: np.ndarray, penalty: float, lower: np.ndarray) -> tuple[float, np.ndarray]:
-    r"""Ridge regression with lower bounds on the coefficients; returns (intercept, coefficients).
-
-    With columns standardised on these rows, :math:`Z = (X - \bar X)/\sigma`, it solves
-
-    .. math::
-
-        \min_{b \ge \ell}\; \lVert y - \bar y - Z b \rVert^2 + \lambda n \lVert b \rVert^2
-
-    (the intercept :math:`\bar y - \bar X (b/\sigma)` is unpenalised and free). With
-    :math:`G = Z^\top Z + \lambda n I = L L^\top` this equals the 20-odd-row problem
-    :math:`\min_{b \ge \ell} \lVert L^\top b - L^{-1} Z^\top (y - \bar y) \rVert^2`, the same solution as
-    stacking :math:`\sqrt{\lambda n} I` under :math:`Z` but solved on :math:`p` rows instead of
-    :math:`n + p` (``scipy.optimize.lsq_linear``, bounded-variable least squares). Constant columns get
-    coefficient 0. ``lower`` is in the units of ``x`` (only 0 and -inf are meaningful).
-    """
-    mean = x.mean(axis=0)
-    sd = x.std(axis=0)
-    sd = np.where(sd > 0, sd, 1.0)
-    z = (x - mean) / sd
-    centred = y - y.mean()
-    gram = z.T @ z + penalty * len(y) * np.eye(z.shape[1])
-    factor, _ = cho_factor(gram, lower=True)
-    chol = np.tril(factor)
-    rhs = solve_triangular(chol, z.T @ centred, lower=True)
-    upper = np.full(z.shape[1], np.inf)
-    standard = lsq_linear(chol.T, rhs, bounds=(lower, upper), method="bvls").x
-    coef = standard / sd
-    return float(y.mean() - mean @ coef), coef
-
-
-def decomp_rssd(effect: np.ndarray, spend: np.ndarray) -> float:
-    r"""Robyn's DECOMP.RSSD: :math:`\sqrt{\sum_c (e_c/\sum e - x_c/\sum x)^2}` over channels.
-
-    ``effect`` and ``spend`` are totals per channel; a model without media effect scores as if every
-    effect share were 0.
-    """
-    effect_share = effect / effect.sum() if effect.sum() > 0 else np.zeros_like(effect)
-    spend_share = spend / spend.sum() if spend.sum() > 0 else np.zeros_like(spend)
-    return float(np.sqrt(np.sum((effect_share - spend_share) ** 2)))
-
-
-def nearest_to_origin(values: np.ndarray) -> int:
-    """Row of ``values`` (trials x objectives) nearest the origin after min-max scaling each objective.
-
-    The nearest point is always Pareto-optimal (a point dominating it would be nearer), so this is
-    Robyn's pick among the Pareto front. Rows with a non-finite objective are skipped.
-    """
-    finite = np.isfinite(values).all(axis=1)
-    if not finite.any():
-        return 0
-    low, high = values[finite].min(axis=0), values[finite].max(axis=0)
-    scaled = (values - low) / np.where(high > low, high - low, 1.0)
-    distance = np.where(finite, np.hypot(*scaled.T), np.inf)
-    return int(np.argmin(distance))
-
-
-class RidgeMMM(MediaMixModel):
+class RidgeMMM(BootstrapMMM):
     """Robyn's ridge MMM with an Optuna search of adstock, saturation and penalty (see module docstring).
 
     Parameters
@@ -164,6 +110,7 @@ class RidgeMMM(MediaMixModel):
     """
 
     name = "ridge"
+    default_replicates = 100  # about 4 s on 5,000 daily rows; the 95% quantile steadies (bench/RESULTS.md)
 
     OPTIONS = (
         Option("adstock", "Adstock (carry-over)", choices(ADSTOCKS, tuple(ADSTOCK_SPACE))),
@@ -195,7 +142,7 @@ class RidgeMMM(MediaMixModel):
             self.columns_ = [*time, *self.roles_["controls"], *channels]
             spend = train[channels].to_numpy(float)
             self.scales_ = {c: _mean_nonzero(spend[:, i]) for i, c in enumerate(channels)}
-            self.hyper_, self.search_ = self._search(train, y, progress)
+            self.hyper_, self.search_, self.plausible_ = self._search(train, y, progress)
         self._fit_linear(self._design(train), y)
 
     def _check_options(self) -> None:
@@ -204,8 +151,12 @@ class RidgeMMM(MediaMixModel):
         if self.trials is not None and (int(self.trials) != self.trials or self.trials < 1):
             raise ValueError(f"trials must be a positive whole number or None; got {self.trials!r}.")
 
-    def _search(self, train: pd.DataFrame, y: np.ndarray, progress: Progress) -> tuple[dict, dict]:
-        """Optuna search of transform parameters and penalty; returns (hyper-parameters, search summary)."""
+    def _search(self, train: pd.DataFrame, y: np.ndarray, progress: Progress) -> tuple[dict, dict, list]:
+        """Optuna search of transform parameters and penalty.
+
+        Returns the chosen hyper-parameters, a summary of the search and the plausible trials' parameters
+        (:func:`plausible_trials`), from which the bootstrap draws its worlds.
+        """
         trials = int(self.trials or DEFAULT_TRIALS)
         channels = self.roles_["channels"]
         fixed, scaled = self._fixed_features(train), self._scaled_spend(train)
@@ -234,9 +185,11 @@ class RidgeMMM(MediaMixModel):
         study = optuna.create_study(directions=["minimize", "minimize"], sampler=sampler)
         study.optimize(objective, n_trials=trials, callbacks=[report])
         done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
-        best = done[nearest_to_origin(np.array([t.values for t in done], dtype=float))]
+        values = np.array([t.values for t in done], dtype=float)
+        best = done[nearest_to_origin(values)]
         summary = {"trials": trials, "trial": best.number, "nrmse": best.values[0], "decomp_rssd": best.values[1]}
-        return self._suggest(optuna.trial.FixedTrial(best.params)), summary
+        plausible = [done[i].params for i in plausible_trials(values[:, 0], len(y) - n_fit or len(y))]
+        return self._suggest(optuna.trial.FixedTrial(best.params)), summary, plausible
 
     def _suggest(self, trial: optuna.Trial) -> dict:
         """Hyper-parameters of one trial: ``{"penalty": float, "channels": {channel: {name: value}}}``."""
@@ -260,14 +213,12 @@ class RidgeMMM(MediaMixModel):
 
     # ------------------------------------------------------------------------ the design
     def _time_features(self, dates: pd.Series) -> np.ndarray:
-        """:func:`time_features` of ``dates``, remembered for the last dates asked (response curves repeat them)."""
-        values = pd.to_datetime(dates).to_numpy(dtype="datetime64[ns]")
-        key = values.tobytes()
-        cached = getattr(self, "_time_cache", None)
-        if cached is None or cached[0] != key:
-            cached = (key, time_features(pd.Series(values), self.frequency_, self.origin_).to_numpy())
-            self._time_cache = cached
-        return cached[1]
+        """:func:`time_features` of ``dates``, remembered for the last dates asked (response curves repeat them).
+
+        Copies of this model (cross-validation, bootstrap worlds and refits) share the one-slot memory.
+        """
+        slot = self.__dict__.setdefault("_time_cache", [None])
+        return remembered_time_features(slot, dates, self.frequency_, self.origin_)
 
     def _fixed_features(self, frame: pd.DataFrame) -> np.ndarray:
         """Trend, season terms and raw controls: the columns that do not depend on the search."""
@@ -289,6 +240,10 @@ class RidgeMMM(MediaMixModel):
         return np.r_[np.full(len(self.columns_) - n_channels, -np.inf), np.zeros(n_channels)]
 
     # --------------------------------------------------------------------------- outputs
+    def predict_frame(self, frame: pd.DataFrame) -> np.ndarray:
+        """Fitted revenue per row: the sum of :meth:`_components`, as one matrix product."""
+        return self.intercept_ + self._design(frame) @ np.array([self.coef_[c] for c in self.columns_])
+
     def _components(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Baseline, trend, seasonality, controls (around their training mean) and channels, in currency."""
         parts = self._design(frame) * np.array([self.coef_[c] for c in self.columns_])
@@ -332,12 +287,50 @@ class RidgeMMM(MediaMixModel):
             }
         )[DECAY_COLUMNS]
 
+    def _responses(self, window: pd.DataFrame, channel: str, grid: np.ndarray) -> np.ndarray:
+        """Response at each constant spend in ``grid`` over ``window``'s rows, one vectorised transform.
+
+        The same number as the base class's scenario loop: only the channel's own term changes with its spend.
+        """
+        c = self.roles_["channels"].index(channel)
+        params = {name: np.full(len(grid), values[c]) for name, values in _arrays(self.hyper_, self.channels).items()}
+        scaled = np.tile(np.asarray(grid, float) / self.scales_[channel], (len(window), 1))
+        media = media_features(scaled, params, self.adstock, self.saturation, self.l_max_)
+        response = media.mean(axis=0) * self.coef_[channel]
+        return response - response[0]
+
+    # ----------------------------------------------------------------- bootstrap worlds
+    def _world_shell(self) -> RidgeMMM:
+        """This fit, to draw worlds from its own search."""
+        return super()._replicate_shell()
+
+    def _replicate_shell(self) -> RidgeMMM:
+        shell = super()._replicate_shell()
+        shell.plausible_ = None  # kept by the point fit only
+        return shell
+
+    def _plausible_hyper(self, train: pd.DataFrame, progress: Progress) -> list[dict]:
+        """The plausible trials' parameters; a model saved before they were kept searches again (same seed)."""
+        if getattr(self, "plausible_", None) is None:
+            self._fit_family(train, progress, reuse=False)
+        return list(self.plausible_)
+
+    def _world(self, params: dict, train: pd.DataFrame) -> RidgeMMM:
+        """This model with the trial ``params``' transforms and penalty, its linear part fitted to ``train``."""
+        world = self._replicate_shell()
+        world.hyper_ = self._suggest(optuna.trial.FixedTrial(params))
+        world._fit_linear(world._design(train), train[self.roles_["target"]].to_numpy(float))
+        return world
+
     # ----------------------------------------------------------------------- serialisation
     def _get_state(self) -> tuple[dict, dict[str, bytes]]:
         keys = ("l_max_", "columns_", "scales_", "hyper_", "search_", "intercept_", "coef_", "control_means_")
-        return {key: getattr(self, key) for key in keys}, {}
+        state = {key: getattr(self, key) for key in keys}
+        return state | ({"plausible": self.plausible_} if getattr(self, "plausible_", None) is not None else {}), {}
 
     def _set_state(self, state: dict, blobs: dict[str, bytes]) -> None:
+        state = dict(state)
+        self.plausible_ = state.pop("plausible", None)  # None (older models, replicates): searched again if needed
         for key, value in state.items():
             setattr(self, key, value)
 

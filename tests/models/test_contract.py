@@ -17,6 +17,27 @@ from models.families.base import CURVE_COLUMNS, DECAY_COLUMNS, IMPORTANCE_COLUMN
 from models.options import checked_options
 from models.summary import FITTED_COLUMNS, SUMMARY_TABLES
 
+# Bootstrap replicates for the point families: small counts keep the suite quick (bench/intervals.py: defaults).
+REPLICATES = {"ridge": 20, "lightgbm": 8, "xgboost": 8}
+FAMILY_PARAMS = [pytest.param(n, marks=pytest.mark.slow) if n == "bayesian" else n for n in models.MODEL_NAMES]
+
+
+def with_intervals(demo_fit, name):
+    """Family ``name`` on the demo with 90% intervals: the Bayesian fit as it is, a copy of a point fit with its
+    bootstrap run (kept on the session's fits, so tests/models/families/test_bootstrap.py reuses it)."""
+    if name == "bayesian":
+        return demo_fit(name).model
+    done = vars(demo_fit).setdefault("bootstrapped", {})
+    if name not in done:
+        done[name] = demo_fit(name).model._clone_with_state().estimate_intervals(replicates=REPLICATES[name])
+    return done[name]
+
+
+@pytest.fixture(params=FAMILY_PARAMS)
+def intervals(request, demo_fit):
+    """Every registered family in turn, fitted on the demo, with its intervals."""
+    return with_intervals(demo_fit, request.param)
+
 
 def plan_for(model, periods=14):
     dates = model.future_dates(periods)
@@ -178,9 +199,9 @@ def test_declared_options_take_the_constructor_defaults(name):
             assert spec["default"] in [value for value, _ in spec["choices"]]
 
 
-def test_bayesian_default_is_the_logistic_curve_the_readme_describes():
+def test_bayesian_default_is_the_hill_curve_the_readme_describes():
     spec = {s["name"]: s for s in models.family_options("bayesian")}
-    assert spec["saturation"]["default"] == "logistic"
+    assert spec["saturation"]["default"] == "hill"
 
 
 def test_options_out_of_bounds_are_refused_in_words():
@@ -195,3 +216,42 @@ def test_options_out_of_bounds_are_refused_in_words():
         checked_options(ridge, {"adstock": "exotic"})
     with pytest.raises(ValueError, match="Unknown option"):
         checked_options(ridge, {"alpha": 1})
+
+
+# ------------------------------------------------------------------------------- 90% intervals
+def test_point_models_repeat_the_estimate_until_their_bootstrap_runs(fitted):
+    if fitted.name == "bayesian":
+        return
+    assert not fitted.has_intervals and fitted.noise_scale() is None and fitted.summary().intervals is None
+    roas = fitted.roas()
+    assert (roas["lower"] == roas["roas"]).all() and (roas["contribution_lower"] == roas["contribution"]).all()
+    assert fitted.scenario_draws(fitted.history(10)).shape == (10, 1)
+
+
+def test_every_output_has_an_interval_that_holds_the_estimate(intervals):
+    assert intervals.has_intervals
+    roas = intervals.roas()
+    assert list(roas.columns) == ROAS_COLUMNS
+    assert (roas["lower"] <= roas["roas"] + 1e-9).all() and (roas["roas"] <= roas["upper"] + 1e-9).all()
+    assert (roas["contribution_lower"] <= roas["contribution"] + 1e-6).all()
+    assert (roas["contribution"] <= roas["contribution_upper"] + 1e-6).all()
+    assert (roas["upper"] > roas["lower"]).mean() >= 0.8  # not degenerate
+    curves = intervals.response_curves(n_points=15)
+    assert (curves["lower"] <= curves["response"] + 1e-6).all() and (curves["response"] <= curves["upper"] + 1e-6).all()
+    assert (curves.groupby("channel")["upper"].last() > curves.groupby("channel")["lower"].last()).all()
+    predicted = intervals.predict(plan_for(intervals))
+    assert ((predicted["lower"] < predicted["mean"]) & (predicted["mean"] < predicted["upper"])).all()
+
+
+def test_planning_draws_and_noise_agree_in_shape(intervals):
+    draws = intervals.scenario_draws(intervals.history(20))
+    assert draws.ndim == 2 and draws.shape[0] == 20 and draws.shape[1] > 1
+    assert np.shape(intervals.noise_scale()) == (draws.shape[1],)
+
+
+def test_intervals_survive_storage(intervals):
+    restored = models.load(intervals.to_bytes())
+    assert restored.has_intervals
+    pd.testing.assert_frame_equal(restored.roas(), intervals.roas(), rtol=1e-9)
+    plan = plan_for(intervals)
+    pd.testing.assert_frame_equal(restored.predict(plan), intervals.predict(plan), rtol=1e-9)

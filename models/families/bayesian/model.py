@@ -198,7 +198,7 @@ class BayesianMMM(MediaMixModel):
         return pd.DataFrame(out)
 
     def roas(self) -> pd.DataFrame:
-        """Per channel over the whole data: posterior-mean ROAS with its 90% interval, and marginal ROAS."""
+        """Per channel over the whole data: posterior-mean ROAS and contribution with 90% intervals, marginal ROAS."""
         self._check_fitted()
         channels = self.roles_["channels"]
         spend, _ = self._features(self.data_)
@@ -208,6 +208,7 @@ class BayesianMMM(MediaMixModel):
         with np.errstate(divide="ignore", invalid="ignore"):
             roas, mroas = totals / money, gain / (0.01 * money)
         low, high = np.quantile(roas, CREDIBLE, axis=0)
+        contribution_low, contribution_high = np.quantile(totals, CREDIBLE, axis=0)
         table = pd.DataFrame(
             {
                 "channel": channels,
@@ -217,6 +218,8 @@ class BayesianMMM(MediaMixModel):
                 "mroas": mroas.mean(axis=0),
                 "lower": low,
                 "upper": high,
+                "contribution_lower": contribution_low,
+                "contribution_upper": contribution_high,
             }
         )
         return table[ROAS_COLUMNS]
