@@ -42,6 +42,10 @@ class Models:
     TABS = "models-family-tabs"
     HOLDOUT = "models-holdout-slider"
     LEADERBOARD = "models-leaderboard-div"
+    RECOMMENDATION = "models-recommendation-div"
+    COMPARE_ROAS = "models-compare-roas-graph"
+    COMPARE_BOX = "models-compare-roas-div"  # shown from two fits on
+    DISAGREEMENTS = "models-disagreements-div"
 
     @staticmethod
     def fit_button(family: str) -> str:
@@ -60,6 +64,11 @@ class Models:
         return f"models-{family}-result-store"
 
     @staticmethod
+    def stage_store(family: str) -> str:
+        """Set by the fit job (set_props) each time a stage is saved, so the results fill in as they finish."""
+        return f"models-{family}-stage-store"
+
+    @staticmethod
     def results(family: str) -> str:
         return f"models-{family}-results-div"
 
@@ -68,8 +77,12 @@ class Models:
         return f"models-{family}-{name}-input"
 
     @staticmethod
-    def diagnostics(family: str) -> str:
-        return f"models-{family}-diagnostics-card"
+    def checks(family: str) -> str:
+        return f"models-{family}-checks-card"
+
+    @staticmethod
+    def intervals_note(family: str) -> str:
+        return f"models-{family}-intervals-note"
 
     @staticmethod
     def graph(family: str, kind: str) -> str:
@@ -82,6 +95,8 @@ class Plan:
     BODY = "plan-body-div"
     FITS = "plan-fits-store"
     FAMILY = "plan-family-select"
+    RECOMMENDATION = "plan-recommendation-div"
+    RECOMMENDED = "plan-recommended-store"  # the recommendation the page last followed (a choice of the user's differs)
     PERIODS = "plan-periods-input"
     PERIODS_UNIT = "plan-periods-unit-span"
     CHANNELS = "plan-channels-div"

@@ -1,4 +1,4 @@
-"""Figures for a fitted model: fit, contributions, ROAS, importance, response and decay curves, leaderboard."""
+"""Figures for a fitted model: fit, contributions, ROAS, importance, response and decay curves."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.format import MISSING_TEXT, compact_number, finite
+from dashboard.figures.format import compact_number, finite
 from dashboard.figures.theme import (
     TARGET_COLOR,
     apply_theme,
@@ -29,19 +29,6 @@ HOLDOUT_COLOR = "#9E9E9E"
 PREDICTED_COLOR = "#E15759"
 INTERVAL_TOLERANCE = 1e-9
 TOTAL_LABEL = "Total (fitted revenue)"
-LEADERBOARD_COLUMNS = [
-    "family",
-    "Model",
-    "R² (holdout)",
-    "MAPE (holdout)",
-    "NRMSE (holdout)",
-    "R² (CV)",
-    "MAPE (CV)",
-    "NRMSE (CV)",
-    "R² (train)",
-    "Fit time",
-    "best",
-]
 
 
 def actual_vs_predicted(fitted: pd.DataFrame, title: str = "Actual vs predicted") -> go.Figure:
@@ -331,37 +318,3 @@ def decay_figure(decay: pd.DataFrame, *, channels: Sequence[str] | None = None) 
     fig.update_xaxes(title_text="Periods after spend", dtick=1)
     fig.update_yaxes(title_text="Share of effect", tickformat=".0%", rangemode="tozero")
     return apply_theme(fig, "Carry-over: share of effect felt after N periods", bottom=110)
-
-
-def _formatted(values: pd.Series, pattern: str) -> pd.Series:
-    """Each value through the format ``pattern``, or a dash when missing."""
-    return values.map(lambda v: pattern.format(v) if pd.notna(v) and math.isfinite(v) else MISSING_TEXT)
-
-
-def leaderboard_frame(rows: list[dict]) -> pd.DataFrame:
-    """Models ranked by holdout NRMSE (missing last), formatted for display; ``best`` marks the winner."""
-    if not rows:
-        return pd.DataFrame(columns=LEADERBOARD_COLUMNS)
-    raw = pd.DataFrame(rows)
-    for key in ("r2", "mape", "nrmse", "cv_r2", "cv_mape", "cv_nrmse", "train_r2", "fit_seconds"):
-        raw[key] = pd.to_numeric(raw[key], errors="coerce") if key in raw else np.nan
-    raw = raw.sort_values("nrmse", na_position="last", kind="stable").reset_index(drop=True)
-    family = raw["family"] if "family" in raw else pd.Series([None] * len(raw))
-    label = raw["label"] if "label" in raw else family
-    table = pd.DataFrame(
-        {
-            "family": family,
-            "Model": label.fillna(family),
-            "R² (holdout)": _formatted(raw["r2"], "{:.3f}"),
-            "MAPE (holdout)": _formatted(raw["mape"], "{:.1%}"),
-            "NRMSE (holdout)": _formatted(raw["nrmse"], "{:.3f}"),
-            "R² (CV)": _formatted(raw["cv_r2"], "{:.3f}"),
-            "MAPE (CV)": _formatted(raw["cv_mape"], "{:.1%}"),
-            "NRMSE (CV)": _formatted(raw["cv_nrmse"], "{:.3f}"),
-            "R² (train)": _formatted(raw["train_r2"], "{:.3f}"),
-            "Fit time": _formatted(raw["fit_seconds"], "{:.1f} s"),
-        }
-    )
-    # Only a model with a holdout score can be called best; the sort puts it first if any has one.
-    table["best"] = [i == 0 and bool(np.isfinite(raw["nrmse"].iloc[0])) for i in range(len(raw))]
-    return table[LEADERBOARD_COLUMNS]

@@ -50,3 +50,24 @@ def held_fit(monkeypatch, tmp_path) -> Path:
 
     monkeypatch.setattr(models, "fit", held)
     return gate
+
+
+@pytest.fixture
+def held_intervals(monkeypatch, tmp_path):
+    """A gate for the bootstrap stage of a point fit: ``estimate_intervals`` reports "Bootstrap refit n of 30"
+    until the test creates the file (a test that cancels never does), then estimates for real."""
+    from models.families.bootstrap import BootstrapMMM
+
+    gate, real = tmp_path / "intervals-gate", BootstrapMMM.estimate_intervals
+
+    def held(self, replicates=None, progress=None):
+        waiting, step = threading.Event(), 0
+        while not gate.exists():
+            step = step % 30 + 1
+            progress(step / 30, f"Bootstrap refit {step} of 30")
+            waiting.wait(0.1)
+        return real(self, replicates=replicates, progress=progress)
+
+    monkeypatch.setattr(BootstrapMMM, "estimate_intervals", held)
+    yield gate
+    gate.touch()  # a job the test did not cancel finishes, so nothing is left waiting

@@ -63,7 +63,7 @@ def start_ridge_fit(dash_duo, trials: str = "20"):
 
 def fit_ridge(dash_duo):
     start_ridge_fit(dash_duo)
-    dash_duo.wait_for_contains_text(f"#{Models.progress('ridge')}", "Done", timeout=90)
+    dash_duo.wait_for_contains_text(f"#{Models.progress('ridge')}", "Done in", timeout=90)
 
 
 def progress_text(dash_duo, family: str) -> str:

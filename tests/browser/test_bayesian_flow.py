@@ -22,18 +22,27 @@ pytestmark = [
 ]
 
 
-def test_bayesian_fit_shows_diagnostics_and_intervals(dash_duo, dash_app):
+def test_bayesian_fit_shows_checks_and_intervals_and_a_cancel_during_its_checks_keeps_it(dash_duo, dash_app):
     open_models_with_demo(dash_duo, dash_app)
     show_family(dash_duo, "bayesian")
     type_into(dash_duo, f"#{Models.option('bayesian', 'draws')}", "200")
     click(dash_duo, f"#{Models.fit_button('bayesian')}")
     until(lambda: "Sampling" in progress_text(dash_duo, "bayesian"), timeout=180)
-    dash_duo.wait_for_element(f"#{Models.diagnostics('bayesian')}", timeout=300)
-    card = dash_duo.find_element(f"#{Models.diagnostics('bayesian')}").text
-    assert "R-hat" in card and "divergences" in card
+    card = f"#{Models.checks('bayesian')}"
+    dash_duo.wait_for_element(card, timeout=300)  # shown once the point fit is saved, while its checks run
+    text = dash_duo.find_element(card).text
+    assert "R-hat" in text and "divergences" in text and "Convergence" in text  # the sampler's numbers stay
     dash_duo.wait_for_element(f"#{Models.graph('bayesian', 'roas')} .main-svg .barlayer .point")
     assert dash_duo.find_elements(f"#{Models.graph('bayesian', 'roas')} .main-svg .errorbar")  # credible intervals
+    assert (
+        "credible intervals from the posterior" in dash_duo.find_element(f"#{Models.intervals_note('bayesian')}").text
+    )
     dash_duo.wait_for_contains_text(f"#{Models.LEADERBOARD}", models.LABELS["bayesian"], timeout=20)
+    dash_duo.wait_for_element(f"{card} tr.check-running")  # the placebo and twin refits come next: cancel them
+    click(dash_duo, f"#{Models.cancel_button('bayesian')}")
+    until(lambda: not job_processes(), timeout=30)
+    dash_duo.wait_for_element(f"{card} tr.check-not-run", timeout=20)
+    assert "fit:bayesian" in dash_app.session_store.names(session_id(dash_duo, dash_app))  # the point fit stays
     no_console_errors(dash_duo)
 
 

@@ -30,12 +30,12 @@ def test_fit_each_family_and_compare_on_the_leaderboard(dash_duo, dash_app):
         dash_duo.wait_for_element(f"#{Models.graph(family, 'roas')} .main-svg .barlayer .point", timeout=120)
         for kind in ("fit", "contributions", "waterfall", "curves", "decay", "importance"):
             dash_duo.wait_for_element(f"#{Models.graph(family, kind)} .main-svg")
-        dash_duo.wait_for_contains_text(f"#{Models.progress(family)}", "Done", timeout=10)
+        dash_duo.wait_for_contains_text(f"#{Models.progress(family)}", "Done in", timeout=180)  # intervals, checks
         dash_duo.wait_for_contains_text(f"#{Models.results(family)}", "Holdout R²")
         dash_duo.wait_for_contains_text(f"#{Models.LEADERBOARD}", models.LABELS[family], timeout=20)
     rows = dash_duo.find_elements(f"#{Models.LEADERBOARD} tbody tr")
     assert len(rows) == 3
-    assert len(dash_duo.find_elements(f"#{Models.LEADERBOARD} tbody tr.table-success")) == 1
+    assert len(dash_duo.find_elements(f"#{Models.LEADERBOARD} tbody tr.table-success")) == 1  # the recommended
     no_console_errors(dash_duo)
 
 

@@ -11,7 +11,7 @@ from dashboard.tabs.data.state import load_dataset
 from dashboard.tabs.models.job import fit_job
 from dashboard.tabs.plan.state import FitKey, fitted_families
 from models.datasets import load_demo_bytes
-from tests.dashboard.helpers import RIDGE
+from tests.dashboard.helpers import RIDGE, XGBOOST
 
 
 @pytest.fixture
@@ -49,4 +49,20 @@ def planned(tmp_path_factory):
     version = load_dataset(store, sid).version
     fits = fitted_families(store, sid, version)
     yield app, FitKey(sid, "ridge", version, fits["ridge"]["stamp"]), fits, token
+    store.stop_sweeper()
+
+
+@pytest.fixture(scope="session")
+def compared(tmp_path_factory):
+    """(app, token, sid, version): a session with the demo data, a ridge and an XGBoost fit, each with its
+    intervals and checks, for the leaderboard and the Plan tab's recommendation (read only)."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("compare") / "data", secret_key="c", sweep_interval=3600)
+    app = create_app(settings)
+    store = app.session_store
+    token = store.new_session()
+    sid = store.session_id(token)
+    ingest(store, sid, load_demo_bytes(), "demo.csv", settings)
+    for family, form in (("ridge", RIDGE), ("xgboost", XGBOOST)):
+        assert "error" not in fit_job(store, family, token, 10, form, lambda _: None)
+    yield app, token, sid, load_dataset(store, sid).version
     store.stop_sweeper()

@@ -10,6 +10,7 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
 RIDGE = ("geometric", "hill", 20)  # the ridge form in the order of models.family_options("ridge"); 20 trials: seconds
+XGBOOST = (100,)  # the XGBoost form: 100 trees (a few seconds with its intervals and checks)
 
 
 class FakeClock:
@@ -39,6 +40,17 @@ def triggered(component_id, function, *args, prop: str = "n_clicks", **kwargs):
         return function(*args, **kwargs)
 
     return copy_context().run(run)
+
+
+def in_callback(function, *args, **kwargs) -> tuple:
+    """(what ``function`` returns, the props it set with dash.set_props), called inside a callback context."""
+    props = {}
+
+    def run():
+        context_value.set(AttributeDict(triggered_inputs=[], updated_props=props))
+        return function(*args, **kwargs)
+
+    return copy_context().run(run), props
 
 
 def components(component) -> list:

@@ -34,6 +34,7 @@ def test_factory_serves_the_page_and_every_id_is_in_the_layout(app):
             (ids.Models.cancel_button, ()),
             (ids.Models.progress, ()),
             (ids.Models.result_store, ()),
+            (ids.Models.stage_store, ()),
             (ids.Models.results, ()),
             *[(ids.Models.option, (spec["name"],)) for spec in models.family_options(family)],
         ]

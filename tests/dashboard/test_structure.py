@@ -17,7 +17,7 @@ MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 40
 # The engine's public face: packages and modules the app may import from (never models.families.* etc.).
 PUBLIC_ENGINE = {"models", "models.data", "models.datasets", "models.explore", "models.options", "models.planning"}
-PUBLIC_ENGINE |= {"models.summary"}
+PUBLIC_ENGINE |= {"models.summary", "models.checks"}  # models.checks: the checks' names (REFIT_CHECKS)
 # cachelib has no public way to drop expired files without evicting live ones (dashboard/store.py says so).
 ALLOWED_PRIVATE_ATTRIBUTES = {"_remove_expired"}
 MODEL_INTERNALS = {"predict_frame", "data_components", "scenario_draws", "future_frame"}
@@ -106,7 +106,8 @@ def test_register_functions_define_no_callbacks_inside():
 
 
 def called_in_tests() -> set[str]:
-    """Names of functions the dashboard tests call, or hand to ``triggered`` to call in a callback context."""
+    """Names of functions the dashboard tests call, or hand to ``triggered`` or ``in_callback`` to call in a
+    callback context."""
     names = set()
     for path in TESTS.rglob("test_*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -114,6 +115,8 @@ def called_in_tests() -> set[str]:
                 names.add(node.func.id)
                 if node.func.id == "triggered" and len(node.args) > 1 and isinstance(node.args[1], ast.Name):
                     names.add(node.args[1].id)
+                if node.func.id == "in_callback" and node.args and isinstance(node.args[0], ast.Name):
+                    names.add(node.args[0].id)  # called inside a callback context (it uses dash.set_props)
     return names
 
 

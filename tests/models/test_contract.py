@@ -199,9 +199,9 @@ def test_declared_options_take_the_constructor_defaults(name):
             assert spec["default"] in [value for value, _ in spec["choices"]]
 
 
-def test_bayesian_default_is_the_logistic_curve_the_readme_describes():
+def test_bayesian_default_is_the_hill_curve_the_readme_describes():
     spec = {s["name"]: s for s in models.family_options("bayesian")}
-    assert spec["saturation"]["default"] == "logistic"
+    assert spec["saturation"]["default"] == "hill"
 
 
 def test_options_out_of_bounds_are_refused_in_words():

@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
-from dash import Input, Output, State, ctx, no_update
+from dash import Input, Output, State, ctx, no_update, set_props
+from dash.exceptions import PreventUpdate
 
 import models
 from dashboard.ids import App, Models
 from dashboard.store import SessionStore
 from dashboard.tabs import bound
-from dashboard.tabs.models.fits import fit_summaries, load_fit, running_fits
+from dashboard.tabs.models.comparison import comparison
+from dashboard.tabs.models.fits import load_fit, running_fits
 from dashboard.tabs.models.job import fit_job
-from dashboard.tabs.models.views import NOT_FITTED, leaderboard_table, results_view
+from dashboard.tabs.models.leaderboard import NO_FITS, empty_leaderboard, leaderboard_view
+from dashboard.tabs.models.views import NOT_FITTED, results_view
 from dashboard.ui import alert, muted
 
-RESULTS = [Input(Models.result_store(f), "data") for f in models.MODEL_NAMES]
+# What the fit jobs announce (set_props) each time they save a stage, and at the end. No callback takes the
+# job's declared output (its result store) as input: the browser holds back every callback downstream of a
+# running job's outputs until the job ends, which would keep the results from filling in (and the page still).
+STAGES = [Input(Models.stage_store(f), "data") for f in models.MODEL_NAMES]
 
 
 def register(app, store: SessionStore) -> None:
     for family in models.MODEL_NAMES:
         register_family(app, store, family)
     app.callback(
+        Output(Models.RECOMMENDATION, "children"),
         Output(Models.LEADERBOARD, "children"),
-        inputs={"summary": Input(App.DATASET, "data"), "running": Input(App.RUNNING, "data"), "results": RESULTS},
+        Output(Models.COMPARE_ROAS, "figure"),
+        Output(Models.COMPARE_BOX, "style"),
+        Output(Models.DISAGREEMENTS, "children"),
+        inputs={"summary": Input(App.DATASET, "data"), "running": Input(App.RUNNING, "data"), "stages": STAGES},
         state={"token": State(App.SESSION, "data")},
     )(bound(leaderboard, store))
     app.callback(
@@ -57,7 +68,7 @@ def register_family(app, store: SessionStore, family: str) -> None:
     )(bound(run_fit, store, family))
     app.callback(
         Output(Models.results(family), "children"),
-        Input(Models.result_store(family), "data"),
+        Input(Models.stage_store(family), "data"),
         Input(App.DATASET, "data"),
         Input(App.RUNNING, "data"),
         State(App.SESSION, "data"),
@@ -65,30 +76,58 @@ def register_family(app, store: SessionStore, family: str) -> None:
 
 
 def run_fit(store: SessionStore, family: str, set_progress: Callable, _clicks, holdout, token, *values) -> dict:
-    """Fit in a background process; the bar follows the engine's progress."""
-    return fit_job(store, family, token, holdout, values, set_progress)
+    """Fit in a background process, then add intervals and checks; the bar follows the engine's progress and
+    each saved stage is announced to the family's stage store, so the results fill in as they finish."""
+    result = fit_job(store, family, token, holdout, values, set_progress, functools.partial(announce_stage, family))
+    announce_stage(family, result)  # the end, or why it failed
+    return result
 
 
-def show_results(store: SessionStore, family: str, result: dict | None, summary: dict | None, running, token):
-    """The family's latest fit on the current data, or why there is none; read again whenever a fit ends
-    (App.RUNNING), so a page reloaded during a fit shows it once it is done."""
+def announce_stage(family: str, mark: dict) -> None:
+    """Tell the page that the family's fit was saved again, ended or failed (set_props works from a background
+    job; the job's declared output would hold back the callbacks that read it until the job ends)."""
+    set_props(Models.stage_store(family), {"data": mark})
+
+
+def show_results(store: SessionStore, family: str, stage: dict | None, summary: dict | None, running, token):
+    """The family's latest fit on the current data, or why there is none; read again whenever its job saves a
+    stage or ends (its stage store) and whenever a fit ends (App.RUNNING), so a page reloaded during a fit
+    shows it once it is done."""
     if running and ctx.triggered_id == App.RUNNING:  # a fit started: nothing new to show until it ends
         return no_update
-    if result and result.get("error"):
-        return alert(result["error"], "danger", class_name="")
+    if stage and stage.get("error"):
+        return alert(stage["error"], "danger", class_name="")
     if not summary:
         return None
-    fit = load_fit(store, store.session_or_none(token), family, summary["version"])
+    sid = store.session_or_none(token)
+    fit = load_fit(store, sid, family, summary["version"])
     if fit is None:
         return muted(NOT_FITTED, "text-muted small")
-    return results_view(family, fit)
+    return results_view(family, fit, family in running_now(store, sid, running))
 
 
-def leaderboard(store: SessionStore, summary: dict | None, running, results, token):
-    """Every model fitted on the current data, scored on the same holdout; the best first."""
+def running_now(store: SessionStore, sid: str | None, running) -> list[str]:
+    """The families whose job still runs (a heartbeat), less those App.RUNNING has just said ended: a
+    cancelled job's heartbeat takes a while to go stale."""
+    found = running_fits(store, sid)
+    if found and ctx.triggered_id == App.RUNNING:
+        return [family for family in found if family == running]
+    return found
+
+
+def leaderboard(store: SessionStore, summary: dict | None, running, stages, token):
+    """Every model fitted on the current data, ranked by models.compare's score, with the recommendation in
+    words, ROAS side by side and where the models disagree."""
     if not summary:
-        return muted("Load data, then fit a model.")
-    return leaderboard_table(fit_summaries(store, store.session_or_none(token), summary["version"]))
+        return empty_leaderboard("Load data, then fit a model.")
+    sid = store.session_or_none(token)
+    record = comparison(store, sid, summary["version"])
+    if record is None:
+        return empty_leaderboard(NO_FITS)
+    fits = {row["family"]: load_fit(store, sid, row["family"], summary["version"]) for row in record["rows"]}
+    if any(fit is None for fit in fits.values()):  # a fit was replaced meanwhile: its save triggers us again
+        raise PreventUpdate
+    return leaderboard_view(record, fits, running_now(store, sid, running))
 
 
 def watch_fits(store: SessionStore, _ticks, shown: str | None, token) -> tuple:

@@ -16,21 +16,28 @@ from dashboard.store import SessionStore
 from models.summary import SUMMARY_TABLES
 
 PREFIX = "fit:"
+COMPARISON = "comparison"  # models.compare over the fits, kept beside them (dashboard/tabs/models/comparison.py)
 RUNNING = "running:"
 HEARTBEAT = 5  # seconds between a running fit's "still running" marks
 STALE_AFTER = 4 * HEARTBEAT  # a mark older than this belongs to a fit that was cancelled or died
 
 
+STAGES = ("intervals", "checks")  # what the fit job adds after the point fit, in this order
+PENDING, DONE, FAILED = "pending", "done", "failed"  # a stage's status in a fit's meta
+CHECKS_TABLE = "checks"
+
+
 @dataclass
 class FitResult:
-    """What a finished fit left in the store: metadata and the summary's tables."""
+    """What a fit left in the store: metadata and the summary's tables (with its checks)."""
 
     meta: dict
     tables: dict[str, pd.DataFrame]
 
 
-def fit_meta(summary, dataset_version: str, seconds: float, options: dict) -> dict:
-    """The JSON kept beside a fit: what the leaderboard, the results header and the Plan tab's list read."""
+def fit_meta(summary, dataset_version: str, seconds: float, options: dict, stages: dict) -> dict:
+    """The JSON kept beside a fit: what the leaderboard, the results header and the Plan tab's list read.
+    ``stages``: the status of each later stage (intervals, checks); ``revision`` counts the saves."""
     return {
         "family": summary.family,
         "label": models.LABELS.get(summary.family, summary.family),
@@ -44,21 +51,60 @@ def fit_meta(summary, dataset_version: str, seconds: float, options: dict) -> di
         "recent_spend": summary.recent_spend,
         "diagnostics": summary.diagnostics,
         "health": summary.health,
+        "intervals": summary.intervals,
+        "stages": stages,
+        "stage_seconds": {},
+        "stage_errors": {},
+        "revision": 0,
     }
 
 
-def save_fit(store: SessionStore, sid: str, fitted, dataset_version: str, seconds: float, options: dict) -> dict:
-    """Store the model and its summary (meta and tables) as one zip blob, replacing the family's last fit."""
+def save_fit(
+    store: SessionStore, sid: str, fitted, dataset_version: str, seconds: float, options: dict, stages=None
+) -> dict:
+    """Store the model and its summary (meta and tables) as one zip blob, replacing the family's last fit;
+    ``stages`` says which later stages are still to come (default: none)."""
     summary = fitted.summary()
-    meta = fit_meta(summary, dataset_version, seconds, options)
+    meta = fit_meta(summary, dataset_version, seconds, options, stages or dict.fromkeys(STAGES, DONE))
+    write_fit(store, sid, fitted, summary, meta)
+    return meta
+
+
+def save_stage(
+    store: SessionStore, sid: str, fitted, meta: dict, stage: str, seconds: float, error: str | None = None
+) -> dict:
+    """Store the fit again once a later stage has run (or failed with ``error``), as the next revision."""
+    summary = fitted.summary()
+    meta = {
+        **meta,
+        "intervals": summary.intervals,
+        "diagnostics": summary.diagnostics,
+        "health": summary.health,
+        "stages": {**meta["stages"], stage: FAILED if error else DONE},
+        "stage_seconds": {**meta["stage_seconds"], stage: seconds},
+        "stage_errors": {**meta["stage_errors"], **({stage: error} if error else {})},
+        "revision": meta["revision"] + 1,
+    }
+    write_fit(store, sid, fitted, summary, meta)
+    return meta
+
+
+def write_fit(store: SessionStore, sid: str, fitted, summary, meta: dict) -> None:
+    """One zip blob: meta.json, the model (the engine's own format, no pickle) and every table as parquet."""
+    tables = {**{name: summary.tables[name] for name in SUMMARY_TABLES}, CHECKS_TABLE: fitted.checks()}
     sink = io.BytesIO()
     with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("meta.json", json.dumps(meta))
+        archive.writestr("meta.json", json.dumps(meta, default=float))  # numpy numbers as floats
         archive.writestr("model.zip", fitted.to_bytes())
-        for name in SUMMARY_TABLES:
-            archive.writestr(f"{name}.parquet", summary.tables[name].to_parquet(index=False))
+        for name, table in tables.items():
+            archive.writestr(f"{name}.parquet", table.to_parquet(index=False))
     store.put(sid, PREFIX + summary.family, sink.getvalue())
-    return meta
+
+
+def fit_stamp(meta: dict) -> str:
+    """Identifies one save of one fit, so a refit (or the same fit with its intervals) is never served from
+    a cache of the one before."""
+    return f"{meta['fitted_at']}|{meta['fit_seconds']!r}|{meta.get('revision', 0)}"
 
 
 def load_fit(store: SessionStore, sid: str | None, family: str, dataset_version: str) -> FitResult | None:
@@ -70,7 +116,9 @@ def load_fit(store: SessionStore, sid: str | None, family: str, dataset_version:
         meta = json.loads(archive.read("meta.json"))
         if meta["dataset_version"] != dataset_version:
             return None
-        tables = {name: pd.read_parquet(io.BytesIO(archive.read(f"{name}.parquet"))) for name in SUMMARY_TABLES}
+        stored = set(archive.namelist())  # a fit saved before the checks existed has no checks table
+        names = [name for name in (*SUMMARY_TABLES, CHECKS_TABLE) if f"{name}.parquet" in stored]
+        tables = {name: pd.read_parquet(io.BytesIO(archive.read(f"{name}.parquet"))) for name in names}
     return FitResult(meta=meta, tables=tables)
 
 
@@ -105,9 +153,9 @@ def fit_summaries(store: SessionStore, sid: str | None, dataset_version: str | N
 
 
 def clear_fits(store: SessionStore, sid: str) -> None:
-    """Forget every fit: they describe data that has just changed."""
+    """Forget every fit (and their comparison): they describe data that has just changed."""
     for name in store.names(sid):
-        if name.startswith(PREFIX):
+        if name.startswith(PREFIX) or name == COMPARISON:
             store.delete(sid, name)
 
 

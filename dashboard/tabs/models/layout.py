@@ -6,8 +6,10 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 import models
+from dashboard.figures.theme import empty_figure
 from dashboard.ids import Models
-from dashboard.ui import card, muted
+from dashboard.tabs.models.leaderboard import COMPARE_FIRST, HIDDEN, NO_FITS
+from dashboard.ui import card, graph, muted
 
 FAMILY_NOTES = {
     "ridge": "Regularised regression with per-channel adstock and saturation searched by Optuna "
@@ -27,9 +29,14 @@ def models_tab() -> html.Div:
             card(
                 [
                     leaderboard_header(),
+                    html.Div(id=Models.RECOMMENDATION),
+                    html.Div(id=Models.LEADERBOARD, children=muted(NO_FITS)),
                     html.Div(
-                        id=Models.LEADERBOARD, children=muted("No model fitted yet. Pick a family below and click Fit.")
+                        card(graph(Models.COMPARE_ROAS, empty_figure(COMPARE_FIRST), 380), "mt-2"),
+                        id=Models.COMPARE_BOX,
+                        style=HIDDEN,
                     ),
+                    html.Div(id=Models.DISAGREEMENTS),
                 ]
             ),
             dbc.Tabs(families, id=Models.TABS, active_tab=models.MODEL_NAMES[0], class_name="mt-3"),
@@ -71,6 +78,7 @@ def family_panel(family: str) -> html.Div:
     return html.Div(
         [
             dcc.Store(id=Models.result_store(family)),
+            dcc.Store(id=Models.stage_store(family)),
             card([html.P(FAMILY_NOTES[family], className="small text-muted"), form, progress]),
             html.Div(id=Models.results(family), className="mt-3"),
         ]

@@ -1,8 +1,9 @@
-"""HTML pieces of the Models tab: a fit's metrics, diagnostics and charts, and the leaderboard."""
+"""HTML pieces of a fit's results in the Models tab: metrics, intervals, checks and charts."""
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import html
 
 from dashboard.figures.models import (
@@ -11,17 +12,25 @@ from dashboard.figures.models import (
     contributions_area,
     decay_figure,
     importance_bars,
-    leaderboard_frame,
     response_curves_figure,
     roas_bars,
 )
 from dashboard.ids import Models
-from dashboard.tabs.models.fits import FitResult
-from dashboard.ui import alert, card, graph, muted, stat_cards
+from dashboard.tabs.models.fits import CHECKS_TABLE, DONE, FAILED, FitResult
+from dashboard.ui import card, graph, muted, stat_cards
+from models.checks import REFIT_CHECKS
 
-HEALTH_COLORS = {"ok": "success", "warning": "warning", "problem": "danger"}
+# A check's status (or a refit check that has not run) as a badge: word and colour.
+STATUS_BADGES = {
+    "ok": ("ok", "success"),
+    "warn": ("warning", "warning"),
+    "fail": ("fail", "danger"),
+    "running": ("running", "info"),
+    "not run": ("not run", "secondary"),
+    "failed": ("could not run", "secondary"),
+}
 NOT_FITTED = "Not fitted on this data yet: choose options and click Fit."
-NO_FITS = "No model fitted on this data yet. Pick a family below and click Fit."
+CHECKS_INTRO = "Can this model's ROAS be trusted? Each check says what it found and what to do about it."
 
 
 def metric_cards(metrics: dict) -> dbc.Row:
@@ -36,25 +45,95 @@ def metric_cards(metrics: dict) -> dbc.Row:
     )
 
 
-def diagnostics_card(meta: dict) -> dbc.Card | None:
-    """Sampler diagnostics and the health check in plain words (models with a posterior only)."""
-    diagnostics, health = meta.get("diagnostics"), meta.get("health") or []
+def stage_status(meta: dict, stage: str) -> str:
+    """A later stage's status (pending, done or failed); a fit saved before stages existed has them all."""
+    return meta.get("stages", {}).get(stage, DONE)
+
+
+def convergence_numbers(diagnostics: dict | None):
+    """The sampler's numbers in one line (models with a posterior only)."""
     if not diagnostics:
         return None
-    numbers = (
-        f"R-hat max {diagnostics['rhat_max']:.3f} · bulk ESS min {diagnostics['ess_bulk_min']:.0f} · "
-        f"tail ESS min {diagnostics['ess_tail_min']:.0f} · divergences {diagnostics['divergences']}"
+    return html.Small(
+        f"Sampler: R-hat max {diagnostics['rhat_max']:.3f} · bulk ESS min {diagnostics['ess_bulk_min']:.0f} · "
+        f"tail ESS min {diagnostics['ess_tail_min']:.0f} · divergences {diagnostics['divergences']}",
+        className="text-muted d-block mb-2",
     )
-    items = [
-        alert(item["message"], HEALTH_COLORS.get(item["level"], "secondary"), class_name="py-2 mb-1 small")
-        for item in health
+
+
+def refit_placeholders(meta: dict, done: set[str], running: bool) -> list[dict]:
+    """Rows for the refit checks (placebo, twin) that have no result yet: running, not run, or failed."""
+    status = stage_status(meta, "checks")
+    if status == DONE:
+        return []
+    if status == FAILED:
+        state, detail, action = "failed", f"Could not be run: {meta['stage_errors'].get('checks')}", ""
+    elif running:
+        state, detail, action = "running", "Refitting the model now; the result appears here when it is done.", ""
+    else:
+        state, detail = "not run", "The fit was cancelled or stopped before this check ran."
+        action = "Fit again to run it."
+    missing = [name for name in REFIT_CHECKS if name not in done]
+    return [{"check": name, "status": state, "detail": detail, "action": action} for name in missing]
+
+
+def check_row(row: dict) -> html.Tr:
+    """One check: its name, a coloured status, what was found and what to do."""
+    word, color = STATUS_BADGES.get(row["status"], (row["status"], "secondary"))
+    cells = [
+        html.Td(row["check"], className="fw-semibold text-nowrap"),
+        html.Td(dbc.Badge(word, color=color, class_name="text-uppercase")),
+        html.Td(row["detail"]),
+        html.Td(row.get("action") or ""),
     ]
-    body = [html.H6("Diagnostics", className="mb-1"), html.Small(numbers, className="text-muted")]
-    return card([*body, html.Div(items, className="mt-2")], "mb-3", id=Models.diagnostics(meta["family"]))
+    return html.Tr(cells, className=f"check-{row['status'].replace(' ', '-')}")
 
 
-def results_view(family: str, fit: FitResult) -> html.Div:
-    """Metrics and every chart of one fit."""
+def checks_card(meta: dict, checks: pd.DataFrame | None, running: bool) -> dbc.Card:
+    """Every check of the fit in plain words (for every family), with the sampler's numbers where there is one."""
+    rows = [] if checks is None else checks.to_dict("records")
+    rows += refit_placeholders(meta, {row["check"] for row in rows}, running)
+    header = html.Thead(html.Tr([html.Th("check"), html.Th("status"), html.Th("what we found"), html.Th("what to do")]))
+    table = dbc.Table(
+        [header, html.Tbody([check_row(row) for row in rows])], size="sm", responsive=True, class_name="small mb-0"
+    )
+    body = [html.H6("Checks", className="mb-1"), muted(CHECKS_INTRO, "text-muted small mb-1")]
+    body += [convergence_numbers(meta.get("diagnostics")), table]
+    return card(body, "mb-3", id=Models.checks(meta["family"]))
+
+
+def intervals_text(meta: dict, running: bool) -> str:
+    """How this fit's 90% intervals were made, or that they are coming, were not finished, or failed."""
+    status, made = stage_status(meta, "intervals"), meta.get("intervals")
+    if status == DONE and made:
+        seconds = meta.get("stage_seconds", {}).get("intervals")
+        took = f", in {seconds:.1f} s" if seconds is not None else ""
+        return (
+            f"Error bars and bands are {made['level']:.0%} intervals from a calibrated bootstrap: "
+            f"{made['replicates']} refits on data drawn from models that fit yours about as well as this one "
+            f"({made['block_periods']}-period blocks of residuals){took}."
+        )
+    if status == DONE:
+        return "Error bars and bands are 90% credible intervals from the posterior."
+    if status == FAILED:
+        return f"No intervals: {meta['stage_errors'].get('intervals')}"
+    if running:
+        return "Estimating 90% intervals (bootstrap refits): error bars and bands appear here when they are ready."
+    return (
+        "The 90% intervals were not finished (the fit was cancelled or stopped), so these numbers have none: "
+        "fit again to get them."
+    )
+
+
+def fit_header(meta: dict, running: bool) -> html.Div:
+    """When and how fast the model was fitted, and where its intervals stand."""
+    fitted = f"Fitted {meta['fitted_at']} in {meta['fit_seconds']:.1f} s. "
+    note = html.Span(intervals_text(meta, running), id=Models.intervals_note(meta["family"]))
+    return html.Small([fitted, note], className="text-muted d-block mt-2")
+
+
+def results_view(family: str, fit: FitResult, running: bool = False) -> html.Div:
+    """Metrics, checks and every chart of one fit; ``running``: its intervals or checks are still coming."""
     tables, meta = fit.tables, fit.meta
     channels = meta["channels"]
     contributions = tables["contributions"].set_index(tables["contributions"].columns[0])
@@ -62,9 +141,9 @@ def results_view(family: str, fit: FitResult) -> html.Div:
 
     return html.Div(
         [
-            diagnostics_card(meta),
             metric_cards(meta["metrics"]),
-            html.Small(f"Fitted {meta['fitted_at']} in {meta['fit_seconds']:.1f} s.", className="text-muted"),
+            fit_header(meta, running),
+            checks_card(meta, tables.get(CHECKS_TABLE), running),
             chart(family, "fit", actual_vs_predicted(tables["fitted"]), 400),
             chart(family, "contributions", contributions_area(contributions, channels), 420),
             pair(
@@ -89,37 +168,3 @@ def chart(family: str, kind: str, figure, height: int = 380) -> dbc.Card:
 def pair(left, right, class_name: str = "g-3") -> dbc.Row:
     """Two cards side by side on a wide screen."""
     return dbc.Row([dbc.Col(left, md=6), dbc.Col(right, md=6)], class_name=class_name)
-
-
-def leaderboard_table(rows: list[dict]) -> html.Div:
-    """Every fit on this data, best (lowest holdout NRMSE) highlighted, with a note on the holdouts."""
-    if not rows:
-        return muted(NO_FITS)
-    flat = [{"family": r["family"], "label": r["label"], "fit_seconds": r["fit_seconds"], **r["metrics"]} for r in rows]
-    frame = leaderboard_frame(flat).drop(columns=["family"])
-    best = frame.pop("best")
-    header = html.Thead(html.Tr([html.Th(c) for c in frame.columns]))
-    body = html.Tbody(
-        [
-            html.Tr([html.Td(v) for v in row], className="table-success fw-semibold" if best.iloc[i] else None)
-            for i, row in enumerate(frame.itertuples(index=False))
-        ]
-    )
-    table = dbc.Table([header, body], size="sm", hover=True, responsive=True, class_name="mb-1")
-    return html.Div([table, holdout_note(sorted({r["metrics"]["holdout_periods"] for r in rows}))])
-
-
-def holdout_note(holdouts: list[int]):
-    """Whether the models can be compared: all scored on the same last periods, or not."""
-    if len(holdouts) > 1:
-        return alert(
-            f"These models were scored on different holdouts ({', '.join(map(str, holdouts))} periods): refit them "
-            "with the same holdout setting to compare them fairly.",
-            "warning",
-            class_name="py-2 small mb-0",
-        )
-    return html.Small(
-        f"All models are scored on the same holdout: the last {holdouts[0]} periods. Lower NRMSE is better; "
-        "the best model is highlighted.",
-        className="text-muted",
-    )

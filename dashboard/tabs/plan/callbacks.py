@@ -15,6 +15,7 @@ from dashboard.figures.theme import empty_figure
 from dashboard.ids import App, Models, Plan
 from dashboard.store import SessionStore
 from dashboard.tabs import bound
+from dashboard.tabs.models.comparison import comparison
 from dashboard.tabs.plan.layout import NO_FITS, OPTIMISE_FIRST, PICK
 from dashboard.tabs.plan.records import allocation_frame, optimiser_arguments, plan_exports, plan_record
 from dashboard.tabs.plan.state import (
@@ -33,6 +34,7 @@ from dashboard.tabs.plan.views import (
     bound_rows,
     channel_rows,
     plan_cards,
+    recommendation_line,
     what_if_cards,
     what_if_table,
 )
@@ -41,7 +43,7 @@ from dashboard.ui import alert, muted
 log = logging.getLogger(__name__)
 SHOWN, HIDDEN = {}, {"display": "none"}
 PLAN_BUTTONS = (Plan.APPLY, Plan.EXPORT_XLSX, Plan.EXPORT_PLAN_CSV, Plan.EXPORT_PREDICTION_CSV)
-RESULTS = [Input(Models.result_store(f), "data") for f in models.MODEL_NAMES]
+STAGES = [Input(Models.stage_store(f), "data") for f in models.MODEL_NAMES]  # a fit saved, ended or failed
 TOKEN = State(App.SESSION, "data")
 OPTIMISE_FORM = {
     "periods": State(Plan.PERIODS, "value"),
@@ -57,23 +59,38 @@ OPTIMISE_FORM = {
 }
 FIT_STATE = {"fits": State(Plan.FITS, "data"), "summary": State(App.DATASET, "data"), "token": TOKEN}  # which fit
 FORM_TOKEN = {"family": State(Plan.FAMILY, "value"), **FIT_STATE}
+RECOMMENDATION_LINE = {  # the user picks another model: say that it is their choice, and which is recommended
+    "inputs": {"family": Input(Plan.FAMILY, "value")},
+    "state": {"fits": State(Plan.FITS, "data"), "summary": State(App.DATASET, "data"), "token": TOKEN},
+    "prevent_initial_call": True,
+}
 
 
 def register(app, store: SessionStore) -> None:
     cache = PlanCache(store)
     app.plan_cache = cache  # for tests and the benchmark
+    register_fit_list(app, store, cache)
     register_what_if(app, store, cache)
     register_optimiser(app, store, cache)
     app.callback(Output(Plan.RUNNING, "children"), Input(App.RUNNING, "data"))(running_note)
 
 
-def register_what_if(app, store: SessionStore, cache: PlanCache) -> None:
+def register_fit_list(app, store: SessionStore, cache: PlanCache) -> None:
+    """The models to plan with, starting on the recommended one, and the line that says why."""
     app.callback(
         output=[Output(Plan.FITS, "data"), Output(Plan.FAMILY, "options"), Output(Plan.FAMILY, "value")]
-        + [Output(Plan.STATUS, "children"), Output(Plan.BODY, "style")],
-        inputs={"summary": Input(App.DATASET, "data"), "running": Input(App.RUNNING, "data"), "results": RESULTS},
-        state={"chosen": State(Plan.FAMILY, "value"), "before": State(Plan.FITS, "data"), "token": TOKEN},
+        + [Output(Plan.STATUS, "children"), Output(Plan.BODY, "style")]
+        + [Output(Plan.RECOMMENDATION, "children"), Output(Plan.RECOMMENDED, "data")],
+        inputs={"summary": Input(App.DATASET, "data"), "running": Input(App.RUNNING, "data"), "stages": STAGES},
+        state={"chosen": State(Plan.FAMILY, "value"), "before": State(Plan.FITS, "data"), "token": TOKEN}
+        | {"followed": State(Plan.RECOMMENDED, "data")},
     )(bound(list_fits, store, cache))
+    app.callback(Output(Plan.RECOMMENDATION, "children", allow_duplicate=True), **RECOMMENDATION_LINE)(
+        bound(explain_choice, store)
+    )
+
+
+def register_what_if(app, store: SessionStore, cache: PlanCache) -> None:
     app.callback(Output(Plan.PERIODS, "value"), Output(Plan.PERIODS_UNIT, "children"), Input(App.DATASET, "data"))(
         default_horizon
     )
@@ -102,8 +119,10 @@ def register_what_if(app, store: SessionStore, cache: PlanCache) -> None:
     app.callback(
         output=[Output(Plan.WHATIF_SUMMARY, "children"), Output(Plan.PREDICTION, "figure")]
         + [Output(Plan.INCREMENTAL, "figure"), Output(Plan.WHATIF_TABLE, "children")],
-        inputs={"values": Input(Plan.spend(ALL), "value"), "periods": Input(Plan.PERIODS, "value")},
-        state={"ids": State(Plan.spend(ALL), "id"), **FORM_TOKEN},
+        inputs={"values": Input(Plan.spend(ALL), "value"), "periods": Input(Plan.PERIODS, "value")}
+        | {"fits": Input(Plan.FITS, "data")},  # a fit saved again with its intervals: show them
+        state={"ids": State(Plan.spend(ALL), "id"), "family": State(Plan.FAMILY, "value")}
+        | {"summary": State(App.DATASET, "data"), "token": TOKEN},
     )(bound(update_what_if, store, cache))
 
 
@@ -137,19 +156,46 @@ def register_optimiser(app, store: SessionStore, cache: PlanCache) -> None:
 
 
 # ------------------------------------------------------------------------------------------- callbacks
-def list_fits(store: SessionStore, cache: PlanCache, summary, running, results, chosen, before, token) -> tuple:
-    """The families fitted on the current data (read again when a fit ends); forget cached models of
-    other data."""
+def list_fits(
+    store: SessionStore, cache: PlanCache, summary, running, stages, chosen, before, followed, token
+) -> tuple:
+    """The families fitted on the current data (read again when a fit is saved or ends), starting on the
+    recommended one and following the recommendation unless the user picked another; forget cached models
+    of other data."""
     sid, version = store.session_or_none(token), (summary or {}).get("version")
     if sid is not None:
         cache.forget(sid, version)
     fits = fitted_families(store, sid, version)
     if not fits:
-        return {}, [], None, muted(NO_FITS, "text-muted"), HIDDEN
-    options = [{"label": meta["label"], "value": family} for family, meta in fits.items()]
-    if chosen in fits and (before or {}).get(chosen) == fits[chosen]:  # another family's fit: keep the sliders
-        return fits, options, no_update, None, SHOWN
-    return fits, options, chosen if chosen in fits else next(iter(fits)), None, SHOWN
+        return {}, [], None, muted(NO_FITS, "text-muted"), HIDDEN, None, None
+    record = comparison(store, sid, version)
+    recommended = record["recommended"] if record and record["recommended"] in fits else None
+    family = chosen_family(fits, chosen, before, recommended, followed)
+    shown = chosen if family is no_update else family
+    line = recommendation_line(record, shown, fits[shown]["label"])
+    if fits == before:  # nothing new: leave the list (and the what-if that follows it) alone
+        return no_update, no_update, family, None, SHOWN, line, recommended or followed
+    options = [{"label": meta["label"], "value": name} for name, meta in fits.items()]
+    return fits, options, family, None, SHOWN, line, recommended or followed
+
+
+def chosen_family(fits: dict, chosen, before: dict | None, recommended: str | None, followed: str | None):
+    """The model to plan with: the recommended one, unless the user picked another (a choice that differs from
+    the recommendation the page followed); no_update when it is the same fit as before (keep the sliders)."""
+    if chosen in fits and chosen != followed:
+        target = chosen
+    else:
+        target = recommended or (chosen if chosen in fits else next(iter(fits)))
+    same_fit = target == chosen and (before or {}).get(chosen, {}).get("fitted_at") == fits[chosen]["fitted_at"]
+    return no_update if same_fit else target
+
+
+def explain_choice(store: SessionStore, family, fits, summary, token):
+    """The recommendation line again once the user picks a model."""
+    if not family or family not in (fits or {}):
+        raise PreventUpdate
+    sid, version = store.session_or_none(token), (summary or {}).get("version")
+    return recommendation_line(comparison(store, sid, version), family, fits[family]["label"])
 
 
 def default_horizon(summary: dict | None) -> tuple:
@@ -188,7 +234,10 @@ def running_note(family: str | None):
     if not family:
         return None
     label = models.LABELS.get(family, family)
-    note = f"A {label} fit is running in the Models tab; it is listed here when it is done."
+    note = (
+        f"A {label} fit is running in the Models tab: it is listed here once the model is fitted, and its 90% "
+        "intervals and the recommendation follow when its intervals and checks are done."
+    )
     return alert(note, "info", class_name="mt-3 mb-0 py-2 small")
 
 

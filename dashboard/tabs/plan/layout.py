@@ -19,6 +19,7 @@ def plan_tab() -> html.Div:
     return html.Div(
         [
             dcc.Store(id=Plan.FITS),
+            dcc.Store(id=Plan.RECOMMENDED),
             html.Div(id=Plan.RUNNING),
             html.Div(id=Plan.STATUS, className="mt-3", children=html.P(NO_FITS, className="text-muted")),
             html.Div(
@@ -42,7 +43,8 @@ def settings_card() -> dbc.Card:
         size="sm",
     )
     periods = html.Div([dbc.Label("Horizon: the next", html_for=Plan.PERIODS, class_name="small mb-0"), horizon])
-    return card(dbc.Row([dbc.Col(family, md=4), dbc.Col(periods, md=3)], class_name="g-2"))
+    row = dbc.Row([dbc.Col(family, md=4), dbc.Col(periods, md=3)], class_name="g-2")
+    return card([row, html.Div(id=Plan.RECOMMENDATION, className="small mt-2")])
 
 
 def what_if_row() -> dbc.Row:

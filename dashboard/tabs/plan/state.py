@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from dashboard.store import SessionStore
-from dashboard.tabs.models.fits import fit_summaries, load_model
+from dashboard.tabs.models.fits import fit_stamp, fit_summaries, load_model
 from models.planning import Horizon
 
 PLAN = "plan"  # the session's last optimised plan
@@ -103,16 +103,12 @@ def fit_key(store: SessionStore, family: str | None, fits: dict | None, summary:
 
 
 def fitted_families(store: SessionStore, sid: str | None, version: str | None) -> dict:
-    """family -> label and fit stamp, for every fit on this data (small JSON for the browser)."""
+    """family -> label, fit time and stamp (one save of the fit), for every fit on this data (small JSON for
+    the browser); a fit saved again with its intervals keeps its ``fitted_at`` and gets a new stamp."""
     return {
-        meta["family"]: {"label": meta["label"], "stamp": fit_stamp(meta)}
+        meta["family"]: {"label": meta["label"], "fitted_at": meta["fitted_at"], "stamp": fit_stamp(meta)}
         for meta in fit_summaries(store, sid, version)
     }
-
-
-def fit_stamp(meta: Mapping) -> str:
-    """Identifies one fit of a family, so a refit on the same data is never served from the cache."""
-    return f"{meta['fitted_at']}|{meta['fit_seconds']!r}"
 
 
 def save_plan(store: SessionStore, sid: str, record: Mapping) -> dict:

@@ -10,6 +10,7 @@ from dash import dcc, html
 
 from dashboard.figures.format import MISSING_TEXT, compact_number, ratio
 from dashboard.ids import Plan
+from dashboard.tabs.models.comparison import recommended_row, score_phrase, why
 from dashboard.tabs.plan.records import allocation_frame
 from dashboard.ui import stat_cards
 
@@ -146,3 +147,17 @@ def allocation_table(record: dict) -> dbc.Table:
         }
     )
     return dbc.Table.from_dataframe(shown, size="sm", striped=True, responsive=True, class_name="small mb-2")
+
+
+def recommendation_line(record: dict | None, family: str, label: str) -> html.Span | None:
+    """One line on the model in use: recommended and why, the user's own choice, or the only one so far."""
+    if not record:
+        return None
+    best = recommended_row(record)
+    if len(record["rows"]) == 1:
+        text = f"Using {label}, the only model fitted: {why(best)}. Fit another family in the Models tab to compare."
+    elif best["family"] == family:
+        text = f"Using {label}: recommended because {score_phrase(record)}: {why(best)}."
+    else:
+        text = f"Using {label}, your choice. Recommended: {best['model']}, because {score_phrase(record)}."
+    return html.Span(text, className="text-muted")

@@ -13,6 +13,9 @@ import pandas as pd
 
 RHAT_MAX, ESS_MIN, MAPE_MAX = 1.01, 400, 0.2
 ROAS_HIGH, ROAS_NEAR_ZERO, BIG_SPEND_SHARE = 20.0, 0.05, 0.1
+WIDE_RATIO = 3.0  # a 90% ROAS interval whose upper end is this many times its lower end: not pinned down
+SPEND_FLOOR = 0.25  # spend that stays above this share of its average in 95% of periods never goes near zero
+FLOOR_QUANTILE = 0.05
 
 
 def check(level: str, message: str) -> dict:
@@ -112,3 +115,50 @@ def holdout_check(mape: float) -> dict | None:
             "for a change in the business that the data's history does not show.",
         )
     return check("ok", f"On the holdout periods the forecast is off by {mape:.1%} on average.")
+
+
+def spend_floors(spend: np.ndarray) -> np.ndarray:
+    """Per channel (columns of ``spend``): the 5th percentile of spend per period over its mean non-zero spend.
+
+    0 for a channel that is dark in at least 5% of the periods; near 1 for spend that hardly moves.
+    """
+    spend = np.clip(np.asarray(spend, dtype=float), 0.0, None)
+    floors = []
+    for column in spend.T:
+        level = column[column > 0].mean() if (column > 0).any() else 0.0
+        floors.append(float(np.quantile(column, FLOOR_QUANTILE) / level) if level > 0 else 0.0)
+    return np.array(floors)
+
+
+def identification_checks(table: pd.DataFrame, floors: np.ndarray) -> list[dict]:
+    """Channels whose ROAS the data cannot pin down: a 90% interval wider than a factor of :data:`WIDE_RATIO`.
+
+    ``table`` is :meth:`.model.BayesianMMM.roas`; ``floors`` are :func:`spend_floors` in its row order. When
+    the channel's spend never goes near zero (floor at least :data:`SPEND_FLOOR`), its ROAS (the return on
+    all of its spend, from zero up) extrapolates the response curve below any spend in the data, and the
+    message says so; otherwise its effect is too small or too entangled with others' for the data to tell.
+    """
+    checks = []
+    for row, floor in zip(table.itertuples(), floors):
+        if not (row.lower > 0 and row.upper >= WIDE_RATIO * row.lower):
+            continue
+        interval = f"ROAS {row.roas:.2f}, 90% interval {row.lower:.2f} to {row.upper:.2f}"
+        if floor >= SPEND_FLOOR:
+            text = (
+                f"{row.channel}'s spend never falls below {floor:.0%} of its average (in 95% of periods), so "
+                "its ROAS, the return on all of its spend from zero up, is an extrapolation below any spend the "
+                f"data show, and the data cannot pin it down: {interval}. Read the interval, not the point. "
+                f"Its marginal ROAS ({row.mroas:.2f}) is what these data measure; to learn its ROAS, vary its "
+                "spend (pause or halve it for a few weeks)."
+            )
+        else:
+            text = (
+                f"The data say little about {row.channel}'s ROAS: {interval}. Its effect is small next to "
+                "the noise in revenue or moves with other channels' spend; more history, or a test that "
+                "pauses it for a few weeks, would narrow it."
+            )
+        checks.append(check("warning", text))
+    if not checks:
+        bound = f"each 90% interval within a factor of {WIDE_RATIO:.0f}"
+        checks.append(check("ok", f"The data pin down every channel's ROAS ({bound})."))
+    return checks

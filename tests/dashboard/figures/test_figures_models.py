@@ -1,4 +1,4 @@
-"""Tests for the fitted-model figure builders and the leaderboard table."""
+"""Tests for the fitted-model figure builders."""
 
 import json
 
@@ -256,28 +256,3 @@ def test_empty_inputs_give_a_message(build):
     fig = build()
     assert empty_message(fig).startswith("No ")
     strict_json(fig)
-
-
-def test_leaderboard_sorted_formatted_and_best():
-    rows = [
-        {"family": "ridge", "label": "Ridge", "r2": 0.81234, "mape": 0.0712, "nrmse": 0.12, "fit_seconds": 1.234},
-        {"family": "xgb", "label": "XGBoost", "r2": 0.9, "mape": 0.05, "nrmse": 0.08, "cv_r2": 0.7, "fit_seconds": 12},
-        {"family": "broken", "label": "Broken", "r2": np.nan, "mape": np.nan, "nrmse": np.nan, "fit_seconds": 0.1},
-    ]
-    table = figures.leaderboard_frame(rows)
-    assert list(table.columns) == figures.LEADERBOARD_COLUMNS
-    assert list(table["family"]) == ["xgb", "ridge", "broken"]
-    assert list(table["best"]) == [True, False, False]
-    ridge = table.iloc[1]
-    assert ridge["R² (holdout)"] == "0.812"
-    assert ridge["MAPE (holdout)"] == "7.1%"
-    assert ridge["NRMSE (holdout)"] == "0.120"
-    assert ridge["Fit time"] == "1.2 s"
-    assert ridge["R² (CV)"] == MISSING_TEXT
-    assert table.iloc[0]["R² (CV)"] == "0.700"
-
-
-def test_leaderboard_edge_cases():
-    assert list(figures.leaderboard_frame([]).columns) == figures.LEADERBOARD_COLUMNS
-    unscored = figures.leaderboard_frame([{"family": "ridge", "label": "Ridge", "nrmse": np.nan}])
-    assert list(unscored["best"]) == [False]

@@ -21,10 +21,12 @@ import pytest
 
 from models.curves import ADSTOCKS, SATURATIONS, lookup_adstock, lookup_saturation
 from models.datasets import load_demo_truth
+from models.datasets.process import ChannelSpec, ProcessSpec
+from models.datasets.simulate import simulate
 from models.datasets.truth import CHANNELS
 from models.families.bayesian import model as bayesian
 from models.families.bayesian import ops, sampling
-from models.families.bayesian.health import roas_checks
+from models.families.bayesian.health import identification_checks, roas_checks, spend_floors
 from models.families.bayesian.model import BayesianMMM
 from models.transforms import (
     convolve_lags,
@@ -34,11 +36,13 @@ from models.transforms import (
     weibull_weights,
 )
 
-# Measured with the shared fit's settings on the 1,096 days (random_state 0-4): R-hat max 1.012-1.023, median
-# relative ROAS error 0.20-0.23, the truth inside the 90% interval for 4 of 6 channels. Three years of daily
-# data pin down the big channels; tiktok (whose spend grows with the trend) and "other" (1% of revenue) stay
-# uncertain and are overestimated. On 5,000 days with the default 1000 + 1000 draws the median error is 0.06
-# (bench/RESULTS.md). Asserted with a margin.
+# Measured with the shared fit's settings on the 1,096 days (Hill curve, random_state 0-2): R-hat max
+# 1.017-1.026, median relative ROAS error 0.18-0.24, the truth inside the 90% interval for 5 or 6 of 6
+# channels. Only youtube is flighted; the five always-on channels' intervals span more than a factor of 3
+# and the health check says so (tiktok, whose spend grows with the trend, and "other", 1% of revenue, are
+# off by 0.5-0.7). On 5,000 days with the defaults the median error is 0.21 (bench/RESULTS.md; the logistic
+# curve's fixed concave shape suits the demo's mild curves, 0.06 there, but misses S-shaped data by 0.89).
+# Asserted with a margin.
 ROAS_MEDIAN_TOLERANCE = 0.35
 RHAT_TOLERANCE = 1.05
 
@@ -101,6 +105,60 @@ def test_progress_follows_the_draws(demo_fit):
     assert calls[-1][1:] == (1.0, "Done")
 
 
+# ------------------------------------------------------------------ S-shaped curves, and saying when it can't
+def s_curve_data():
+    """Two years of days, six channels whose curves are mostly S-shaped; tv's spend hardly moves.
+
+    Daily with price and promo like the demo, so the session's compiled graph is reused. Measured
+    (random_state 0, the fit below): every 90% interval holds the true ROAS (video 3.06 [2.86, 3.29], true
+    3.0); the logistic curve, which cannot bend upwards, misses four of six with tight intervals (video
+    5.47 [5.31, 5.65]) and reports tv's ROAS without a word.
+    """
+
+    def channel(name, spend, roas, half, slope, flighted=False, volatility=0.4):
+        curve = {"half_saturation": half, "slope": slope}
+        return ChannelSpec(name, spend, roas, "hill", curve, flighted=flighted, volatility=volatility)
+
+    channels = (
+        channel("search", 2000.0, 2.5, 1.3, 3.0, flighted=True),
+        channel("social", 1500.0, 1.5, 1.1, 2.5, flighted=True),
+        channel("video", 3000.0, 3.0, 1.5, 3.0, volatility=0.6),
+        channel("display", 1000.0, 1.2, 0.8, 1.0, volatility=0.6),
+        channel("tv", 4000.0, 2.0, 1.2, 2.5, volatility=0.12),
+        channel("radio", 800.0, 1.0, 1.0, 2.0, flighted=True),
+    )
+    spec = ProcessSpec(channels, n_periods=730, noise_share=0.05, media_share=0.4, controls=("price", "promo"))
+    return simulate(spec, seed=5)
+
+
+@pytest.fixture(scope="module")
+def s_curve_fit(demo_fit):
+    demo_fit("bayesian")  # compiles the graph this fit reuses
+    data = s_curve_data()
+    return data, BayesianMMM(draws=300, tune=300, cv_folds=0).fit(data.frame, data.roles)
+
+
+@pytest.mark.slow
+def test_s_shaped_curves_are_recovered_with_intervals_that_hold_the_truth(s_curve_fit):
+    data, fitted = s_curve_fit
+    table = fitted.roas().set_index("channel")
+    inside = {c: table.lower[c] <= true <= table.upper[c] for c, true in data.true_roas.items()}
+    assert sum(inside.values()) >= 5 and inside["video"] and inside["search"], inside
+    for channel in ("search", "video"):  # S-shaped, flighted and always-on: pinned down, within 10%
+        assert abs(table.roas[channel] / data.true_roas[channel] - 1) < 0.1, table.loc[channel]
+
+
+@pytest.mark.slow
+def test_health_check_says_when_spend_never_goes_near_zero(s_curve_fit):
+    data, fitted = s_curve_fit
+    table = fitted.roas().set_index("channel")
+    assert table.upper["tv"] > 3 * table.lower["tv"]  # its spend stays within about 20% of its average
+    warnings = [c["message"] for c in fitted.health_check() if c["level"] == "warning"]
+    tv = [m for m in warnings if m.startswith("tv's spend never falls below")]
+    assert len(tv) == 1 and "extrapolation" in tv[0] and f"{table.lower['tv']:.2f} to" in tv[0], warnings
+    assert not any(m.startswith(("search", "video")) or "about search" in m for m in warnings), warnings
+
+
 # ------------------------------------------------------------------------------ intervals
 @pytest.mark.slow
 def test_roas_intervals_contain_the_mean(fitted):
@@ -151,11 +209,28 @@ def test_saved_model_is_plain_data_and_predicts_the_same(fitted):
 
 # ----------------------------------------------------------------------------- health check
 @pytest.mark.slow
+def identification_warnings(checks: list[dict]) -> list[str]:
+    """The messages of the checks that say a channel's ROAS is not pinned down (health.identification_checks)."""
+    return [
+        c["message"]
+        for c in checks
+        if c["level"] == "warning" and ("cannot pin it down" in c["message"] or "say little about" in c["message"])
+    ]
+
+
+def wide_channels(model) -> list[str]:
+    table = model.roas()
+    return table.channel[table.upper >= 3 * table.lower].tolist()
+
+
+@pytest.mark.slow
 def test_health_check_of_a_good_fit_is_all_ok(fitted):
     good = fitted._clone_with_state()  # the test's short chains need not pass; the default run does
     good.diagnostics = {"rhat_max": 1.003, "ess_bulk_min": 850.0, "ess_tail_min": 700.0, "divergences": 0}
     checks = good.health_check()
-    assert {c["level"] for c in checks} == {"ok"}, checks
+    unclear = identification_warnings(checks)  # the demo's small channels: its data cannot tell
+    assert [m.split("'s")[0].split()[-1] for m in unclear] == wide_channels(good), unclear
+    assert {c["level"] for c in checks if c["message"] not in unclear} == {"ok"}, checks
     text = " ".join(c["message"] for c in checks)
     for words in ("R-hat 1.003", "effective sample size", "No divergent", "baseline", "ROAS", "holdout"):
         assert words in text, words
@@ -170,11 +245,56 @@ def test_health_check_explains_problems_and_what_to_do(fitted):
     }
     sick.metrics = {**fitted.metrics, "mape": 0.35}
     levels = [c["level"] for c in sick.health_check()]
-    assert levels.count("problem") == 2 and levels.count("warning") == 2, sick.health_check()
+    unclear = len(identification_warnings(sick.health_check()))
+    assert levels.count("problem") == 2 and levels.count("warning") == 2 + unclear, sick.health_check()
     messages = " ".join(c["message"] for c in sick.health_check())
     assert "R-hat 1.080" in messages and "more draws" in messages
     assert "7 divergent transitions" in messages and "about 120 independent draws" in messages
     assert "off by 35%" in messages and "Add controls" in messages
+
+
+def test_identification_checks_say_when_the_roas_is_an_extrapolation():
+    table = pd.DataFrame(
+        {
+            "channel": ["youtube", "tv", "search"],
+            "roas": [1.5, 2.0, 3.0],
+            "mroas": [0.8, 1.0, 2.0],
+            "lower": [0.4, 0.5, 2.5],
+            "upper": [4.0, 3.0, 3.6],
+        }
+    )
+    checks = identification_checks(table, np.array([0.62, 0.0, 0.7]))
+    assert [c["level"] for c in checks] == ["warning", "warning"]  # search's interval is narrow: nothing to say
+    youtube, tv = (c["message"] for c in checks)
+    assert "youtube's spend never falls below 62% of its average" in youtube and "extrapolation" in youtube
+    assert "90% interval 0.40 to 4.00" in youtube and "marginal ROAS (0.80)" in youtube and "pause" in youtube
+    assert "The data say little about tv's ROAS" in tv and "extrapolation" not in tv
+    narrow = identification_checks(table.iloc[2:], np.array([0.7]))
+    assert [c["level"] for c in narrow] == ["ok"] and "pin down every channel's ROAS" in narrow[0]["message"]
+
+
+def test_spend_floors_and_always_on_weights():
+    dark_weeks = np.r_[np.zeros(20), np.full(80, 2.0)]
+    floors = spend_floors(np.column_stack([dark_weeks, np.full(100, 5.0), np.linspace(0.5, 1.5, 101)[:100]]))
+    np.testing.assert_allclose(floors[:2], [0.0, 1.0])
+    assert 0.5 < floors[2] < 0.6  # the 5th percentile of spend running from half to 1.5 times its average
+    weights = sampling.always_on_weights(np.array([0.0, 0.1, 0.2, 0.3, 0.8]))
+    np.testing.assert_allclose(weights, [0.0, 0.0, 0.5, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("saturation", ["hill", "logistic"])
+def test_each_curves_log_elasticity_in_the_graph_is_its_elasticity_at_the_mean_spend(saturation):
+    """The sampler's coordinates (sampling._roas) use d log h / d log x at x = 1; check it against the curve."""
+    import pymc as pm
+
+    with pm.Model():
+        first, second, log_elasticity = sampling.SATURATION_PRIORS[saturation](4)
+        draws = pm.draw([first, log_elasticity] + ([second] if second is not None else []), draws=50, random_seed=1)
+    curve = lookup_saturation(saturation)
+    params = [np.exp(draws[0]), draws[2]] if saturation == "hill" else [draws[0]]
+    step = 1e-6
+    up, down = (curve.apply(np.exp(s), dict(zip(curve.parameters, params))) for s in (step, -step))
+    np.testing.assert_allclose(draws[1], np.log((np.log(up) - np.log(down)) / (2 * step)), rtol=1e-5, atol=1e-6)
 
 
 def test_roas_checks_flag_implausible_channels():
@@ -239,7 +359,7 @@ def test_bad_options_are_refused_before_sampling(demo):
     frame, roles = demo
     for options, match in [
         ({"adstock": "weibull_pdf"}, "adstock must be one of geometric, weibull_cdf; got 'weibull_pdf'"),
-        ({"saturation": "tanh"}, "saturation must be one of logistic, hill"),
+        ({"saturation": "tanh"}, "saturation must be one of hill, logistic"),
         ({"draws": 0}, "draws"),
         ({"chains": 1.5}, "chains"),
     ]:
@@ -251,7 +371,7 @@ def test_bad_options_are_refused_before_sampling(demo):
 def test_same_shape_reuses_the_compiled_graph(fitted):
     keys = set(sampling.COMPILED)
     assert keys, "the fixture's fit should have compiled the graph in this process"
-    assert any(key[:3] == ("geometric", "logistic", 14) for key in keys)
+    assert any(key[:3] == ("geometric", "hill", 14) for key in keys)
 
 
 @pytest.mark.slow

@@ -14,11 +14,14 @@ from dash.exceptions import PreventUpdate
 
 import models
 from dashboard.ids import Plan
+from dashboard.tabs.models.comparison import comparison
 from dashboard.tabs.plan.callbacks import (
     channel_controls,
+    chosen_family,
     default_budget,
     default_horizon,
     download_plan,
+    explain_choice,
     list_fits,
     optimise,
     optimised_plan,
@@ -32,6 +35,7 @@ from dashboard.tabs.plan.callbacks import (
 )
 from dashboard.tabs.plan.records import allocation_frame
 from dashboard.tabs.plan.state import latest_plan, load_plan, save_plan, stored_plan
+from dashboard.tabs.plan.views import plan_cards
 from tests.dashboard.helpers import components, triggered
 
 PERIODS = 28
@@ -66,15 +70,53 @@ def channels_of(app, key) -> list[str]:
 
 def test_list_fits_offers_the_fits_on_this_data_and_keeps_the_choice(planned):
     app, key, fits, token = planned
-    store, summary = app.session_store, {"version": key.version}
-    listed, options, chosen, status, style = list_fits(
-        store, app.plan_cache, summary, None, [None] * 4, None, None, token
+    store, cache, summary = app.session_store, app.plan_cache, {"version": key.version}
+    listed, options, chosen, status, style, line, followed = list_fits(
+        store, cache, summary, None, [None] * 4, None, None, None, token
     )
-    assert listed == fits == {"ridge": {"label": models.LABELS["ridge"], "stamp": key.stamp}}  # small JSON, no numbers
-    assert options == [{"label": models.LABELS["ridge"], "value": "ridge"}] and chosen == "ridge" and status is None
-    assert style == {} and list_fits(store, app.plan_cache, summary, None, [], "ridge", fits, token)[2] is no_update
-    empty = list_fits(store, app.plan_cache, {"version": "other"}, None, [], None, None, token)
+    label = models.LABELS["ridge"]
+    assert listed == fits == {"ridge": {"label": label, "fitted_at": listed["ridge"]["fitted_at"], "stamp": key.stamp}}
+    assert options == [{"label": label, "value": "ridge"}] and chosen == "ridge" and status is None
+    assert style == {} and followed == "ridge" and f"Using {label}, the only model fitted" in str(line)
+    again = list_fits(store, cache, summary, None, [], "ridge", fits, "ridge", token)
+    assert again[2] is no_update  # the same fit: the sliders stay where the user put them
+    assert again[0] is again[1] is no_update  # and nothing new to list: the what-if is not redrawn
+    empty = list_fits(store, cache, {"version": "other"}, None, [], None, None, None, token)
     assert empty[0] == {} and "Fit a model" in str(empty[3]) and empty[4] == {"display": "none"}
+
+
+def test_the_plan_starts_on_the_recommended_model_and_says_why(compared):
+    app, token, sid, version = compared
+    store, cache, summary = app.session_store, app.plan_cache, {"version": version}
+    best = comparison(store, sid, version)["recommended"]
+    other = next(family for family in ("ridge", "xgboost") if family != best)
+    fits, _, chosen, _, _, line, followed = list_fits(store, cache, summary, None, [], None, None, None, token)
+    assert chosen == followed == best and f"Using {models.LABELS[best]}: recommended because its checks" in str(line)
+    kept = list_fits(store, cache, summary, None, [], other, fits, best, token)  # the user picked another
+    assert kept[2] is no_update and kept[6] == best and f"Using {models.LABELS[other]}, your choice" in str(kept[5])
+    assert f"Recommended: {models.LABELS[best]}" in str(explain_choice(store, other, fits, summary, token))
+    with pytest.raises(PreventUpdate):
+        explain_choice(store, "bayesian", fits, summary, token)
+
+
+def test_chosen_family_follows_the_recommendation_until_the_user_picks_another():
+    fits = {f: {"label": f, "fitted_at": "t1", "stamp": "t1|1.0|0"} for f in ("ridge", "xgboost")}
+    assert chosen_family(fits, None, None, "xgboost", None) == "xgboost"  # starts on the recommendation
+    assert chosen_family(fits, "ridge", fits, "xgboost", "ridge") == "xgboost"  # the page followed it: follow again
+    assert chosen_family(fits, "ridge", fits, "xgboost", "xgboost") is no_update  # the user's choice stays
+    assert chosen_family(fits, "xgboost", fits, "xgboost", "xgboost") is no_update  # same fit: keep the sliders
+    refit = {**fits, "xgboost": {**fits["xgboost"], "fitted_at": "t2"}}
+    assert chosen_family(refit, "xgboost", fits, "xgboost", "xgboost") == "xgboost"  # a refit: new sliders
+    assert chosen_family(fits, None, None, None, None) == "ridge"  # no recommendation yet: the first fit
+
+
+def test_what_if_and_plan_cards_carry_intervals_for_a_point_model(planned):
+    app, key, fits, token = planned
+    channels = channels_of(app, key)
+    cards = what_if_outputs(app.plan_cache, key, PERIODS, {c: 1000.0 for c in channels})[0]
+    assert str(cards).count("(90%: ") == 3  # revenue, revenue from media, ROAS
+    record = optimised_plan(app.plan_cache, key, "Ridge", form(channels))
+    assert str(plan_cards(record)).count("(90%: ") >= 3  # expected revenue, current mix, lift
 
 
 def test_horizon_controls_and_budget_start_from_the_models_recent_spend(planned):
@@ -105,7 +147,8 @@ def test_what_if_follows_the_spend_and_reports_errors_in_words(planned):
     low = update_what_if(store, cache, [100.0] * len(ids), PERIODS, ids, "ridge", fits, summary, token)
     high = update_what_if(store, cache, [3000.0] * len(ids), PERIODS, ids, "ridge", fits, summary, token)
     assert sum(high[1].data[-1].y) > sum(low[1].data[-1].y)  # more spend, more predicted revenue
-    assert len(low[1].data[-1].x) == PERIODS and [b.name for b in low[1].data] == ["expected revenue"]
+    assert len(low[1].data[-1].x) == PERIODS and low[1].data[-1].name == "expected revenue"
+    assert [b.name for b in low[1].data[:2]] == ["90% interval lower", "90% interval"]  # a point model's band too
     assert list(low[2].data[0].x) == channels
     assert "Revenue, next 28 days" in str(low[0]) and "marginal ROAS" in str(low[3])
     assert update_what_if(store, cache, [], PERIODS, [], "ridge", fits, summary, token)[0] is None

@@ -1,0 +1,126 @@
+"""HTML pieces of the leaderboard: the recommendation in words, the models ranked by ``models.compare``'s
+score, their ROAS per channel side by side and where they disagree."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+from dashboard.figures.compare import leaderboard_frame, roas_comparison
+from dashboard.figures.theme import empty_figure
+from dashboard.tabs.models.comparison import recommendation_text
+from dashboard.tabs.models.fits import DONE, FAILED, FitResult
+from dashboard.ui import alert, muted
+
+NO_FITS = "No model fitted on this data yet. Pick a family below and click Fit."
+ONE_FIT = (
+    "Fit a second family to compare: the recommendation weighs each model's checks (simulated twin, placebo, "
+    "ROAS stability, plausibility, holdout error) against the others'."
+)
+AGREE = "The models agree on every channel's ROAS within a factor of 2."
+COMPARE_FIRST = "Fit two families to see their ROAS side by side"
+HIDDEN, SHOWN = {"display": "none"}, {}
+
+
+def checks_state(meta: dict, running: bool) -> str:
+    """Where a fit's refit checks stand: done, running, not run (cancelled or stopped) or failed."""
+    status = meta.get("stages", {}).get("checks", DONE)
+    if status in (DONE, FAILED):
+        return status
+    return "running" if running else "not run"
+
+
+def leaderboard_view(record: dict, fits: dict[str, FitResult], running: list[str]) -> tuple:
+    """(recommendation, ranked table with the holdouts, ROAS side by side, its box's style, disagreements):
+    the chart and the disagreements from two models on."""
+    rows = [
+        {
+            **row,
+            "fit_seconds": fits[row["family"]].meta["fit_seconds"],
+            "checks_state": checks_state(fits[row["family"]].meta, row["family"] in running),
+        }
+        for row in record["rows"]
+    ]
+    holdouts = sorted({fit.meta["metrics"]["holdout_periods"] for fit in fits.values()})
+    table = html.Div([ranked_table(rows), holdout_note(holdouts)])
+    if len(rows) == 1:
+        return recommendation(record, rows), table, empty_figure(COMPARE_FIRST), HIDDEN, None
+    figure = roas_comparison(side_by_side(rows, fits))
+    return recommendation(record, rows), table, figure, SHOWN, disagreement_note(record["disagreements"])
+
+
+def empty_leaderboard(message: str) -> tuple:
+    """The leaderboard's parts before there is anything to compare."""
+    return None, muted(message), empty_figure(COMPARE_FIRST), HIDDEN, None
+
+
+def recommendation(record: dict, rows: list[dict]) -> dbc.Alert:
+    """Which model to trust and why, in words (with one model: that a second is needed to compare)."""
+    if len(rows) == 1:
+        return alert([html.Strong("One model so far. "), ONE_FIT], "info", class_name="py-2 small mb-2")
+    waiting = [row["model"] for row in rows if row["checks_state"] in ("running", "not run")]
+    provisional = (
+        f" Provisional: the placebo and twin checks of {', '.join(waiting)} have not finished, and a check "
+        "that has not run counts half against its model."
+        if waiting
+        else ""
+    )
+    content = [html.Strong("Recommended: "), recommendation_text(record) + provisional]
+    return alert(content, "success", class_name="py-2 small mb-2")
+
+
+def ranked_table(rows: list[dict]) -> dbc.Table:
+    """The models ranked by score; the recommended one highlighted when there is a choice (its reason as a
+    tooltip on every row)."""
+    frame = leaderboard_frame(rows)
+    chosen = frame.pop("recommended") & (len(rows) > 1)
+    frame = frame.drop(columns=["family"])
+    header = html.Thead(html.Tr([html.Th(column) for column in frame.columns]))
+    body = [
+        html.Tr(
+            [html.Td(value) for value in values],
+            className="table-success fw-semibold" if chosen.iloc[i] else None,
+            title=rows[i]["reason"],
+        )
+        for i, values in enumerate(frame.itertuples(index=False))
+    ]
+    return dbc.Table([header, html.Tbody(body)], size="sm", hover=True, responsive=True, class_name="mb-1")
+
+
+def side_by_side(rows: list[dict], fits: dict[str, FitResult]) -> pd.DataFrame:
+    """Each model's ROAS and 90% interval per channel (tidy: model, channel, roas, lower, upper)."""
+    frames = [
+        fits[row["family"]].tables["roas"][["channel", "roas", "lower", "upper"]].assign(model=row["model"])
+        for row in rows
+    ]
+    return pd.concat(frames, ignore_index=True)[["model", "channel", "roas", "lower", "upper"]]
+
+
+def disagreement_note(disagreements: list[dict]):
+    """A warning per channel whose ROAS differs by more than 2x between models, or that they agree."""
+    if not disagreements:
+        return muted(AGREE, "text-muted small mt-2 mb-0")
+    channels = ", ".join(item["channel"] for item in disagreements)
+    content = [
+        html.Strong(f"The models disagree by more than 2x on {channels}."),
+        html.Ul([html.Li(item["message"]) for item in disagreements], className="mb-0 mt-1"),
+    ]
+    return alert(content, "warning", class_name="py-2 small mt-2 mb-0")
+
+
+def holdout_note(holdouts: list[int]):
+    """What the holdout columns are for (not for crowning a model), and whether they can be compared."""
+    if len(holdouts) > 1:
+        return alert(
+            f"These models were scored on different holdouts ({', '.join(map(str, holdouts))} periods): refit them "
+            "with the same holdout setting to compare their holdout errors fairly.",
+            "warning",
+            class_name="py-2 small mb-0",
+        )
+    return html.Small(
+        f"Ranked by score: what the checks say about how far each model's ROAS can be trusted. Holdout errors "
+        f"(all on the same last {holdouts[0]} periods) are for reference: models that forecast equally well "
+        "can still be far apart on ROAS. Hover a row for its reason.",
+        className="text-muted",
+    )

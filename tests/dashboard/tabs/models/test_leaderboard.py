@@ -1,0 +1,80 @@
+"""The leaderboard's pieces on made-up comparisons: the recommendation in words, the ranking, the holdouts,
+ROAS side by side and the disagreement warning."""
+
+import pandas as pd
+
+from dashboard.tabs.models.comparison import json_safe, recommendation_text, why
+from dashboard.tabs.models.fits import FitResult
+from dashboard.tabs.models.leaderboard import AGREE, checks_state, leaderboard_view
+
+REASON = "{m}: recovers its twin's ROAS within 7%, passes the placebo check (15%), no check fails, holdout MAPE 3.9%."
+
+
+def row(model, family, score, recommended, **extra) -> dict:
+    reason = REASON.format(m=model) + (" Recommended: score 84 of 100, next XGBoost 81." if recommended else "")
+    base = {"model": model, "family": family, "score": score, "recommended": recommended, "reason": reason}
+    numbers = {"r2": 0.6, "mape": 0.04, "nrmse": 0.12, "cv_nrmse": 0.12, "twin_error": 0.07, "placebo_share": 0.15}
+    return {**base, **numbers, "roas_spread": 0.3, "ok": 6, "warn": 0, "fail": 0, **extra}
+
+
+def fit(family, holdout=110, checks="done", width=0.5) -> FitResult:
+    roas = pd.DataFrame({"channel": ["google", "tiktok"], "roas": [1.0, 2.0]})
+    roas["lower"], roas["upper"] = roas["roas"] - width / 2, roas["roas"] + width
+    meta = {"family": family, "fit_seconds": 1.5, "metrics": {"holdout_periods": holdout}}
+    meta["stages"] = {"intervals": "done", "checks": checks}
+    return FitResult(meta=meta, tables={"roas": roas})
+
+
+def record(rows, disagreements=()) -> dict:
+    return {"rows": rows, "recommended": rows[0]["family"], "disagreements": list(disagreements)}
+
+
+def test_two_models_recommendation_ranking_side_by_side_and_agreement():
+    rows = [row("LightGBM", "lightgbm", 84, True), row("Ridge", "ridge", 71, False, warn=1)]
+    advice, table, figure, style, agreement = leaderboard_view(
+        record(rows), {"lightgbm": fit("lightgbm"), "ridge": fit("ridge", width=0)}, []
+    )
+    text = str(advice)
+    assert "Recommended: " in text and "LightGBM, because its checks score best (84 of 100; next Ridge, 71)" in text
+    assert "recovers its twin's ROAS within 7%" in text and "Provisional" not in text
+    assert str(table).count("table-success") == 1 and str(table).index("LightGBM") < str(table).index("Ridge")
+    assert "6 ok · 1 warn · 0 fail" in str(table) and "Hover a row" in str(table)
+    assert [t.name for t in figure.data] == ["LightGBM", "Ridge"] and style == {}
+    assert figure.data[0].error_y.array is not None and figure.data[1].error_y.array is None
+    assert AGREE in str(agreement)
+
+
+def test_disagreements_are_listed_and_unfinished_checks_make_it_provisional():
+    rows = [row("XGBoost", "xgboost", 80, True), row("Ridge", "ridge", 60, False)]
+    said = {"channel": "google", "message": "The models disagree on google's ROAS by a factor of 3.0 (...)."}
+    fits = {"xgboost": fit("xgboost", checks="pending"), "ridge": fit("ridge", holdout=220)}
+    advice, table, _, _, warning = leaderboard_view(record(rows, [said]), fits, running=["xgboost"])
+    assert "disagree by more than 2x on google" in str(warning) and said["message"] in str(warning)
+    assert "Provisional: the placebo and twin checks of XGBoost" in str(advice)
+    assert "placebo and twin running" in str(table) and "different holdouts (110, 220 periods)" in str(table)
+
+
+def test_one_model_needs_a_second_to_compare():
+    advice, table, figure, style, agreement = leaderboard_view(
+        record([row("Ridge", "ridge", 71, True)]), {"ridge": fit("ridge")}, []
+    )
+    assert "Fit a second family to compare" in str(advice) and "table-success" not in str(table)
+    assert style == {"display": "none"} and not figure.data and agreement is None
+
+
+def test_checks_state_and_the_words_taken_from_the_comparison():
+    meta = {"stages": {"checks": "pending"}}
+    assert checks_state(meta, True) == "running" and checks_state(meta, False) == "not run"
+    assert checks_state({}, False) == "done" and checks_state({"stages": {"checks": "failed"}}, True) == "failed"
+    best = row("LightGBM", "lightgbm", 84.0, True)
+    assert why(best) == REASON.format(m="LightGBM")[len("LightGBM: ") : -1]
+    assert why({**best, "reason": "unexpected words"}) == "unexpected words"  # another wording is shown whole
+    assert recommendation_text(record([best])).startswith("LightGBM, because its checks score 84 of 100: recovers")
+    assert [json_safe(v) for v in (float("nan"), float("inf"), 2, True, "x", None)] == [
+        None,
+        None,
+        2.0,
+        True,
+        "x",
+        None,
+    ]
