@@ -49,7 +49,7 @@ def test_bayesian_fit_shows_checks_and_intervals_and_a_cancel_during_its_checks_
 def test_cancel_kills_the_sampler(dash_duo, dash_app):
     open_models_with_demo(dash_duo, dash_app)
     show_family(dash_duo, "bayesian")
-    assert dash_duo.find_element(f"#{Models.option('bayesian', 'saturation')}").get_attribute("value") == "logistic"
+    assert dash_duo.find_element(f"#{Models.option('bayesian', 'saturation')}").get_attribute("value") == "hill"
     type_into(
         dash_duo, f"#{Models.option('bayesian', 'draws')}", "5000"
     )  # the most the engine allows: long enough to cancel

@@ -32,8 +32,8 @@ def test_ui_option_defaults_equal_the_engines(family):
 
 def test_the_defaults_people_see():
     bayesian = option_controls("bayesian")
-    assert bayesian[Models.option("bayesian", "saturation")].value == "logistic"  # the engine's fast default
-    assert bayesian[Models.option("bayesian", "draws")].value == 1000
+    assert bayesian[Models.option("bayesian", "saturation")].value == "hill"  # bends both ways: honest on S-curves
+    assert bayesian[Models.option("bayesian", "draws")].value == 1500
     for family in ("lightgbm", "xgboost"):
         trees = option_controls(family)[Models.option(family, "n_estimators")]
         assert trees.value == 300 and not getattr(trees, "placeholder", None)
