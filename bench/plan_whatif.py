@@ -30,7 +30,8 @@ from dashboard.settings import Settings
 from dashboard.tabs.data.callbacks import ingest
 from dashboard.tabs.data.state import load_dataset
 from dashboard.tabs.models.job import fit_job
-from dashboard.tabs.plan.callbacks import optimised_plan, what_if_outputs
+from dashboard.tabs.plan.callbacks import what_if_outputs
+from dashboard.tabs.plan.optimise import optimised_plan
 from dashboard.tabs.plan.state import FitKey, fitted_families
 from models.datasets import load_demo_bytes
 

@@ -100,13 +100,21 @@ class Plan:
     PERIODS = "plan-periods-input"
     PERIODS_UNIT = "plan-periods-unit-span"
     CHANNELS = "plan-channels-div"
+    CONTROLS = "plan-controls-store"  # which model and data version the spend controls were built for
+    CONTROLS_NOTE = "plan-controls-note-div"  # what a model switch kept, dropped, or finds out of range
     WHATIF_SUMMARY = "plan-whatif-summary-div"
     WHATIF_TABLE = "plan-whatif-table-div"
     PREDICTION = "plan-prediction-graph"
     INCREMENTAL = "plan-incremental-graph"
     BOUNDS = "plan-bounds-div"
     BOUND_UNIT = "plan-bound-unit-radio"
+    GOAL = "plan-goal-radio"
     BUDGET = "plan-budget-input"
+    BUDGET_BOX = "plan-budget-div"
+    TARGET = "plan-target-input"
+    TARGET_BOX = "plan-target-div"
+    RISK = "plan-risk-radio"
+    RISK_BOX = "plan-risk-div"  # shown only for a model with intervals
     OBJECTIVE = "plan-objective-radio"
     MIN_ROAS = "plan-min-roas-input"
     OPTIMISE = "plan-optimise-button"
@@ -120,6 +128,16 @@ class Plan:
     EXPORT_PLAN_CSV = "plan-export-plan-csv-button"
     EXPORT_PREDICTION_CSV = "plan-export-prediction-csv-button"
     DOWNLOAD = "plan-export-download"
+    SCENARIO_NAME = "plan-scenario-name-input"
+    SCENARIO_SOURCE = "plan-scenario-source-radio"
+    SAVE_SCENARIO = "plan-scenario-save-button"
+    SCENARIO_MESSAGE = "plan-scenario-message-div"
+    SCENARIOS = "plan-scenarios-store"  # a revision: the scenarios themselves stay in the session store
+    SCENARIO_LIST = "plan-scenario-list-div"
+    COMPARISON = "plan-comparison-div"
+    COMPARISON_GRAPH = "plan-comparison-graph"
+    EXPORT_COMPARISON = "plan-comparison-export-button"
+    COMPARISON_DOWNLOAD = "plan-comparison-download"
 
     @staticmethod
     def slider(channel: str) -> dict:
@@ -140,3 +158,11 @@ class Plan:
     @staticmethod
     def maximum(channel: str) -> dict:
         return {"type": "plan-max-input", "channel": channel}
+
+    @staticmethod
+    def scenario_pick(scenario: str) -> dict:
+        return {"type": "plan-scenario-pick-checkbox", "scenario": scenario}
+
+    @staticmethod
+    def scenario_delete(scenario: str) -> dict:
+        return {"type": "plan-scenario-delete-button", "scenario": scenario}

@@ -6,7 +6,7 @@
 - ``models.transforms`` and ``models.curves``: adstock and saturation maths, and the curves by name.
 - ``models.families``: the interface every model implements and the families (ridge, trees, Bayesian).
 - ``models.options`` and ``models.summary``: what a family offers its users and what a fit tells them.
-- ``models.planning``: what-if predictions and budget optimisation.
+- ``models.planning``: what-if predictions, budget optimisation and the budget for a revenue target.
 - ``models.checks`` and ``models.comparison``: checks of a fit in words (``fitted.checks()``,
   ``fitted.run_checks()``) and which of several fits to trust (``models.compare``).
 
@@ -68,11 +68,39 @@ def load(blob: bytes):
     return model_class(family).from_bytes(blob)
 
 
-def optimize_budget(fitted, budget, periods, bounds=None, locked=None, objective="revenue", min_roas=None):
-    """Split ``budget`` (total over the next ``periods`` periods) across channels; see models.planning."""
+def optimize_budget(
+    fitted, budget, periods, bounds=None, locked=None, objective="revenue", min_roas=None, quantile=None
+):
+    """Split ``budget`` (total over the next ``periods`` periods) across channels; see models.planning.
+
+    ``quantile`` (0 < q <= 0.5, a model with intervals) maximises that percentile of revenue across the
+    model's draws instead of expected revenue; ``plan.risk`` then says what it gains and costs.
+    """
     from models.planning import optimize_budget as optimize
 
-    return optimize(fitted, budget, periods, bounds=bounds, locked=locked, objective=objective, min_roas=min_roas)
+    return optimize(
+        fitted,
+        budget,
+        periods,
+        bounds=bounds,
+        locked=locked,
+        objective=objective,
+        min_roas=min_roas,
+        quantile=quantile,
+    )
+
+
+def minimum_budget(fitted, target_revenue, periods, bounds=None, locked=None):
+    """The least budget over the next ``periods`` whose optimised plan reaches ``target_revenue``; see
+    models.planning.
+
+    Returns the same BudgetPlan as optimize_budget (``plan.budget`` is the budget found); ``target_revenue``
+    is total expected revenue over the horizon, as ``plan.expected["revenue"]``. ValueError in words when no
+    budget up to the cap (the sum of the maximums, or 20x the recent spend) reaches it.
+    """
+    from models.planning import minimum_budget as least_budget
+
+    return least_budget(fitted, target_revenue, periods, bounds=bounds, locked=locked)
 
 
 def what_if(fitted, spend, periods, horizon=None):

@@ -1,4 +1,5 @@
-"""Figures for the Plan tab: predicted revenue of a plan, revenue per channel, current vs optimised spend."""
+"""Figures for the Plan tab: predicted revenue of a plan, revenue per channel, recent average vs what-if vs
+optimised spend, and spend per channel of saved scenarios side by side."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from dashboard.figures.format import finite, ratio
 from dashboard.figures.theme import TARGET_COLOR, apply_theme, band_traces, colors_for, empty_figure
 
 CURRENT_COLOR = "#B0B0B0"
+WHAT_IF_COLOR = "#6C8EBF"
+SCENARIO_COLORS = ("#3969AC", "#F2B701", "#11A579", "#E73F74")  # up to four scenarios side by side
 
 
 def prediction_figure(prediction: pd.DataFrame, title: str = "Predicted revenue per period") -> go.Figure:
@@ -70,35 +73,48 @@ def allocation_figure(
     allocation: pd.DataFrame,
     colors: Mapping[str, str] | None = None,
     channels: Sequence[str] | None = None,
-    title: str = "Spend per period: current vs optimised",
+    title: str = "Spend per period: recent average, your what-if and optimised",
+    recent: str = "recent average",
 ) -> go.Figure:
-    """Grouped bars per channel: the recent (current) spend in grey beside the optimised spend in the
-    channel's colour; bound or lock in the hover."""
+    """Grouped bars per channel: the recent average spend (``recent`` names its window) in grey, the what-if the
+    plan was made from (a ``what_if`` column, when known) in blue-grey, and the optimised spend in the channel's
+    colour; bound or lock in the hover."""
     if allocation.empty:
         return empty_figure("No plan to show")
     names = list(allocation["channel"])
     colors = colors_for(names, channels, given=colors)
     fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=names,
-            y=finite(allocation["current"]),
-            name="current",
-            marker_color=CURRENT_COLOR,
-            hovertemplate="%{x}<br>current %{y:,.0f}<extra></extra>",
-        )
-    )
+    fig.add_trace(spend_bars(names, allocation["current"], recent, CURRENT_COLOR))
+    if "what_if" in allocation and allocation["what_if"].notna().any():
+        fig.add_trace(spend_bars(names, allocation["what_if"], "your what-if", WHAT_IF_COLOR))
     notes = [f"<br>at its {b}" if b and b != "locked" else ("<br>locked" if b else "") for b in allocation["at_bound"]]
-    fig.add_trace(
-        go.Bar(
-            x=names,
-            y=finite(allocation["optimal"]),
-            name="optimised",
-            marker_color=[colors[c] for c in names],
-            customdata=notes,
-            hovertemplate="%{x}<br>optimised %{y:,.0f}%{customdata}<extra></extra>",
-        )
+    optimised = spend_bars(names, allocation["optimal"], "optimised", [colors[c] for c in names])
+    optimised.update(customdata=notes, hovertemplate="%{x}<br>optimised %{y:,.0f}%{customdata}<extra></extra>")
+    fig.add_trace(optimised)
+    fig.update_yaxes(title_text="Spend per period", rangemode="tozero")
+    fig.update_layout(barmode="group")
+    return apply_theme(fig, title, bottom=90)
+
+
+def spend_bars(names: list[str], values, name: str, color) -> go.Bar:
+    return go.Bar(
+        x=names,
+        y=finite(values),
+        name=name,
+        marker_color=color,
+        hovertemplate=f"%{{x}}<br>{name} %{{y:,.0f}}<extra></extra>",
     )
+
+
+def scenario_spend_figure(spend: pd.DataFrame, title: str = "Spend per period, by scenario") -> go.Figure:
+    """Grouped bars: one group per channel, one bar per scenario (tidy ``scenario``, ``channel``, ``spend``),
+    scenarios in a fixed palette so each keeps its colour as others are ticked."""
+    if spend.empty:
+        return empty_figure("Tick up to four scenarios to compare them")
+    fig = go.Figure()
+    for position, (scenario, rows) in enumerate(spend.groupby("scenario", sort=False)):
+        bars = spend_bars(list(rows["channel"]), rows["spend"], str(scenario), SCENARIO_COLORS[position % 4])
+        fig.add_trace(bars)
     fig.update_yaxes(title_text="Spend per period", rangemode="tozero")
     fig.update_layout(barmode="group")
     return apply_theme(fig, title, bottom=90)

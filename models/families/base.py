@@ -126,6 +126,13 @@ class MediaMixModel(Archived, ABC):
         self._check_fitted()
         return (self.data_ if periods is None else self.data_.tail(periods)).copy()
 
+    @property
+    def additive(self) -> bool:
+        """True when revenue is a sum of one term per channel plus the rest (ridge, Bayesian), so a channel's
+        response curve is the model's whole response to it; the tree families, whose revenue is a step
+        function of all channels' spend together, are not (planning then searches on the whole model)."""
+        return self.smooth_response
+
     def estimate_intervals(self, replicates: int | None = None, progress: Progress | None = None):
         """Give every output a 90% interval; returns self. Here a no-op: the posterior's intervals come with the fit."""
         return self

@@ -358,6 +358,11 @@ class BootstrapMMM(MediaMixModel):
             point if self.intervals_ is None else point + self.intervals_.deviations(frame, self.fits_in_outcome_draws)
         )
 
+    def scenario_mean(self, frame: pd.DataFrame) -> np.ndarray:
+        """The mean of :meth:`scenario_draws` without drawing them: the point fit (the deviations are centred),
+        so planning a model with intervals costs one prediction per scenario, not one per replicate."""
+        return self.predict_frame(frame)
+
     def noise_scale(self) -> np.ndarray | None:
         """Residual standard deviation of each world behind :meth:`scenario_draws`, in currency (None: no intervals)."""
         return None if self.intervals_ is None else self.intervals_.noise[:OUTCOME_REPLICATES]

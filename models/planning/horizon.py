@@ -28,6 +28,7 @@ class PlannableModel(Protocol):
     roles: dict
     has_intervals: bool
     smooth_response: bool
+    additive: bool  # revenue is a sum of one term per channel (a model without it: ``smooth_response``)
     random_state: int
 
     def recent_spend(self) -> pd.Series: ...
@@ -37,6 +38,7 @@ class PlannableModel(Protocol):
     def future_dates(self, periods: int) -> pd.DatetimeIndex: ...
     def future_frame(self, plan: pd.DataFrame) -> pd.DataFrame: ...
     def scenario_draws(self, frame: pd.DataFrame) -> np.ndarray: ...
+    # optional: def scenario_mean(self, frame) -> np.ndarray (the mean of scenario_draws, cheaper; see means_many)
     def noise_scale(self) -> np.ndarray | None: ...
 
 
@@ -51,6 +53,8 @@ class Horizon:
     def __init__(self, fitted: PlannableModel, periods: int):
         periods = whole_number(periods, "The horizon")
         self.fitted, self.periods = fitted, periods
+        # per-channel response curves are the whole model only when it is additive in channels
+        self.additive = bool(getattr(fitted, "additive", fitted.smooth_response))
         self.channels = list(fitted.channels)
         date = fitted.roles["date"]
         plan = pd.DataFrame({date: fitted.future_dates(periods), **dict.fromkeys(self.channels, 0.0)})
@@ -71,14 +75,16 @@ class Horizon:
         """The extra spend per period used for marginal ROAS at ``spend``."""
         return np.maximum(BUMP * spend, self._min_step)
 
-    def per_period_many(self, spends: np.ndarray) -> np.ndarray:
+    def per_period_many(self, spends: np.ndarray, predict=None) -> np.ndarray:
         """Expected revenue per plan, future period and draw, ``(plans, periods, draws)``, for ``(plans, C)``.
 
         The plans are stacked into one frame, each block the history then the future, and the model is
         called once per ``BLOCKS`` plans. Every feature but adstock is computed row by row, and the history
         in front of each block covers the adstock's memory, so each block's future rows are predicted
-        exactly as they would be alone.
+        exactly as they would be alone. ``predict`` (frame -> ``(rows, k)``) replaces the model's
+        ``scenario_draws``.
         """
+        predict = self.fitted.scenario_draws if predict is None else predict
         spends = np.atleast_2d(np.asarray(spends, float))
         rows = len(self.frame)
         out = []
@@ -87,7 +93,7 @@ class Horizon:
             frame = pd.concat([self.frame] * len(chunk), ignore_index=True)
             future = (np.arange(len(chunk))[:, None] * rows + np.arange(self.start, rows)[None, :]).ravel()
             frame.iloc[future, self._columns] = np.repeat(chunk, self.periods, axis=0)
-            draws = self.fitted.scenario_draws(frame)
+            draws = predict(frame)
             out.append(draws.reshape(len(chunk), rows, -1)[:, self.start :, :])
         return np.concatenate(out)
 
@@ -98,6 +104,18 @@ class Horizon:
     def totals_many(self, spends: np.ndarray) -> np.ndarray:
         """Expected revenue over the horizon per plan and draw, ``(plans, draws)``."""
         return self.per_period_many(spends).sum(axis=1)
+
+    def means_many(self, spends: np.ndarray) -> np.ndarray:
+        """Expected revenue over the horizon per plan, ``(plans,)``: the mean over the model's draws.
+
+        A model may offer ``scenario_mean(frame)`` (revenue per row, the mean of :meth:`scenario_draws`
+        without evaluating every draw: a bootstrap model's mean is its point fit); the optimiser's searches
+        for the most expected revenue then skip the draws.
+        """
+        mean = getattr(self.fitted, "scenario_mean", None)
+        if mean is None:
+            return self.totals_many(spends).mean(axis=1)
+        return self.per_period_many(spends, lambda frame: np.asarray(mean(frame), float)[:, None]).sum(axis=1)[:, 0]
 
     def totals(self, spend: np.ndarray) -> np.ndarray:
         """Expected revenue over the horizon per draw, ``(draws,)``."""
@@ -119,7 +137,7 @@ class Horizon:
         """Extra revenue per extra unit of spend, per channel, at ``spend`` (posterior mean)."""
         steps = self.steps(spend)
         plans = np.vstack([spend, spend + np.diag(steps)])
-        means = self.totals_many(plans).mean(axis=1)
+        means = self.means_many(plans)
         return (means[1:] - means[0]) / (steps * self.periods)
 
 

@@ -7,10 +7,18 @@ import pandas as pd
 from models.planning.horizon import money
 
 RANGE_SLACK = 0.01  # plans beyond the observed spend range by more than this share get a warning
+EQUAL_MROAS = 0.10  # marginal ROAS within 10% of each other are "about equal"
 
 
-def constraint_messages(allocation: pd.DataFrame, expected: dict, min_roas: float | None) -> list[str]:
-    """The binding constraints in words, with what an extra 1,000 would add where it matters."""
+def constraint_messages(
+    allocation: pd.DataFrame, expected: dict, min_roas: float | None, additive: bool = True, quantile=None
+) -> list[str]:
+    """The binding constraints in words, with what an extra 1,000 would add where it matters.
+
+    ``additive``: whether the model's revenue is a sum over channels (else the plan was chosen on the whole
+    model and marginal ROAS one channel at a time need not agree); ``quantile``: the plan maximises that
+    percentile of revenue, not its mean.
+    """
     messages = []
     for row in allocation.itertuples():
         extra = f"each extra 1,000 there would add about {row.mroas * 1000:,.0f}"
@@ -21,24 +29,92 @@ def constraint_messages(allocation: pd.DataFrame, expected: dict, min_roas: floa
         elif row.at_bound == "minimum" and row.lower_bound == 0:
             messages.append(
                 f"{row.channel} gets no spend: its first 1,000 would add only about {row.mroas * 1000:,.0f}."
+                if additive
+                else f"{row.channel} gets no spend: the model expects more revenue with its budget elsewhere "
+                f"(its first 1,000 alone would add about {row.mroas * 1000:,.0f})."
             )
         elif row.at_bound == "minimum":
             messages.append(
                 f"{row.channel} is at its minimum ({row.optimal:,.0f} per period): the optimiser would spend "
                 f"less there ({extra})."
             )
-    free = allocation[(allocation.at_bound == "") & (allocation.optimal > 0)]
-    if len(free):
-        messages.append(
-            f"At the optimum, each extra 1,000 of budget in {', '.join(free.channel)} adds about "
-            f"{free.mroas.mean() * 1000:,.0f} (their marginal ROAS is about equal there)."
-        )
+    messages += marginal_messages(
+        allocation[(allocation.at_bound == "") & (allocation.optimal > 0)], additive, quantile
+    )
     if min_roas is not None:  # the optimiser returns only plans that meet it by the full model
         messages.append(
             f"Overall ROAS {expected['roas']:.2f} (at least {min_roas:.2f} asked); "
             f"{expected['spend']:,.0f} of the budget is spent."
         )
     return messages
+
+
+def marginal_messages(free: pd.DataFrame, additive: bool, quantile) -> list[str]:
+    """What the marginal ROAS of the channels free to move say; "about equal" only when it is true."""
+    if free.empty:
+        return []
+    mroas = free.mroas.to_numpy(float)
+    names = ", ".join(free.channel)
+    if len(free) == 1:
+        return [f"{names} takes the rest of the budget; each extra 1,000 there adds about {mroas[0] * 1000:,.0f}."]
+    if mroas.max() - mroas.min() <= EQUAL_MROAS * max(abs(mroas).max(), 1e-12):
+        return [
+            f"At the optimum, each extra 1,000 of budget in {names} adds about {mroas.mean() * 1000:,.0f} "
+            "(their marginal ROAS is about equal there)."
+        ]
+    low, high = free.iloc[int(mroas.argmin())], free.iloc[int(mroas.argmax())]
+    spread = f"from {low.mroas:.2f} in {low.channel} to {high.mroas:.2f} in {high.channel}"
+    if not additive:
+        why = (
+            "the model is not additive (a channel's effect depends on the others' spend), so the plan was chosen "
+            "on the whole model, and one channel's marginal ROAS at a time need not agree"
+        )
+    elif quantile is not None:
+        why = "the cautious plan weighs the low end of revenue, not its mean, which these marginal ROAS measure"
+    else:
+        why = "the response curves bend within the step they are measured over (1% more spend)"
+    return [f"Marginal ROAS differ between the channels free to move ({spread}): {why}."]
+
+
+def risk_message(risk: dict) -> str:
+    """What the cautious plan gains at the low end of revenue and gives up on average, in words."""
+    q = f"{percentile(risk['quantile'])}-percentile revenue"
+    gain = risk["revenue_quantile"] - risk["expected_plan_revenue_quantile"]
+    if gain <= 1e-9 * max(abs(risk["revenue_quantile"]), 1.0):
+        return (
+            f"The expected-revenue plan is also the cautious one: no split found raises the {q} "
+            f"({money(risk['revenue_quantile'])})."
+        )
+    cost = risk["expected_revenue_cost"]
+    gives_up = (
+        f"gives up {money(cost)} of expected revenue"
+        if cost > 1e-9 * abs(risk["revenue_quantile"])
+        else "gives up no expected revenue"
+    )
+    return f"The cautious plan raises the {q} by {money(gain)} (to {money(risk['revenue_quantile'])}) and {gives_up}."
+
+
+def percentile(q: float) -> str:
+    """0.1 -> "10th", 0.01 -> "1st", 0.025 -> "2.5th"."""
+    value = round(q * 100, 2)
+    if value != int(value):
+        return f"{value:g}th"
+    value = int(value)
+    suffix = "th" if 10 <= value % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(value % 10, "th")
+    return f"{value}{suffix}"
+
+
+def target_message(target: float, budget: float, periods: int, revenue: float, floor: bool) -> str:
+    """What :func:`~models.planning.target.minimum_budget` found, in words."""
+    if floor:
+        return (
+            f"The target revenue of {money(target)} is reached without spending more than the minimums and locks "
+            f"ask ({money(budget)} over {periods} periods; expected revenue {money(revenue)})."
+        )
+    return (
+        f"A budget of {money(budget)} over {periods} periods is the least that reaches the target revenue of "
+        f"{money(target)} (expected revenue {money(revenue)})."
+    )
 
 
 def range_messages(allocation: pd.DataFrame, observed: pd.DataFrame) -> list[str]:

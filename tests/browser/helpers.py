@@ -25,6 +25,11 @@ def type_into(dash_duo, selector: str, text: str):
     element.send_keys(text)
 
 
+def choose(dash_duo, radio_id: str, value: str):
+    """Pick an option of a dbc.RadioItems (its inputs carry ids made of the radio's id and the value)."""
+    click(dash_duo, f"#_dbcprivate_radioitems_{radio_id}_input_{value}")
+
+
 def click_tab(dash_duo, container: str, label: str):
     dash_duo.driver.execute_script(
         "Array.from(document.querySelectorAll(arguments[0] + ' .nav-link'))"
@@ -92,11 +97,12 @@ def number(dash_duo, component_id: dict) -> float:
     return float(element(dash_duo, component_id).get_attribute("value"))
 
 
-def set_number(dash_duo, target, text: str):
-    """Type a value and press Enter (the inputs update on Enter or blur, not on every key)."""
+def set_number(dash_duo, target, text: str, then: str = Keys.ENTER):
+    """Type a value and press Enter, or ``then`` (Keys.TAB leaves the box): the inputs update on Enter or blur,
+    not on every key."""
     box = element(dash_duo, target) if isinstance(target, dict) else dash_duo.find_element(f"#{target}")
     box.send_keys(Keys.CONTROL, "a")
-    box.send_keys(text, Keys.ENTER)
+    box.send_keys(text, then)
 
 
 def downloaded(dash_duo, name: str) -> Path:
@@ -121,6 +127,16 @@ def job_processes() -> list[psutil.Process]:
         except psutil.NoSuchProcess:
             continue
     return found
+
+
+def fit_was_cancelled(dash_duo, dash_app, family: str):
+    """After Cancel: the job's process is gone (nothing can deliver a result), no fit was saved, the progress
+    line stays as it was and the results say the family is not fitted."""
+    until(lambda: not job_processes(), timeout=30)
+    label = progress_text(dash_duo, family)
+    assert f"fit:{family}" not in dash_app.session_store.names(session_id(dash_duo, dash_app))
+    assert progress_text(dash_duo, family) == label
+    assert "Not fitted" in dash_duo.find_element(f"#{Models.results(family)}").text
 
 
 def no_console_errors(dash_duo):

@@ -1,4 +1,5 @@
-"""Helpers of the dashboard tests: the ridge form, a fake clock, and calling a callback as Dash would."""
+"""Helpers of the dashboard tests: the ridge form, the Plan tab's form, a fake clock, and calling a callback as
+Dash would."""
 
 from __future__ import annotations
 
@@ -9,8 +10,45 @@ from contextvars import copy_context
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
+from dashboard.ids import Plan
+
 RIDGE = ("geometric", "hill", 20)  # the ridge form in the order of models.family_options("ridge"); 20 trials: seconds
 XGBOOST = (100,)  # the XGBoost form: 100 trees (a few seconds with its intervals and checks)
+
+
+PLAN_PERIODS = 28
+
+
+def plan_form(channels, **changes) -> dict:
+    """The Plan tab's optimiser form with channel names: 1,000 a period on each, a budget of 200,000."""
+    base = {
+        "periods": PLAN_PERIODS,
+        "goal": "budget",
+        "budget": 200_000,
+        "target": None,
+        "objective": "revenue",
+        "min_roas": None,
+        "risk": "expected",
+        "unit": "absolute",
+        "channels": channels,
+        "spend": [1000.0] * len(channels),
+        "locks": [False] * len(channels),
+        "minimums": [None] * len(channels),
+        "maximums": [None] * len(channels),
+    }
+    return {**base, **changes}
+
+
+def browser_form(channels, **changes) -> dict:
+    """The optimiser form as a callback receives it: spend ids instead of channel names."""
+    values = plan_form(channels, **changes)
+    values["ids"] = [Plan.spend(c) for c in values.pop("channels")]
+    return values
+
+
+def channels_of(app, key) -> list[str]:
+    """The channels of the fit ``key`` points at."""
+    return app.plan_cache.model(key).channels
 
 
 class FakeClock:
@@ -26,9 +64,9 @@ class FakeClock:
         self.now += seconds
 
 
-def triggered(component_id, function, *args, prop: str = "n_clicks", **kwargs):
-    """Call ``function`` as Dash would after ``component_id``'s ``prop`` changed (ctx.triggered_id), the way
-    Dash's testing guide sets the callback context."""
+def triggered(component_id, function, *args, prop: str = "n_clicks", value: object = 1, **kwargs):
+    """Call ``function`` as Dash would after ``component_id``'s ``prop`` changed to ``value`` (ctx.triggered_id),
+    the way Dash's testing guide sets the callback context."""
     name = (
         json.dumps(component_id, sort_keys=True, separators=(",", ":"))
         if isinstance(component_id, dict)
@@ -36,7 +74,7 @@ def triggered(component_id, function, *args, prop: str = "n_clicks", **kwargs):
     )
 
     def run():
-        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{name}.{prop}", "value": 1}]))
+        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{name}.{prop}", "value": value}]))
         return function(*args, **kwargs)
 
     return copy_context().run(run)

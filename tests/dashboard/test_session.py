@@ -8,7 +8,7 @@ from dashboard.tabs.data.callbacks import change_roles
 from dashboard.tabs.data.state import load_dataset
 from dashboard.tabs.models.fits import Heartbeat, fit_summaries
 from dashboard.tabs.models.job import fit_job
-from dashboard.tabs.plan.callbacks import optimised_plan
+from dashboard.tabs.plan.optimise import optimised_plan
 from dashboard.tabs.plan.state import FitKey, fitted_families, save_plan
 from tests.dashboard.helpers import RIDGE, FakeClock
 

@@ -255,3 +255,36 @@ def test_intervals_survive_storage(intervals):
     pd.testing.assert_frame_equal(restored.roas(), intervals.roas(), rtol=1e-9)
     plan = plan_for(intervals)
     pd.testing.assert_frame_equal(restored.predict(plan), intervals.predict(plan), rtol=1e-9)
+
+
+# ------------------------------------------------------------------------------- planning
+def test_an_additive_family_has_no_interaction_between_channels(fitted):
+    """``additive`` is what the optimiser trusts its per-channel curves on: revenue must then add up."""
+    from models.planning import Horizon
+
+    assert isinstance(fitted.additive, bool)
+    horizon = Horizon(fitted, 14)
+    base = horizon.current
+    a, b, both = base.copy(), base.copy(), base.copy()
+    a[0] = both[0] = base[0] * 2 + 100
+    b[1] = both[1] = base[1] * 2 + 100
+    t = horizon.totals_many(np.vstack([base, a, b, both])).mean(axis=1)
+    interaction = abs(t[3] - t[1] - t[2] + t[0])
+    if fitted.additive:
+        assert interaction <= 1e-6 * abs(t[0]), fitted.name
+
+
+def test_a_cautious_plan_raises_the_low_percentile(intervals):
+    budget = float(intervals.recent_spend().sum()) * 14
+    plan = models.optimize_budget(intervals, budget, 14, quantile=0.1)
+    risk = plan.risk
+    assert plan.quantile == 0.1 and set(risk) == {
+        "quantile",
+        "revenue_quantile",
+        "expected_plan_revenue_quantile",
+        "expected_revenue_cost",
+    }
+    assert risk["revenue_quantile"] >= risk["expected_plan_revenue_quantile"]
+    assert risk["expected_revenue_cost"] >= 0
+    assert plan.allocation["optimal"].sum() * 14 == pytest.approx(budget, rel=1e-9)
+    assert any("10th-percentile revenue" in m for m in plan.messages)

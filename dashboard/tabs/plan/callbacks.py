@@ -1,23 +1,22 @@
-"""Plan tab callbacks: live what-if predictions per channel spend, budget optimisation, apply and export."""
+"""Plan tab callbacks: the models to plan with, the spend controls (kept when the model changes) and live
+what-if predictions; the optimiser (optimise.py) and saved scenarios (scenarios.py) register from here."""
 
 from __future__ import annotations
 
-import logging
-import traceback
-
-from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 import models
-from dashboard.exports import csv_bytes, xlsx_bytes
-from dashboard.figures.plan import allocation_figure, incremental_figure, prediction_figure
+from dashboard.figures.plan import incremental_figure, prediction_figure
 from dashboard.figures.theme import empty_figure
 from dashboard.ids import App, Models, Plan
 from dashboard.store import SessionStore
 from dashboard.tabs import bound
 from dashboard.tabs.models.comparison import comparison
-from dashboard.tabs.plan.layout import NO_FITS, OPTIMISE_FIRST, PICK
-from dashboard.tabs.plan.records import allocation_frame, optimiser_arguments, plan_exports, plan_record
+from dashboard.tabs.plan.controls import kept_controls
+from dashboard.tabs.plan.layout import NO_FITS, PICK
+from dashboard.tabs.plan.optimise import FIT_STATE, HIDDEN, SHOWN, TOKEN, register_optimiser
+from dashboard.tabs.plan.scenarios import register_scenarios
 from dashboard.tabs.plan.state import (
     DEFAULT_PERIODS,
     FitKey,
@@ -26,39 +25,20 @@ from dashboard.tabs.plan.state import (
     fit_key,
     fitted_families,
     period_name,
-    save_plan,
     stored_plan,
 )
-from dashboard.tabs.plan.views import (
-    allocation_table,
-    bound_rows,
-    channel_rows,
-    plan_cards,
-    recommendation_line,
-    what_if_cards,
-    what_if_table,
-)
+from dashboard.tabs.plan.views import recommendation_line, what_if_cards, what_if_table
 from dashboard.ui import alert, muted
 
-log = logging.getLogger(__name__)
-SHOWN, HIDDEN = {}, {"display": "none"}
-PLAN_BUTTONS = (Plan.APPLY, Plan.EXPORT_XLSX, Plan.EXPORT_PLAN_CSV, Plan.EXPORT_PREDICTION_CSV)
 STAGES = [Input(Models.stage_store(f), "data") for f in models.MODEL_NAMES]  # a fit saved, ended or failed
-TOKEN = State(App.SESSION, "data")
-OPTIMISE_FORM = {
-    "periods": State(Plan.PERIODS, "value"),
-    "budget": State(Plan.BUDGET, "value"),
-    "objective": State(Plan.OBJECTIVE, "value"),
-    "min_roas": State(Plan.MIN_ROAS, "value"),
-    "unit": State(Plan.BOUND_UNIT, "value"),
+CONTROL_VALUES = {  # the user's spend, locks and bounds, kept when the model changes
     "ids": State(Plan.spend(ALL), "id"),
     "spend": State(Plan.spend(ALL), "value"),
     "locks": State(Plan.lock(ALL), "value"),
     "minimums": State(Plan.minimum(ALL), "value"),
     "maximums": State(Plan.maximum(ALL), "value"),
+    "built_for": State(Plan.CONTROLS, "data"),
 }
-FIT_STATE = {"fits": State(Plan.FITS, "data"), "summary": State(App.DATASET, "data"), "token": TOKEN}  # which fit
-FORM_TOKEN = {"family": State(Plan.FAMILY, "value"), **FIT_STATE}
 RECOMMENDATION_LINE = {  # the user picks another model: say that it is their choice, and which is recommended
     "inputs": {"family": Input(Plan.FAMILY, "value")},
     "state": {"fits": State(Plan.FITS, "data"), "summary": State(App.DATASET, "data"), "token": TOKEN},
@@ -72,6 +52,7 @@ def register(app, store: SessionStore) -> None:
     register_fit_list(app, store, cache)
     register_what_if(app, store, cache)
     register_optimiser(app, store, cache)
+    register_scenarios(app, store, cache)
     app.callback(Output(Plan.RUNNING, "children"), Input(App.RUNNING, "data"))(running_note)
 
 
@@ -95,15 +76,15 @@ def register_what_if(app, store: SessionStore, cache: PlanCache) -> None:
         default_horizon
     )
     app.callback(
-        Output(Plan.CHANNELS, "children"),
-        Output(Plan.BOUNDS, "children"),
+        output=[Output(Plan.CHANNELS, "children"), Output(Plan.BOUNDS, "children")]
+        + [Output(Plan.CONTROLS, "data"), Output(Plan.CONTROLS_NOTE, "children")],
         inputs={"family": Input(Plan.FAMILY, "value")},
-        state={**FIT_STATE},  # a copy: Dash merges the inputs into the state dict it is given
+        state={**FIT_STATE, **CONTROL_VALUES},  # a copy: Dash merges the inputs into the state dict it is given
     )(bound(channel_controls, store, cache))
     app.callback(
         Output(Plan.BUDGET, "value"),
         inputs={"family": Input(Plan.FAMILY, "value"), "periods": Input(Plan.PERIODS, "value")},
-        state={**FIT_STATE},  # a copy: Dash merges the inputs into the state dict it is given
+        state={**FIT_STATE, "budget": State(Plan.BUDGET, "value"), "built_for": State(Plan.CONTROLS, "data")},
     )(bound(default_budget, store, cache))
     app.callback(
         Output(Plan.slider(ALL), "value"),
@@ -124,35 +105,6 @@ def register_what_if(app, store: SessionStore, cache: PlanCache) -> None:
         state={"ids": State(Plan.spend(ALL), "id"), "family": State(Plan.FAMILY, "value")}
         | {"summary": State(App.DATASET, "data"), "token": TOKEN},
     )(bound(update_what_if, store, cache))
-
-
-def register_optimiser(app, store: SessionStore, cache: PlanCache) -> None:
-    app.callback(
-        output=Output(Plan.RESULT, "data"),
-        inputs={"_clicks": Input(Plan.OPTIMISE, "n_clicks")},
-        state={**OPTIMISE_FORM, **FORM_TOKEN},
-        running=[(Output(Plan.OPTIMISE, "disabled"), True, False)],
-        prevent_initial_call=True,
-    )(bound(optimise, store, cache))
-    app.callback(
-        Output(Plan.RESULT_VIEW, "children"),
-        Output(Plan.ALLOCATION, "figure"),
-        Output(Plan.ALLOCATION_TABLE, "children"),
-        Output(Plan.MESSAGES, "children"),
-        *[Output(button, "disabled") for button in PLAN_BUTTONS],
-        Input(Plan.RESULT, "data"),
-        Input(App.DATASET, "data"),
-        State(App.SESSION, "data"),
-    )(bound(show_plan, store))
-    app.callback(
-        Output(Plan.DOWNLOAD, "data"),
-        Input(Plan.EXPORT_XLSX, "n_clicks"),
-        Input(Plan.EXPORT_PLAN_CSV, "n_clicks"),
-        Input(Plan.EXPORT_PREDICTION_CSV, "n_clicks"),
-        State(Plan.RESULT, "data"),
-        State(App.SESSION, "data"),
-        prevent_initial_call=True,
-    )(bound(download_plan, store))
 
 
 # ------------------------------------------------------------------------------------------- callbacks
@@ -204,22 +156,30 @@ def default_horizon(summary: dict | None) -> tuple:
     return DEFAULT_PERIODS.get(frequency, 28), period_name(frequency, plural=True)
 
 
-def channel_controls(store: SessionStore, cache: PlanCache, family, fits, summary, token) -> tuple:
-    """A slider, a number and a lock per channel at the recent average; min/max boxes for the optimiser."""
+def channel_controls(store: SessionStore, cache: PlanCache, family, fits, summary, token, built_for, **values) -> tuple:
+    """A slider, a number and a lock per channel, with min/max boxes for the optimiser: at the recent average
+    for new data, else the user's spend, locks and bounds kept for every channel the model has, and a note on
+    what was dropped or lies outside the spend the data have seen."""
     key = fit_key(store, family, fits, summary, token)
     fitted = cache.model(key) if key else None
     if fitted is None:
-        return [], None
-    recent = fitted.recent_spend()
-    highest = fitted.spend_range().set_index("channel")["max"]
-    spend = {c: float(recent[c]) for c in fitted.channels}
-    rows = channel_rows(spend, highest.to_dict(), f"per {period_name(fitted.frequency)}")
-    return rows, bound_rows(fitted.channels)
+        return [], None, None, None
+    built_for = built_for or {}
+    same_data = built_for.get("version") == key.version
+    before = models.LABELS.get(built_for.get("family")) if built_for.get("family") != key.family else None
+    rows, bounds, note = kept_controls(fitted, values if same_data else None, before)
+    return rows, bounds, {"family": key.family, "version": key.version}, note
 
 
-def default_budget(store: SessionStore, cache: PlanCache, family, periods, fits, summary, token) -> float:
-    """The model's recent spend per period, all channels, times the horizon."""
+def default_budget(
+    store: SessionStore, cache: PlanCache, family, periods, fits, summary, token, budget, built_for
+) -> float:
+    """The model's recent spend per period, all channels, times the horizon; a budget the user has is kept
+    when only the model changes."""
     key = fit_key(store, family, fits, summary, token)
+    same_data = key is not None and (built_for or {}).get("version") == key.version
+    if ctx.triggered_id == Plan.FAMILY and same_data and budget is not None:
+        raise PreventUpdate
     fitted = cache.model(key) if key else None
     try:
         if fitted is None:
@@ -255,29 +215,6 @@ def update_what_if(store: SessionStore, cache: PlanCache, values, periods, ids, 
         blank = empty_figure(PICK)
         return None, blank, blank, None
     return what_if_outputs(cache, key, periods, {i["channel"]: v for i, v in zip(ids, values)})
-
-
-def optimise(store: SessionStore, cache: PlanCache, _clicks, family, fits, summary, token, **form) -> dict:
-    """Split the budget with the engine and keep the plan server-side; the browser gets its id, or the
-    engine's message (with the data version: a message about other data is not shown either)."""
-    key = fit_key(store, family, fits, summary, token)
-    if key is None:
-        return {"error": NO_FITS, "version": (summary or {}).get("version")}
-    form["channels"] = [i["channel"] for i in form.pop("ids")]
-    record = optimised_plan(cache, key, fits[key.family]["label"], form)
-    if "error" in record:
-        return {"error": record["error"], "version": key.version}
-    return save_plan(store, key.sid, record)
-
-
-def show_plan(store: SessionStore, result, summary, token) -> tuple:
-    """Current vs optimised spend, expected revenue and lift, and the binding constraints in words."""
-    return plan_outputs(stored_plan(store, result, token), (summary or {}).get("version"))
-
-
-def download_plan(store: SessionStore, _xlsx, _plan, _prediction, result, token) -> dict:
-    """The optimised plan and its prediction as a workbook, or either table as CSV."""
-    return plan_download(store, result, token, ctx.triggered_id)
 
 
 # ------------------------------------------------------------------------------ what the callbacks call
@@ -317,55 +254,3 @@ def what_if_outputs(cache: PlanCache, key: FitKey, periods, spend: dict) -> tupl
         incremental_figure(result.channels),
         what_if_table(result.channels),
     )
-
-
-def optimised_plan(cache: PlanCache, key: FitKey, label: str, form: dict) -> dict:
-    """The engine's optimal allocation for the form, as a JSON record for the session store, or
-    {"error": message}."""
-    try:
-        horizon = cache.horizon(key, form["periods"])
-        if horizon is None:
-            return {"error": NO_FITS}
-        fitted = horizon.fitted
-        arguments = optimiser_arguments(form, fitted.recent_spend().to_dict())
-        plan = models.optimize_budget(fitted, periods=horizon.periods, **arguments)
-        spend = dict(zip(plan.allocation["channel"], plan.allocation["optimal"]))
-        prediction = models.what_if(fitted, spend, horizon.periods, horizon=horizon).prediction
-    except ValueError as exc:
-        return {"error": str(exc)}
-    except Exception as exc:  # never show a traceback; log where it failed, not the data
-        where = "".join(traceback.format_tb(exc.__traceback__))
-        log.error("optimisation failed with %s:\n%s", type(exc).__name__, where)
-        return {"error": "The optimisation failed unexpectedly. Try other bounds or another model."}
-    unit = period_name(fitted.frequency, plural=True)
-    return plan_record(plan, prediction, {"family": key.family, "label": label, "version": key.version, "unit": unit})
-
-
-def plan_outputs(result: dict | None, version: str | None) -> tuple:
-    """The result view for a plan record: an alert for an error, nothing for a plan of other data."""
-    blank = empty_figure(OPTIMISE_FIRST)
-    if not result or result.get("version", version) != version:
-        return None, blank, None, [], True, True, True, True
-    if result.get("error"):
-        return alert(result["error"], "danger", class_name="py-2"), blank, None, [], True, True, True, True
-    messages = [html.Li(m) for m in result["messages"]]
-    return (
-        plan_cards(result),
-        allocation_figure(allocation_frame(result)),
-        allocation_table(result),
-        messages,
-        *[False] * 4,
-    )
-
-
-def plan_download(store: SessionStore, result: dict | None, token, trigger) -> dict:
-    """The stored plan and its prediction as a workbook, or either table as CSV (``trigger``: which button)."""
-    record = stored_plan(store, result, token)
-    if not record or record.get("error"):
-        raise PreventUpdate
-    tables, stem = plan_exports(record), f"plan - {record['family']} - {record['periods']} {record['unit']}"
-    if trigger == Plan.EXPORT_PLAN_CSV:
-        return dcc.send_bytes(csv_bytes(tables["plan"]), f"{stem} - plan.csv")
-    if trigger == Plan.EXPORT_PREDICTION_CSV:
-        return dcc.send_bytes(csv_bytes(tables["prediction"]), f"{stem} - prediction.csv")
-    return dcc.send_bytes(xlsx_bytes(tables), f"{stem}.xlsx")

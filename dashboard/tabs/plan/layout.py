@@ -7,11 +7,13 @@ from dash import dcc, html
 
 from dashboard.figures.theme import empty_figure
 from dashboard.ids import Plan
+from dashboard.tabs.plan.saved import MAX_NAME
 from dashboard.tabs.plan.state import MAX_PERIODS
 from dashboard.ui import card, graph, labelled
 
 NO_FITS = "Fit a model in the Models tab first: the Plan tab uses it to predict revenue and split a budget."
 PICK = "Pick a model"
+HIDDEN = {"display": "none"}
 OPTIMISE_FIRST = "Optimise to see the plan"
 
 
@@ -20,10 +22,13 @@ def plan_tab() -> html.Div:
         [
             dcc.Store(id=Plan.FITS),
             dcc.Store(id=Plan.RECOMMENDED),
+            dcc.Store(id=Plan.CONTROLS),
             html.Div(id=Plan.RUNNING),
             html.Div(id=Plan.STATUS, className="mt-3", children=html.P(NO_FITS, className="text-muted")),
             html.Div(
-                id=Plan.BODY, style={"display": "none"}, children=[settings_card(), what_if_row(), optimise_card()]
+                id=Plan.BODY,
+                style={"display": "none"},
+                children=[settings_card(), what_if_row(), optimise_card(), scenarios_card()],
             ),
         ]
     )
@@ -48,10 +53,14 @@ def settings_card() -> dbc.Card:
 
 
 def what_if_row() -> dbc.Row:
-    hint = "Starts at the recent average. Tick a channel's lock to keep it at this value when optimising."
+    hint = (
+        "Starts at the recent average (the mean of about the last month of data). Type a number and press Enter "
+        "or leave the box. Tick a channel's lock to keep it at this value when optimising; changing the model "
+        "keeps your spend, locks and bounds."
+    )
     spend = card(
         [html.H6("What if: spend per period", className="mb-1"), html.P(hint, className="small text-muted")]
-        + [html.Div(id=Plan.CHANNELS)],
+        + [html.Div(id=Plan.CONTROLS_NOTE), html.Div(id=Plan.CHANNELS)],
         "",
     )
     results = html.Div(
@@ -66,7 +75,29 @@ def what_if_row() -> dbc.Row:
 
 
 def optimise_settings() -> dbc.Row:
-    """Budget, objective (with the minimum ROAS) and the Optimise button."""
+    """Goal (a budget to split or a revenue to reach), its number, the objective, the risk appetite, Optimise."""
+    goal = dbc.RadioItems(
+        id=Plan.GOAL,
+        options=[
+            {"label": "Best revenue for a budget", "value": "budget"},
+            {"label": "Reach a revenue for the least spend", "value": "target"},
+        ],
+        value="budget",
+        class_name="small",
+    )
+    optimise = dbc.Button("Optimise", id=Plan.OPTIMISE, color="primary", class_name="mt-3")
+    return dbc.Row(
+        [
+            dbc.Col(labelled("Goal", goal), md=3),
+            dbc.Col([budget_fields(), target_fields()], md=4),
+            dbc.Col(risk_fields(), md=3),
+            dbc.Col(optimise, md=2),
+        ],
+        class_name="g-2 align-items-start",
+    )
+
+
+def budget_fields() -> html.Div:
     objective = dbc.RadioItems(
         id=Plan.OBJECTIVE,
         options=[
@@ -74,18 +105,36 @@ def optimise_settings() -> dbc.Row:
             {"label": "Maximise revenue with an overall ROAS of at least", "value": "min_roas"},
         ],
         value="revenue",
-        class_name="small",
+        class_name="small mt-1",
     )
     min_roas = dbc.Input(id=Plan.MIN_ROAS, type="number", min=0, step="any", value=1.0, size="sm")
     budget = labelled("Budget over the horizon", dbc.Input(id=Plan.BUDGET, type="number", min=0, size="sm"))
-    return dbc.Row(
-        [
-            dbc.Col(budget, md=3),
-            dbc.Col([objective, min_roas], md=5),
-            dbc.Col(dbc.Button("Optimise", id=Plan.OPTIMISE, color="primary", class_name="mt-3"), md=2),
-        ],
-        class_name="g-2 align-items-start",
+    return html.Div([budget, objective, min_roas], id=Plan.BUDGET_BOX)
+
+
+def target_fields() -> html.Div:
+    target = dbc.Input(id=Plan.TARGET, type="number", min=0, step="any", placeholder="e.g. 2000000", size="sm")
+    hint = html.Small(
+        "The optimiser finds the smallest budget whose expected revenue reaches it.", className="text-muted"
     )
+    return html.Div([labelled("Revenue to reach over the horizon", target), hint], id=Plan.TARGET_BOX, style=HIDDEN)
+
+
+def risk_fields() -> html.Div:
+    """Shown only for a model with intervals: a cautious plan needs the range of revenue."""
+    risk = dbc.RadioItems(
+        id=Plan.RISK,
+        options=[
+            {"label": "Expected revenue", "value": "expected"},
+            {"label": "Cautious (10th percentile)", "value": "cautious"},
+        ],
+        value="expected",
+        class_name="small",
+    )
+    hint = html.Small(
+        "Cautious: the best revenue in a bad case, at some cost in expected revenue.", className="text-muted"
+    )
+    return html.Div([labelled("Risk appetite", risk), hint], id=Plan.RISK_BOX, style=HIDDEN)
 
 
 def bound_unit() -> html.Div:
@@ -120,7 +169,33 @@ def optimise_card() -> dbc.Card:
         [dbc.Col(chart(Plan.ALLOCATION, 360, OPTIMISE_FIRST), lg=6), dbc.Col(details, lg=6)], class_name="g-3 mt-1"
     )
     heading = html.H6("Optimise the budget", className="mb-2")
+    return card([heading, optimise_settings(), bound_unit(), html.Div(id=Plan.BOUNDS), result, plan, plan_buttons()])
+
+
+def scenarios_card() -> dbc.Card:
+    """Save the what-if or the optimised plan by name; tick up to four saved scenarios to compare them."""
+    name = dbc.Input(id=Plan.SCENARIO_NAME, type="text", value="Scenario 1", maxLength=MAX_NAME, size="sm")
+    source = dbc.RadioItems(
+        id=Plan.SCENARIO_SOURCE,
+        options=[{"label": "the what-if", "value": "what-if"}, {"label": "the optimised plan", "value": "plan"}],
+        value="what-if",
+        inline=True,
+        class_name="small",
+    )
+    save = dbc.Button("Save scenario", id=Plan.SAVE_SCENARIO, color="secondary", size="sm")
+    form = dbc.Row(
+        [dbc.Col(labelled("Scenario name", name), md=4), dbc.Col(labelled("Save", source), md=5), dbc.Col(save, md=3)],
+        class_name="g-2 align-items-end",
+    )
+    compare = [
+        html.Div(id=Plan.COMPARISON, className="mt-2"),
+        chart(Plan.COMPARISON_GRAPH, 340, "Tick up to four scenarios to compare them"),
+        dbc.Button("Comparison (.xlsx)", id=Plan.EXPORT_COMPARISON, size="sm", outline=True, disabled=True),
+        dcc.Download(id=Plan.COMPARISON_DOWNLOAD),
+    ]
     return card(
-        [heading, optimise_settings(), bound_unit(), html.Div(id=Plan.BOUNDS), result, plan, plan_buttons()],
+        [html.H6("Scenarios", className="mb-2"), dcc.Store(id=Plan.SCENARIOS), form]
+        + [html.Div(id=Plan.SCENARIO_MESSAGE, className="mt-2"), html.Div(id=Plan.SCENARIO_LIST, className="mt-2")]
+        + compare,
         "mt-3 mb-4",
     )

@@ -1,5 +1,5 @@
 """The Optimise form turned into the engine's arguments, and an optimised plan as a JSON record for the
-session store, with the tables made from it for display and export."""
+session store (with the inputs it was made from), and its allocation as a table."""
 
 from __future__ import annotations
 
@@ -35,25 +35,66 @@ def absolute_bounds(
     return bounds
 
 
+CAUTIOUS_QUANTILE = 0.1  # "cautious": the plan whose 10th percentile of revenue is highest
+GOALS = ("budget", "target")  # the best revenue for a budget, or a revenue target for the least spend
+
+
 def optimiser_arguments(form: Mapping, recent: Mapping[str, float]) -> dict:
     """The Optimise form as keyword arguments of ``models.optimize_budget`` (less the model and horizon):
-    locked channels at their what-if spend, bounds in currency per period, the objective."""
+    locked channels at their what-if spend, bounds in currency per period, the objective, and the quantile
+    of revenue to maximise for a cautious plan."""
     if form["budget"] is None:
         raise ValueError("Enter the budget to split over the horizon (a number of at least 0).")
+    objective = form["objective"] or "revenue"
+    min_roas = form["min_roas"] if objective == "min_roas" else None
+    arguments = {"budget": form["budget"], **constraints(form, recent), "objective": objective, "min_roas": min_roas}
+    if form.get("risk") == "cautious":
+        arguments["quantile"] = CAUTIOUS_QUANTILE
+    return arguments
+
+
+def target_arguments(form: Mapping, recent: Mapping[str, float]) -> dict:
+    """The form as keyword arguments of ``models.minimum_budget``: the revenue to reach, bounds and locks."""
+    target = form.get("target")
+    if _blank(target) or float(target) <= 0:
+        raise ValueError("Enter the revenue to reach over the horizon (a number above 0).")
+    return {"target_revenue": float(target), **constraints(form, recent)}
+
+
+def constraints(form: Mapping, recent: Mapping[str, float]) -> dict:
+    """Bounds (currency per period) and locks (at the what-if spend) from the form."""
     channels = form["channels"]
     locked = {c: v for c, v, on in zip(channels, form["spend"], form["locks"]) if on}
     bounds = absolute_bounds(channels, form["minimums"], form["maximums"], form["unit"], recent, list(locked))
-    objective = form["objective"] or "revenue"
-    min_roas = form["min_roas"] if objective == "min_roas" else None
-    return {"budget": form["budget"], "bounds": bounds, "locked": locked, "objective": objective, "min_roas": min_roas}
+    return {"bounds": bounds, "locked": locked}
+
+
+def form_inputs(form: Mapping, arguments: Mapping) -> dict:
+    """What a plan was made from, as JSON: the what-if spend, horizon, goal, budget or target, objective,
+    risk, locks and bounds (as typed and in currency per period)."""
+    channels = form["channels"]
+    return {
+        "spend": dict(zip(channels, form["spend"])),
+        "periods": form["periods"],
+        "goal": form.get("goal") or "budget",
+        "budget": form["budget"],
+        "target": form.get("target"),
+        "objective": form["objective"] or "revenue",
+        "min_roas": form["min_roas"],
+        "risk": form.get("risk") or "expected",
+        "locked": list(arguments["locked"]),
+        "bounds": {c: list(pair) for c, pair in arguments["bounds"].items()},
+        "bound_unit": form["unit"],
+    }
 
 
 def _blank(value) -> bool:
     return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
 
 
-def plan_record(plan, prediction: pd.DataFrame, meta: Mapping) -> dict:
-    """An optimised plan as JSON for the session store: allocation, expected totals, messages, prediction."""
+def plan_record(plan, prediction: pd.DataFrame, meta: Mapping, risk: Mapping | None = None) -> dict:
+    """An optimised plan as JSON for the session store: allocation, expected totals, messages, prediction, and
+    for a cautious plan what its caution costs (``risk``)."""
     table = plan.table()
     return {
         **meta,
@@ -61,6 +102,7 @@ def plan_record(plan, prediction: pd.DataFrame, meta: Mapping) -> dict:
         "periods": plan.periods,
         "allocation": _records(table),
         "expected": {k: _number(v) for k, v in plan.expected.items()},
+        "risk": None if risk is None else {k: _number(v) for k, v in risk.items()},
         "messages": list(plan.messages),
         "prediction": _records(prediction.assign(date=prediction["date"].dt.strftime("%Y-%m-%d"))),
     }
@@ -81,58 +123,13 @@ def _number(value):
 
 
 def allocation_frame(record: Mapping) -> pd.DataFrame:
-    """The plan's allocation as a tidy frame (NaN where a bound is absent)."""
-    return pd.DataFrame(record["allocation"]).astype({"upper_bound": float})
+    """The plan's allocation as a tidy frame (NaN where a bound is absent), with the what-if spend the plan was
+    made from (NaN when unknown)."""
+    frame = pd.DataFrame(record["allocation"]).astype({"upper_bound": float})
+    spend = (record.get("inputs") or {}).get("spend") or {}
+    frame["what_if"] = [_float(spend.get(c)) for c in frame["channel"]]
+    return frame
 
 
-def plan_sheet(record: Mapping) -> pd.DataFrame:
-    """The allocation per channel with spend per period and over the horizon, and a total row."""
-    frame = allocation_frame(record)
-    out = pd.DataFrame(
-        {
-            "channel": frame["channel"],
-            "current_per_period": frame["current"],
-            "optimal_per_period": frame["optimal"],
-            "change_per_period": frame["change"],
-            "current_total": frame["current_total"],
-            "optimal_total": frame["optimal_total"],
-            "min_per_period": frame["lower_bound"],
-            "max_per_period": frame["upper_bound"],
-            "constraint": frame["at_bound"],
-            "marginal_roas": frame["mroas"],
-        }
-    )
-    sums = out[["current_per_period", "optimal_per_period", "change_per_period", "current_total", "optimal_total"]]
-    total = pd.DataFrame([{"channel": "Total", **sums.sum().to_dict()}])
-    return pd.concat([out, total], ignore_index=True)
-
-
-def expected_sheet(record: Mapping) -> pd.DataFrame:
-    """One row per expected total of the optimised plan (with its 90% interval where the model has one)."""
-    expected = record["expected"]
-    rows = [{"metric": "budget", "value": record["budget"], "lower": None, "upper": None}]
-    rows.append({"metric": "periods", "value": record["periods"], "lower": None, "upper": None})
-    for name, value in expected.items():
-        if name.endswith(("_lower", "_upper")):
-            continue
-        rows.append(
-            {
-                "metric": name,
-                "value": value,
-                "lower": expected.get(f"{name}_lower"),
-                "upper": expected.get(f"{name}_upper"),
-            }
-        )
-    return pd.DataFrame(rows).astype({"value": float, "lower": float, "upper": float})
-
-
-def plan_exports(record: Mapping) -> dict[str, pd.DataFrame]:
-    """Every table of an optimised plan, by sheet name: plan, expected, prediction, messages."""
-    prediction = pd.DataFrame(record["prediction"])
-    prediction["date"] = pd.to_datetime(prediction["date"])
-    return {
-        "plan": plan_sheet(record),
-        "expected": expected_sheet(record),
-        "prediction": prediction[["date", "mean", "lower", "upper"]],
-        "messages": pd.DataFrame({"message": record["messages"]}, dtype=object),
-    }
+def _float(value) -> float:
+    return float("nan") if _blank(value) else float(value)

@@ -18,6 +18,9 @@ from models.planning import Horizon
 
 PLAN = "plan"  # the session's last optimised plan
 DEFAULT_PERIODS = {"daily": 28, "weekly": 4}  # about the next month
+# The engine's "current" spend is the recent average: the mean of about the last month of the data
+# (fitted.recent_spend(); a test checks these numbers against it).
+RECENT_PERIODS = {"daily": 28, "weekly": 4}
 MAX_PERIODS = 730
 PERIOD_NAMES = {"daily": ("day", "days"), "weekly": ("week", "weeks")}
 
@@ -163,3 +166,8 @@ def checked_periods(periods) -> int:
 
 def period_name(frequency: str | None, plural: bool = False) -> str:
     return PERIOD_NAMES.get(frequency, ("period", "periods"))[plural]
+
+
+def recent_window(frequency: str | None) -> str:
+    """What the recent average covers, in words: "last 28 days"."""
+    return f"last {RECENT_PERIODS.get(frequency, 28)} {period_name(frequency, plural=True)}"

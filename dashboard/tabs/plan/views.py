@@ -8,11 +8,25 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from dashboard.figures.format import MISSING_TEXT, compact_number, ratio
+from dashboard.figures.format import (
+    compact_number,
+    compact_numbers,
+    interval_text,
+    percent_change,
+    ratio,
+    ratios,
+    signed_whole,
+    whole,
+)
 from dashboard.ids import Plan
 from dashboard.tabs.models.comparison import recommended_row, score_phrase, why
 from dashboard.tabs.plan.records import allocation_frame
 from dashboard.ui import stat_cards
+
+CAUTIOUS_NOTE = (
+    "Cautious plan: it makes the revenue you get in a bad case (the 10th percentile of the model's range) as "
+    "high as it can, and gives up some expected revenue for it."
+)
 
 
 def slider_range(recent: float, history_max: float) -> tuple[float, float]:
@@ -23,14 +37,18 @@ def slider_range(recent: float, history_max: float) -> tuple[float, float]:
     return float(top), float(top / 200)
 
 
-def channel_rows(recent: dict[str, float], history_max: dict[str, float], unit: str) -> list[dbc.Row]:
+def channel_rows(
+    spend: dict[str, float], history_max: dict[str, float], unit: str, locked: set[str] = frozenset()
+) -> list[dbc.Row]:
     """Per channel: name, a slider and a number for spend per period (kept equal), and a lock."""
-    return [channel_row(channel, value, history_max[channel], unit) for channel, value in recent.items()]
+    return [
+        channel_row(channel, value, history_max[channel], unit, channel in locked) for channel, value in spend.items()
+    ]
 
 
-def channel_row(channel: str, recent: float, history_max: float, unit: str) -> dbc.Row:
-    top, step = slider_range(recent, history_max)
-    value = round(recent, 2)
+def channel_row(channel: str, spend: float, history_max: float, unit: str, locked: bool = False) -> dbc.Row:
+    top, step = slider_range(spend, history_max)
+    value = round(spend, 2)
     slider = dcc.Slider(
         id=Plan.slider(channel),
         min=0,
@@ -42,7 +60,7 @@ def channel_row(channel: str, recent: float, history_max: float, unit: str) -> d
         tooltip={"placement": "bottom"},
     )
     number = dbc.Input(id=Plan.spend(channel), type="number", min=0, step="any", value=value, debounce=True, size="sm")
-    lock = dbc.Checkbox(id=Plan.lock(channel), value=False, label="lock", label_class_name="small")
+    lock = dbc.Checkbox(id=Plan.lock(channel), value=locked, label="lock", label_class_name="small")
     return dbc.Row(
         [
             dbc.Col(html.Span(channel, className="small fw-semibold"), width=9),
@@ -54,15 +72,22 @@ def channel_row(channel: str, recent: float, history_max: float, unit: str) -> d
     )
 
 
-def bound_box(component_id: dict) -> dbc.Input:
-    return dbc.Input(id=component_id, type="number", min=0, step="any", placeholder="none", size="sm")
+def bound_box(component_id: dict, value=None) -> dbc.Input:
+    return dbc.Input(id=component_id, type="number", min=0, step="any", placeholder="none", size="sm", value=value)
 
 
-def bound_rows(channels: list[str]) -> dbc.Table:
-    """Per channel: optional minimum and maximum spend (blank: no bound)."""
+def bound_rows(channels: list[str], minimums: dict | None = None, maximums: dict | None = None) -> dbc.Table:
+    """Per channel: optional minimum and maximum spend (blank: no bound), with any values kept from before."""
+    minimums, maximums = minimums or {}, maximums or {}
     header = html.Thead(html.Tr([html.Th("channel"), html.Th("minimum"), html.Th("maximum")]))
     rows = [
-        html.Tr([html.Td(c), html.Td(bound_box(Plan.minimum(c))), html.Td(bound_box(Plan.maximum(c)))])
+        html.Tr(
+            [
+                html.Td(c),
+                html.Td(bound_box(Plan.minimum(c), minimums.get(c))),
+                html.Td(bound_box(Plan.maximum(c), maximums.get(c))),
+            ]
+        )
         for c in channels
     ]
     return dbc.Table(
@@ -74,15 +99,10 @@ def bound_rows(channels: list[str]) -> dbc.Table:
     )
 
 
-def with_interval(values: dict, name: str, show=compact_number) -> str:
-    """``1.2M (90%: 1.1M – 1.3M)``, or the value alone for a model without intervals."""
-    value = values.get(name)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return MISSING_TEXT
-    low, high = values.get(f"{name}_lower"), values.get(f"{name}_upper")
-    if low is None or high is None:
-        return show(value)
-    return f"{show(value)} (90%: {show(low)} – {show(high)})"
+def with_interval(values: dict, name: str, numbers=compact_numbers) -> str:
+    """``1.71M (90%: 1.68M – 1.74M)`` with enough digits that the three differ, or the value alone for a model
+    without intervals."""
+    return interval_text(values.get(name), values.get(f"{name}_lower"), values.get(f"{name}_upper"), numbers)
 
 
 def what_if_cards(totals: dict, periods: int, unit: str) -> dbc.Row:
@@ -91,7 +111,7 @@ def what_if_cards(totals: dict, periods: int, unit: str) -> dbc.Row:
             (f"Revenue, next {periods} {unit}", with_interval(totals, "revenue")),
             ("from media", with_interval(totals, "incremental_revenue")),
             ("Spend", compact_number(totals["spend"])),
-            ("ROAS", with_interval(totals, "roas", ratio)),
+            ("ROAS", with_interval(totals, "roas", ratios)),
         ]
     )
 
@@ -100,9 +120,9 @@ def what_if_table(channels: pd.DataFrame) -> dbc.Table:
     shown = pd.DataFrame(
         {
             "channel": channels["channel"],
-            "spend per period": channels["spend"].map(lambda v: f"{v:,.0f}"),
-            "spend over horizon": channels["total_spend"].map(lambda v: f"{v:,.0f}"),
-            "incremental revenue": channels["incremental_revenue"].map(lambda v: f"{v:,.0f}"),
+            "spend per period": channels["spend"].map(whole),
+            "spend over horizon": channels["total_spend"].map(whole),
+            "incremental revenue": channels["incremental_revenue"].map(whole),
             "ROAS": channels["roas"].map(ratio),
             "marginal ROAS": channels["mroas"].map(ratio),
         }
@@ -110,38 +130,58 @@ def what_if_table(channels: pd.DataFrame) -> dbc.Table:
     return dbc.Table.from_dataframe(shown, size="sm", striped=True, responsive=True, class_name="small mb-0")
 
 
+def plan_headline(record: dict) -> str:
+    """What was asked, in one line: a budget split, or the least spend that reaches a revenue target."""
+    horizon = f"the next {record['periods']} {record['unit']}"
+    if record.get("goal") == "target":
+        return (
+            f"{record['label']}: reaching {compact_number(record.get('target'))} of revenue over {horizon} needs a "
+            f"budget of about {whole(record['budget'])} (the least spend whose expected revenue reaches it)."
+        )
+    return f"{record['label']}: a budget of {whole(record['budget'])} over {horizon}."
+
+
+def risk_cards(record: dict) -> list[tuple[str, str]]:
+    """For a cautious plan: its bad-case revenue beside the expected-revenue plan's, and what caution costs."""
+    risk = record.get("risk")
+    if not risk:
+        return []
+    p = f"{risk['quantile'] * 100:.0f}th"
+    cautious, expected = compact_numbers([risk["revenue_quantile"], risk["expected_plan_revenue_quantile"]])
+    return [
+        (f"Revenue at the {p} percentile: cautious / expected plan", f"{cautious} / {expected}"),
+        ("Cost of caution in expected revenue", compact_number(risk["expected_revenue_cost"])),
+    ]
+
+
 def plan_cards(record: dict) -> html.Div:
     """The plan's headline numbers; what the engine says about it (a missed minimum ROAS...) is listed below."""
-    expected = record["expected"]
+    expected, recent = record["expected"], record.get("recent", "recent periods")
     lift, base = expected.get("lift"), expected.get("current_mix_revenue")
-    share = f" ({lift / base:+.1%})" if lift is not None and base else ""
-    roas = f"{ratio(expected['roas'])} / {ratio(expected['current_mix_roas'])}"
-    headline = (
-        f"{record['label']}: a budget of {record['budget']:,.0f} over the next {record['periods']} {record['unit']}."
-    )
-    return html.Div(
-        [
-            html.P(headline, className="small text-muted mb-1"),
-            stat_cards(
-                [
-                    ("Expected revenue (optimised)", with_interval(expected, "revenue")),
-                    ("Current mix at this budget", with_interval(expected, "current_mix_revenue")),
-                    ("Lift", with_interval(expected, "lift") + share),
-                    ("ROAS optimised / current mix", roas),
-                ]
-            ),
-        ]
-    )
+    share = f" ({percent_change(lift / base)})" if lift is not None and base else ""
+    roas = " / ".join(ratios([expected["roas"], expected["current_mix_roas"]]))
+    cards = [
+        ("Expected revenue (optimised)", with_interval(expected, "revenue")),
+        (f"Recent average mix ({recent}) at this budget", with_interval(expected, "current_mix_revenue")),
+        ("Lift over the recent average mix", with_interval(expected, "lift") + share),
+        ("ROAS optimised / recent average mix", roas),
+    ]
+    lines = [html.P(plan_headline(record), className="small text-muted mb-1")]
+    if record.get("risk"):
+        lines.append(html.P(CAUTIOUS_NOTE, className="small text-muted mb-1"))
+    return html.Div([*lines, stat_cards(cards + risk_cards(record))])
 
 
 def allocation_table(record: dict) -> dbc.Table:
     frame = allocation_frame(record)
+    recent = f"recent average ({record.get('recent', 'recent periods')})"
     shown = pd.DataFrame(
         {
             "channel": frame["channel"],
-            "current": frame["current"].map(lambda v: f"{v:,.0f}"),
-            "optimised": frame["optimal"].map(lambda v: f"{v:,.0f}"),
-            "change": frame["change"].map(lambda v: f"{v:+,.0f}"),
+            recent: frame["current"].map(whole),
+            "your what-if": frame["what_if"].map(whole),
+            "optimised": frame["optimal"].map(whole),
+            "change vs recent": frame["change"].map(signed_whole),
             "mROAS": frame["mroas"].map(ratio),
             "bound": frame["at_bound"],
         }

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from dashboard.figures.plan import allocation_figure, incremental_figure, prediction_figure
+from dashboard.figures.plan import allocation_figure, incremental_figure, prediction_figure, scenario_spend_figure
 from dashboard.figures.theme import channel_colors
 
 
@@ -29,6 +29,25 @@ def test_figures_use_the_theme_colours_and_show_intervals_only_when_they_exist()
     allocation = pd.DataFrame(
         {"channel": ["google", "tv"], "current": [1.0, 2.0], "optimal": [3.0, 0.0], "at_bound": ["locked", "minimum"]}
     )
-    figure = allocation_figure(allocation)
-    assert [t.name for t in figure.data] == ["current", "optimised"] and figure.layout.barmode == "group"
-    assert figure.data[1].customdata == ("<br>locked", "<br>at its minimum")
+    figure = allocation_figure(allocation, recent="recent average (last 28 days)")
+    assert [t.name for t in figure.data] == ["recent average (last 28 days)", "optimised"]
+    assert figure.layout.barmode == "group" and figure.data[1].customdata == ("<br>locked", "<br>at its minimum")
+    with_what_if = allocation_figure(allocation.assign(what_if=[2.5, 1.0]))
+    assert [t.name for t in with_what_if.data] == ["recent average", "your what-if", "optimised"]
+    assert with_what_if.data[1].y == (2.5, 1.0)
+
+
+def test_scenario_spend_is_a_group_of_bars_per_channel_with_a_bar_per_scenario():
+    spend = pd.DataFrame(
+        {
+            "scenario": ["Scenario 1", "Scenario 1", "More TV", "More TV"],
+            "channel": ["google", "tv", "google", "tv"],
+            "spend": [100.0, 50.0, 80.0, 120.0],
+        }
+    )
+    figure = scenario_spend_figure(spend)
+    assert [t.name for t in figure.data] == ["Scenario 1", "More TV"] and figure.layout.barmode == "group"
+    assert figure.data[1].x == ("google", "tv") and figure.data[1].y == (80.0, 120.0)
+    assert figure.data[0].marker.color != figure.data[1].marker.color
+    empty = scenario_spend_figure(spend.iloc[:0])
+    assert not empty.data and "Tick up to four" in empty.layout.annotations[0].text

@@ -20,52 +20,22 @@ from dashboard.tabs.plan.callbacks import (
     chosen_family,
     default_budget,
     default_horizon,
-    download_plan,
     explain_choice,
     list_fits,
-    optimise,
-    optimised_plan,
-    plan_outputs,
     running_note,
-    show_plan,
     sync_spend,
     synced_spend,
     update_what_if,
     what_if_outputs,
 )
+from dashboard.tabs.plan.optimise import download_plan, optimise, optimised_plan, plan_outputs, show_plan
 from dashboard.tabs.plan.records import allocation_frame
 from dashboard.tabs.plan.state import latest_plan, load_plan, save_plan, stored_plan
 from dashboard.tabs.plan.views import plan_cards
-from tests.dashboard.helpers import components, triggered
+from tests.dashboard.helpers import browser_form, channels_of, components, triggered
+from tests.dashboard.helpers import plan_form as form
 
 PERIODS = 28
-
-
-def form(channels, **changes):
-    base = {
-        "periods": PERIODS,
-        "budget": 200_000,
-        "objective": "revenue",
-        "min_roas": None,
-        "unit": "absolute",
-        "channels": channels,
-        "spend": [1000.0] * len(channels),
-        "locks": [False] * len(channels),
-        "minimums": [None] * len(channels),
-        "maximums": [None] * len(channels),
-    }
-    return {**base, **changes}
-
-
-def browser_form(channels, **changes) -> dict:
-    """The Optimise form as the callback receives it: spend ids instead of channel names."""
-    values = form(channels, **changes)
-    values["ids"] = [Plan.spend(c) for c in values.pop("channels")]
-    return values
-
-
-def channels_of(app, key) -> list[str]:
-    return app.plan_cache.model(key).channels
 
 
 def test_list_fits_offers_the_fits_on_this_data_and_keeps_the_choice(planned):
@@ -123,7 +93,8 @@ def test_horizon_controls_and_budget_start_from_the_models_recent_spend(planned)
     app, key, fits, token = planned
     store, summary = app.session_store, {"version": key.version, "frequency": "daily"}
     assert default_horizon(summary) == (28, "days") and default_horizon({"frequency": "weekly"}) == (4, "weeks")
-    rows, bounds = channel_controls(store, app.plan_cache, "ridge", fits, summary, token)
+    rows, bounds, built_for, note = channel_controls(store, app.plan_cache, "ridge", fits, summary, token, None)
+    assert built_for == {"family": "ridge", "version": key.version} and note is None
     fitted = app.plan_cache.model(key)
     found = [c for row in rows for c in components(row) if isinstance(getattr(c, "id", None), dict)]
     highest = fitted.spend_range().set_index("channel")["max"]
@@ -132,11 +103,16 @@ def test_horizon_controls_and_budget_start_from_the_models_recent_spend(planned)
         number = next(c for c in found if c.id == Plan.spend(channel))
         assert slider.value == number.value == round(recent, 2) and slider.max >= highest[channel]
     assert "per day" in str(rows[0]) and len(bounds.children[1].children) == len(fitted.channels)
-    assert channel_controls(store, app.plan_cache, "ridge", fits, summary, "forged") == ([], None)
-    budget = default_budget(store, app.plan_cache, "ridge", PERIODS, fits, summary, token)
+    assert channel_controls(store, app.plan_cache, "ridge", fits, summary, "forged", None) == ([], None, None, None)
+    cache, periods = app.plan_cache, Plan.PERIODS
+    budget = triggered(periods, default_budget, store, cache, "ridge", PERIODS, fits, summary, token, None, None)
     assert budget == round(fitted.recent_spend().sum() * PERIODS)
     with pytest.raises(PreventUpdate):
-        default_budget(store, app.plan_cache, "ridge", 0, fits, summary, token)
+        triggered(periods, default_budget, store, cache, "ridge", 0, fits, summary, token, None, None)
+    with pytest.raises(PreventUpdate):  # another model on the same data: the user's budget stays
+        triggered(Plan.FAMILY, default_budget, store, cache, "ridge", PERIODS, fits, summary, token, 5, built_for)
+    again = triggered(Plan.FAMILY, default_budget, store, cache, "ridge", PERIODS, fits, summary, token, 5, None)
+    assert again == budget  # new data (or the first model): the recent spend
 
 
 def test_what_if_follows_the_spend_and_reports_errors_in_words(planned):
@@ -171,7 +147,8 @@ def test_optimised_plan_keeps_locks_and_bounds_and_explains_infeasible_requests(
     assert allocation["optimal"].sum() * PERIODS == pytest.approx(200_000)
     assert len(record["prediction"]) == PERIODS and record["messages"]
     view = plan_outputs(record, key.version)
-    assert len(view[1].data) == 2 and view[4:] == (False, False, False, False)
+    assert [t.name for t in view[1].data] == ["recent average (last 28 days)", "your what-if", "optimised"]
+    assert view[4:] == (False, False, False, False)
     assert [item.children for item in view[3]] == record["messages"]  # the engine's words, and only those
     asked = optimised_plan(app.plan_cache, key, "Ridge", form(channels, objective="min_roas", min_roas=2.0))
     shown = plan_outputs(asked, key.version)
@@ -211,8 +188,8 @@ def test_optimise_keeps_the_plan_server_side_and_apply_and_downloads_read_it(pla
 
     sent = triggered(Plan.EXPORT_PLAN_CSV, download_plan, store, None, 1, None, reference, token)
     assert sent["filename"] == "plan - ridge - 28 days - plan.csv"
-    rows = {r["channel"]: r for r in csv.DictReader(io.StringIO(base64.b64decode(sent["content"]).decode("utf-8-sig")))}
-    assert float(rows["Total"]["optimal_total"]) == pytest.approx(150_000)
+    rows = {r["Channel"]: r for r in csv.DictReader(io.StringIO(base64.b64decode(sent["content"]).decode("utf-8-sig")))}
+    assert float(rows["Total"]["Optimised spend over 28 days"]) == pytest.approx(150_000, abs=1)
     book = triggered(Plan.EXPORT_XLSX, download_plan, store, 1, None, None, reference, token)
     assert openpyxl.load_workbook(io.BytesIO(base64.b64decode(book["content"]))).sheetnames[0] == "plan"
     prediction = triggered(Plan.EXPORT_PREDICTION_CSV, download_plan, store, None, None, 1, reference, token)

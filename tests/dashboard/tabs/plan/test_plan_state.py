@@ -7,7 +7,8 @@ import pytest
 
 import models
 from dashboard.exports import csv_bytes, xlsx_bytes
-from dashboard.tabs.plan.records import absolute_bounds, optimiser_arguments, plan_exports, plan_record
+from dashboard.tabs.plan.records import absolute_bounds, optimiser_arguments, plan_record
+from dashboard.tabs.plan.sheets import plan_exports
 from dashboard.tabs.plan.state import checked_periods, fitted_families
 from dashboard.tabs.plan.views import slider_range
 from models.data import read_upload
@@ -86,20 +87,27 @@ def formula_plan():
 def test_exports_hold_plan_totals_and_prediction_with_formulas_escaped(formula_plan):
     tables = plan_exports(formula_plan)
     assert list(tables) == ["plan", "expected", "prediction", "messages"]
-    plan = tables["plan"]
-    assert plan["channel"].iloc[-1] == "Total"
-    assert plan["optimal_total"].iloc[-1] == pytest.approx(150_000)
-    assert plan["optimal_total"].iloc[:-1].sum() == pytest.approx(150_000)
+    plan = tables["plan"].frame
+    assert plan["Channel"].iloc[-1] == "Total"
+    assert plan["Optimised spend over 28 days"].iloc[-1] == pytest.approx(150_000)
+    assert plan["Optimised spend over 28 days"].iloc[:-1].sum() == pytest.approx(150_000)
     book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(tables)))
     assert book.sheetnames == ["plan", "expected", "prediction", "messages"]
     rows = list(book["plan"].iter_rows(values_only=True))
-    assert rows[0][:3] == ("channel", "current_per_period", "optimal_per_period")
-    assert rows[1][0] == "'=cmd" and rows[1][2] == pytest.approx(500.0)
+    assert rows[0][:4] == (
+        "Channel",
+        "Recent average spend per day",
+        "Your what-if spend per day",
+        "Optimised spend per day",
+    )
+    assert rows[1][0] == "'=cmd" and rows[1][3] == pytest.approx(500.0)
     assert all(cell.data_type != "f" for sheet in book for row in sheet.iter_rows() for cell in row)
     expected = {r[0]: r[1] for r in book["expected"].iter_rows(min_row=2, values_only=True)}
-    assert expected["budget"] == 150_000 and expected["periods"] == PERIODS and "lift" in expected
+    assert expected["Budget over the horizon"] == 150_000 and expected["Horizon (days)"] == PERIODS
+    assert "Lift over the recent average mix" in expected
     prediction = list(book["prediction"].iter_rows(values_only=True))
-    assert prediction[0] == ("date", "mean", "lower", "upper") and len(prediction) == PERIODS + 1
+    assert prediction[0] == ("Date", "Expected revenue", "Lower (90%)", "Upper (90%)")
+    assert len(prediction) == PERIODS + 1
     assert any("'=cmd is at its maximum" in str(r[0]) for r in book["messages"].iter_rows(values_only=True))
     text = csv_bytes(tables["plan"]).decode("utf-8-sig")
     assert "\n'=cmd," in text and "\nTotal," in text

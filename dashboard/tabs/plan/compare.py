@@ -1,0 +1,175 @@
+"""Saved scenarios side by side: one measure per row, one scenario per column, as numbers with a kind (for the
+page and the workbook alike), and spend per channel as a tidy table for the chart."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from dashboard.exports import Sheet
+from dashboard.figures.format import MISSING_TEXT, compact_numbers, interval_text, percent_change, ratios, whole
+from dashboard.tabs.plan.saved import scenario_notes
+
+INTERVAL_MEASURES = {"revenue": "Expected revenue over the horizon (90% interval)", "roas": "ROAS (90% interval)"}
+
+
+def channels_of(scenarios: Sequence[Mapping]) -> list[str]:
+    """Every channel of the scenarios, in the order first seen."""
+    return list(dict.fromkeys(row["channel"] for s in scenarios for row in s["channels"]))
+
+
+def by_channel(scenario: Mapping, field: str) -> dict:
+    return {row["channel"]: row[field] for row in scenario["channels"]}
+
+
+def binding(scenario: Mapping) -> str:
+    """The bounds that bind, in words: "google locked, tv at its maximum", or "none"."""
+    parts = [
+        f"{row['channel']} {'locked' if row['bound'] == 'locked' else 'at its ' + row['bound']}"
+        for row in scenario["channels"]
+        if row["bound"]
+    ]
+    return ", ".join(parts) or "none"
+
+
+def comparison_rows(scenarios: Sequence[Mapping], family: str | None, version: str | None) -> list[dict]:
+    """Rows of the comparison: ``measure``, ``kind`` (text, money, cents, ratio, interval, ratio interval, lift)
+    and ``values`` (one per scenario; an interval is (value, lower, upper), a lift (amount, share of the mix's
+    revenue))."""
+    channels, totals = channels_of(scenarios), [s["totals"] for s in scenarios]
+    notes = ["; ".join(scenario_notes(s, family, version)) for s in scenarios]
+    rows = [
+        measure_row("Model", "text", [s["label"] for s in scenarios]),
+        measure_row("Kind", "text", [s["kind"] for s in scenarios]),
+        measure_row("Horizon", "text", [f"{s['periods']} {s['unit']}" for s in scenarios]),
+        *([measure_row("Note", "text", notes)] if any(notes) else []),
+        *[
+            measure_row(f"Spend per period: {c}", "cents", [by_channel(s, "spend").get(c) for s in scenarios])
+            for c in channels
+        ],
+        measure_row("Spend over the horizon", "money", [t["spend"] for t in totals]),
+        *(
+            [measure_row("Revenue target", "money", [t.get("target") for t in totals])]
+            if any(t.get("target") for t in totals)
+            else []
+        ),
+        measure_row(INTERVAL_MEASURES["revenue"], "interval", [_interval(t, "revenue") for t in totals]),
+        measure_row(INTERVAL_MEASURES["roas"], "ratio interval", [_interval(t, "roas") for t in totals]),
+        *[
+            measure_row(f"Marginal ROAS: {c}", "ratio", [by_channel(s, "mroas").get(c) for s in scenarios])
+            for c in channels
+        ],
+        measure_row(
+            "Lift over the recent average mix (same spend)", "lift", [(t.get("lift"), _share(t)) for t in totals]
+        ),
+        measure_row("Bounds that bind", "text", [binding(s) for s in scenarios]),
+    ]
+    return rows
+
+
+def measure_row(measure: str, kind: str, values: list) -> dict:
+    return {"measure": measure, "kind": kind, "values": values}
+
+
+def _interval(totals: Mapping, name: str) -> tuple:
+    return tuple(totals.get(k) for k in (name, f"{name}_lower", f"{name}_upper"))
+
+
+def _share(totals: Mapping) -> float | None:
+    lift, base = totals.get("lift"), totals.get("mix_revenue")
+    return lift / base if lift is not None and base else None
+
+
+def shown_value(kind: str, value) -> str:
+    """A comparison cell as text for the page."""
+    if kind == "text":
+        return value or ""
+    if kind in ("interval", "ratio interval"):
+        return interval_text(*value, numbers=compact_numbers if kind == "interval" else ratios)
+    if kind == "lift":
+        amount, share = value
+        return MISSING_TEXT if amount is None else f"{compact_numbers([amount])[0]} ({percent_change(share)})"
+    if kind == "ratio":
+        return ratios([value])[0]
+    return whole(value)
+
+
+def comparison_sheet(rows: list[dict], names: list[str]) -> Sheet:
+    """The comparison for the workbook: intervals and lifts spread over rows of plain numbers."""
+    out, kinds = [], []
+    for row in rows:
+        for measure, kind, values in _numeric(row):
+            out.append({"Measure": measure, **dict(zip(names, values))})
+            kinds.append(kind)
+    return Sheet(pd.DataFrame(out, columns=["Measure", *names]), dict.fromkeys(names, kinds))
+
+
+def _numeric(row: dict) -> list[tuple]:
+    kind, values = row["kind"], row["values"]
+    if kind in ("interval", "ratio interval"):
+        number = "money" if kind == "interval" else "ratio"
+        base = row["measure"].replace(" (90% interval)", "")
+        return [
+            (base, number, [v[0] for v in values]),
+            (f"{base}: lower (90%)", number, [v[1] for v in values]),
+            (f"{base}: upper (90%)", number, [v[2] for v in values]),
+        ]
+    if kind == "lift":
+        return [
+            (row["measure"], "money", [v[0] for v in values]),
+            (f"{row['measure']}: share", "share", [v[1] for v in values]),
+        ]
+    return [(row["measure"], None if kind == "text" else kind, values)]
+
+
+def spend_frame(scenarios: Sequence[Mapping]) -> pd.DataFrame:
+    """Spend per period per channel and scenario, tidy, for the grouped bars."""
+    rows = [
+        {"scenario": s["name"], "channel": row["channel"], "spend": row["spend"]}
+        for s in scenarios
+        for row in s["channels"]
+    ]
+    return pd.DataFrame(rows, columns=["scenario", "channel", "spend"])
+
+
+def spend_sheet(scenarios: Sequence[Mapping]) -> Sheet:
+    """Spend per period: a row per channel, a column per scenario."""
+    names = [s["name"] for s in scenarios]
+    table = spend_frame(scenarios).pivot(index="channel", columns="scenario", values="spend")
+    table = table.reindex(index=channels_of(scenarios), columns=names)
+    frame = pd.DataFrame({"Channel": table.index, **{name: table[name].to_numpy() for name in names}})
+    return Sheet(frame, dict.fromkeys(names, "cents"))
+
+
+def inputs_sheet(scenarios: Sequence[Mapping]) -> Sheet:
+    """What each scenario was made from: horizon, goal, budget or target, objective, risk, locks and bounds."""
+    rows = []
+    for s in scenarios:
+        inputs = s.get("inputs") or {}
+        bounds = "; ".join(f"{c} {_bound_text(pair)}" for c, pair in (inputs.get("bounds") or {}).items())
+        rows.append(
+            {
+                "Scenario": s["name"],
+                "Model": s["label"],
+                "Kind": s["kind"],
+                "Horizon": f"{s['periods']} {s['unit']}",
+                "Budget": inputs.get("budget"),
+                "Revenue target": inputs.get("target") if inputs.get("goal") == "target" else None,
+                "Objective": inputs.get("objective"),
+                "Minimum ROAS": inputs.get("min_roas") if inputs.get("objective") == "min_roas" else None,
+                "Risk": inputs.get("risk"),
+                "Locked": ", ".join(inputs.get("locked") or []),
+                "Bounds per period": bounds,
+                "Saved at (UTC)": s.get("saved_at"),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    return Sheet(frame, {"Budget": "money", "Revenue target": "money", "Minimum ROAS": "ratio"})
+
+
+def _bound_text(pair) -> str:
+    low, high = (list(pair) + [None, None])[:2]
+    if low is None:
+        return f"at most {whole(high)}"
+    return f"at least {whole(low)}" if high is None else f"{whole(low)} to {whole(high)}"

@@ -1,0 +1,76 @@
+"""The Plan tab's spend controls for a model: at the recent average, or the user's spend, locks and bounds kept
+when the model changes (for the channels it has), with what was dropped or lies outside the data in words."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from dash import html
+
+from dashboard.figures.format import whole
+from dashboard.tabs.plan.state import period_name
+from dashboard.tabs.plan.views import bound_rows, channel_rows
+from dashboard.ui import alert
+
+RANGE_SLACK = 0.01  # as the engine: a spend beyond the data's range by more than 1% is an extrapolation
+
+
+def kept_controls(fitted, values: Mapping | None, before: str | None = None) -> tuple:
+    """(channel rows, bound rows, a note or None) for ``fitted``; ``values`` (ids, spend, locks, minimums,
+    maximums as the page has them) are kept for the model's channels, None starts at the recent average;
+    ``before`` names the model they were set on when it was another one."""
+    recent = fitted.recent_spend()
+    seen = fitted.spend_range().set_index("channel")
+    kept = user_values(values)
+    spend = {c: kept["spend"].get(c, float(recent[c])) for c in fitted.channels}
+    unit = period_name(fitted.frequency)
+    rows = channel_rows(spend, seen["max"].to_dict(), f"per {unit}", kept["locked"] & set(fitted.channels))
+    bounds = bound_rows(fitted.channels, kept["minimums"], kept["maximums"])
+    dropped = sorted(set(kept["spend"]) - set(fitted.channels))
+    outside = [
+        out_of_range(c, v, seen.loc[c, "min"], seen.loc[c, "max"], unit)
+        for c, v in kept["spend"].items()
+        if c in seen.index
+    ]
+    return rows, bounds, switch_note(before, bool(kept["spend"]), dropped, [o for o in outside if o])
+
+
+def user_values(values: Mapping | None) -> dict:
+    """The page's spend (numbers only), locked channels and non-blank bounds, by channel."""
+    if not values or not values.get("ids"):
+        return {"spend": {}, "locked": set(), "minimums": {}, "maximums": {}}
+    channels = [i["channel"] for i in values["ids"]]
+
+    def by_channel(name: str) -> dict:
+        return {c: v for c, v in zip(channels, values[name]) if v is not None and v != ""}
+
+    spend = {c: float(v) for c, v in by_channel("spend").items() if float(v) >= 0}
+    locked = {c for c, on in zip(channels, values["locks"]) if on}
+    return {"spend": spend, "locked": locked, "minimums": by_channel("minimums"), "maximums": by_channel("maximums")}
+
+
+def out_of_range(channel: str, spend: float, low: float, high: float, unit: str) -> str | None:
+    """The channel's spend in words when it lies outside what the data have seen, else None."""
+    if spend > high * (1 + RANGE_SLACK):
+        where, limit = "above the most", high
+    elif spend < low * (1 - RANGE_SLACK):
+        where, limit = "below the least", low
+    else:
+        return None
+    return (
+        f"{channel}: {whole(spend)} per {unit} is {where} the data saw ({whole(limit)}), so this model "
+        "extrapolates there."
+    )
+
+
+def switch_note(before: str | None, kept: bool, dropped: list[str], outside: list[str]) -> html.Div | None:
+    """What a change of model kept and dropped, and the spends outside the data's range, in words."""
+    lines = []
+    if kept and before:
+        lines.append(f"Kept your spend, locks and bounds from {before}.")
+    if dropped:
+        lines.append(f"Not in this model, so dropped: {', '.join(dropped)}.")
+    lines.extend(outside)
+    if not lines:
+        return None
+    return alert([html.Div(line) for line in lines], "info", class_name="py-2 small mb-2")

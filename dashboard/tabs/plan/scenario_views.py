@@ -1,0 +1,66 @@
+"""HTML pieces of saved scenarios: the list to tick and delete from, and the side-by-side comparison."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from dashboard.figures.format import compact_numbers, interval_text
+from dashboard.ids import Plan
+from dashboard.tabs.plan.compare import shown_value
+from dashboard.tabs.plan.saved import MAX_COMPARED, scenario_notes
+from dashboard.ui import muted
+
+NO_SCENARIOS = "No scenarios yet: save the what-if or the optimised plan to compare them here."
+
+
+def scenario_list(scenarios: Sequence[Mapping], ticked: set[str], family: str | None, version: str | None):
+    """A row per scenario: tick to compare, name, model, kind, revenue, what differs from the plan on screen,
+    and a delete button."""
+    if not scenarios:
+        return muted(NO_SCENARIOS)
+    header = ["compare", "name", "model", "kind", "revenue over the horizon", "", ""]
+    rows = [scenario_row(s, s["id"] in ticked, family, version) for s in scenarios]
+    table = dbc.Table(
+        [html.Thead(html.Tr([html.Th(h) for h in header])), html.Tbody(rows)],
+        size="sm",
+        hover=True,
+        responsive=True,
+        class_name="small mb-1 align-middle",
+    )
+    hint = muted(f"Tick up to {MAX_COMPARED} scenarios to compare them side by side.", "text-muted small mb-2")
+    return html.Div([table, hint])
+
+
+def scenario_row(scenario: Mapping, ticked: bool, family: str | None, version: str | None) -> html.Tr:
+    totals = scenario["totals"]
+    revenue = interval_text(
+        totals.get("revenue"), totals.get("revenue_lower"), totals.get("revenue_upper"), compact_numbers
+    )
+    notes = scenario_notes(scenario, family, version)
+    return html.Tr(
+        [
+            html.Td(dbc.Checkbox(id=Plan.scenario_pick(scenario["id"]), value=ticked)),
+            html.Td(scenario["name"], className="fw-semibold"),
+            html.Td(scenario["label"]),
+            html.Td(scenario["kind"]),
+            html.Td(revenue),
+            html.Td("; ".join(notes).capitalize(), className="text-warning-emphasis"),
+            html.Td(dbc.Button("Delete", id=Plan.scenario_delete(scenario["id"]), size="sm", color="link")),
+        ]
+    )
+
+
+def comparison_view(rows: list[dict], names: list[str]) -> dbc.Table:
+    """Measures down, scenarios across."""
+    header = html.Thead(html.Tr([html.Th("")] + [html.Th(name) for name in names]))
+    body = [
+        html.Tr(
+            [html.Th(row["measure"], className="fw-normal")]
+            + [html.Td(shown_value(row["kind"], v)) for v in row["values"]]
+        )
+        for row in rows
+    ]
+    return dbc.Table([header, html.Tbody(body)], size="sm", striped=True, responsive=True, class_name="small mb-2")

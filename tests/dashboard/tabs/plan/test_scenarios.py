@@ -1,0 +1,145 @@
+"""Saved scenarios, called directly on a real fitted model: save the what-if or the optimised plan by name,
+list, compare up to four, download the comparison, delete; they go with the session's data."""
+
+import base64
+import io
+
+import openpyxl
+import pytest
+from dash import no_update
+from dash.exceptions import PreventUpdate
+
+from dashboard.ids import Plan
+from dashboard.tabs.data.callbacks import ingest
+from dashboard.tabs.plan.optimise import optimise
+from dashboard.tabs.plan.saved import (
+    MAX_NAME,
+    SCENARIOS,
+    add_scenario,
+    checked_name,
+    load_scenarios,
+    next_name,
+    scenario_notes,
+)
+from dashboard.tabs.plan.scenarios import (
+    compare_scenarios,
+    download_comparison,
+    list_scenarios,
+    remove_scenario,
+    save_scenario,
+)
+from models.datasets import load_demo_bytes
+from tests.dashboard.helpers import FakeClock, browser_form, channels_of, components, triggered
+
+
+@pytest.fixture
+def scenarios_of(planned):
+    """(app, key, fits, token, save): the shared ridge session, its scenarios deleted after the test."""
+    app, key, fits, token = planned
+    store, summary = app.session_store, {"version": key.version}
+
+    def save(name, source="what-if", result=None, **changes):
+        form = browser_form(channels_of(app, key), **changes)
+        return save_scenario(store, app.plan_cache, 1, name, source, result, "ridge", fits, summary, token, **form)
+
+    yield app, key, fits, token, save
+    store.delete(key.sid, SCENARIOS)
+
+
+def said(message) -> str:
+    return str(message.children)
+
+
+def picks(listed) -> list:
+    """The tick boxes of a scenario list, in its order."""
+    kind = Plan.scenario_pick("any")["type"]
+    return [c for c in components(listed) if isinstance(getattr(c, "id", None), dict) and c.id["type"] == kind]
+
+
+def test_a_name_is_required_trimmed_capped_and_unique():
+    taken = [{"name": "Scenario 1"}, {"name": "More TV"}]
+    assert checked_name("  Less   search ", taken) == "Less search"
+    for bad, words in [("  ", "Give the scenario a name"), ("x" * (MAX_NAME + 1), "characters or fewer")]:
+        with pytest.raises(ValueError, match=words):
+            checked_name(bad, taken)
+    with pytest.raises(ValueError, match="already a scenario called 'more tv'"):
+        checked_name("more tv", taken)
+    assert next_name(taken) == "Scenario 3" and next_name([{"name": "Scenario 2"}]) == "Scenario 3"
+
+
+def test_save_the_what_if_and_the_plan_then_list_compare_download_and_delete(scenarios_of):
+    app, key, fits, token, save = scenarios_of
+    store, summary, channels = app.session_store, {"version": key.version}, channels_of(app, key)
+    revision, message = save("  Scenario 1 ")
+    assert set(revision) == {"revision"} and "Saved 'Scenario 1' (what-if" in said(message)
+    for name, source, words in [
+        ("scenario 1", "what-if", "already a scenario"),
+        ("", "what-if", "Give the scenario a name"),
+        ("From the plan", "plan", "Optimise first"),
+    ]:
+        refused, message = save(name, source)
+        assert refused is no_update and words in said(message)
+
+    asked = browser_form(channels, budget=150_000)
+    reference = optimise(store, app.plan_cache, 1, "ridge", fits, summary, token, **asked)
+    assert "Saved 'Budget 150k' (optimised" in said(save("Budget 150k", source="plan", result=reference)[1])
+    first, second = load_scenarios(store, key.sid)
+    assert first["kind"] == "what-if" and second["kind"] == "optimised" and first["version"] == key.version
+    assert first["inputs"]["spend"] == dict.fromkeys(channels, 1000.0) and second["inputs"]["budget"] == 150_000
+    assert second["totals"]["spend"] == pytest.approx(150_000) and first["totals"]["lift"] is not None
+
+    listed, fresh = list_scenarios(store, revision, summary, "ridge", "Budget 150k", [], [], token)
+    assert fresh == "Scenario 3" and "Budget 150k" in str(listed) and len(picks(listed)) == 2
+    ids = [p.id for p in picks(listed)]
+    table, figure, disabled, no_export = compare_scenarios(store, [True, True], ids, "ridge", summary, token)
+    assert "Spend per period: " + channels[0] in str(table) and "Marginal ROAS: " + channels[0] in str(table)
+    assert "(90%: " in str(table) and "Lift over the recent average mix" in str(table)
+    assert [t.name for t in figure.data] == ["Scenario 1", "Budget 150k"] and disabled == [False, False]
+    assert no_export is False and "not the model selected" not in str(table)
+    elsewhere = compare_scenarios(store, [True, True], ids, "xgboost", {"version": "newer"}, token)[0]
+    assert "made with Ridge (Robyn-style), not the model selected; made on an older version" in str(elsewhere)
+
+    sent = download_comparison(store, 1, [True, True], ids, "ridge", summary, token)
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(sent["content"])))
+    assert sent["filename"] == "scenarios - comparison.xlsx"
+    assert book.sheetnames == ["comparison", "spend per period", "inputs"]
+    rows = {r[0]: r[1:] for r in book["comparison"].iter_rows(values_only=True)}
+    assert rows["Measure"] == ("Scenario 1", "Budget 150k") and rows["Spend over the horizon"][1] == 150_000
+    assert rows["Expected revenue over the horizon: lower (90%)"][0] < rows["Expected revenue over the horizon"][0]
+
+    delete = Plan.scenario_delete(first["id"])
+    with pytest.raises(PreventUpdate):  # the list drawn anew: its buttons were never clicked
+        triggered(delete, remove_scenario, store, [None, None], token, value=None)
+    assert len(load_scenarios(store, key.sid)) == 2
+    assert set(triggered(delete, remove_scenario, store, [1, None], token)) == {"revision"}
+    assert [s["name"] for s in load_scenarios(store, key.sid)] == ["Budget 150k"]
+
+
+def test_at_most_four_are_compared(scenarios_of):
+    app, key, _, token, save = scenarios_of
+    store, summary = app.session_store, {"version": key.version}
+    for n in range(5):
+        save(f"Plan {n}", spend=[500.0 + 100 * n] * len(channels_of(app, key)))
+    listed, _ = list_scenarios(store, None, summary, "ridge", "Plan 0", [], [], token)
+    ids = [p.id for p in picks(listed)]
+    _, figure, disabled, _ = compare_scenarios(store, [True] * 4 + [False], ids, "ridge", summary, token)
+    assert len(figure.data) == 4 and disabled == [False] * 4 + [True]  # the fifth cannot be ticked
+    kept, _ = list_scenarios(store, None, summary, "ridge", "x", [True, False, True, False, False], ids, token)
+    assert [p.value for p in picks(kept)] == [True, False, True, False, False]  # ticks survive a redraw
+    with pytest.raises(PreventUpdate):
+        download_comparison(store, 1, [False] * 5, ids, "ridge", summary, token)
+
+
+def test_scenarios_go_with_the_sessions_data_but_outlive_a_new_version(demo, settings):
+    app, store, token = demo
+    sid = store.session_id(token)
+    saved = add_scenario(store, sid, "Kept", {"family": "ridge", "label": "Ridge", "version": "v1"})
+    ingest(store, sid, load_demo_bytes(), "demo again.csv", settings)  # new data: fits and plan go, scenarios stay
+    assert load_scenarios(store, sid) == [saved]
+    assert scenario_notes(saved, "ridge", "v2") == ["made on an older version of the data"]
+    store.clear(sid)  # the Clear button
+    assert load_scenarios(store, sid) == [] and SCENARIOS not in store.names(sid)
+    add_scenario(store, sid, "Expires", {"family": "ridge", "label": "Ridge", "version": "v1"})
+    store.clock = clock = FakeClock()
+    clock.advance(store.ttl + 60)  # idle past the TTL
+    assert load_scenarios(store, sid) == []
