@@ -14,6 +14,7 @@ import diskcache
 from flask_caching import Cache
 
 from dashboard import session
+from dashboard.http import harden
 from dashboard.layout import serve_layout
 from dashboard.settings import Settings, make_private_dir
 from dashboard.store import SessionStore
@@ -23,6 +24,7 @@ from dashboard.tabs.models import callbacks as models_tab
 from dashboard.tabs.plan import callbacks as plan_tab
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
+UNISSUED_TOKEN = "validation-only"  # not signed by any server: the store refuses it
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
@@ -43,12 +45,16 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     cache = Cache(config=cache_config(settings))
     cache.init_app(server)
     store = SessionStore(cache, settings.secret_key, settings.session_ttl)
+    # Dash validates callbacks against a layout it would otherwise build (and send to every visitor of this
+    # process, inside GET /) with a real session token: give it one with a token no server issued.
+    app.validation_layout = serve_layout(UNISSUED_TOKEN, settings)
     app.layout = lambda: serve_layout(store.new_session(), settings)
     data_tab.register(app, store, settings)
     explore_tab.register(app, store)
     models_tab.register(app, store)
     plan_tab.register(app, store)
     session.register(app, store)
+    harden(app)  # after every callback: the CSP hashes Dash's inline scripts
     store.start_sweeper(settings.sweep_interval)
     app.session_store = store  # for tests and the jobs that later read sessions
     app.celery_app = celery_app  # the worker's entry point when REDIS_URL is set (see Procfile)

@@ -1,0 +1,161 @@
+"""The deployment exactly as the Procfile starts it, on free loopback ports, stopped at the end, pass or fail.
+
+``web``: gunicorn with the embedded stores (file-system sessions, diskcache jobs forked from the web).
+``redis_web``: Redis (Debian's ``redis-server``, no persistence), a Celery worker and gunicorn, all three
+with the same ``REDIS_URL``: the Heroku-style deployment. Without ``redis-server`` those tests are skipped,
+except under CI (``CI=true``), where the README's test command installs it and a skip would hide a fault.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def procfile_command(process: str) -> str:
+    """The Procfile's command line of ``process`` ("web" or "worker"), for a shell as Heroku runs it."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == process:
+            return command.strip()
+    raise AssertionError(f"no {process} process in the Procfile")
+
+
+def start_process(process: str, env: dict, log: Path | None = None) -> subprocess.Popen:
+    """Start the Procfile's ``process`` with the venv's tools first on PATH, bound to loopback only."""
+    command = procfile_command(process).replace("0.0.0.0", "127.0.0.1")
+    env = {**env, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"}
+    sink = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (closed with the process)
+    return subprocess.Popen(["bash", "-c", f"exec {command}"], cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def wait_for_log(log: Path, text: str, process: subprocess.Popen, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if log.exists() and text in log.read_text(errors="replace"):
+            return
+        if process.poll() is not None:
+            raise AssertionError(f"exited with {process.returncode}: {log.read_text(errors='replace')[-2000:]}")
+        time.sleep(0.3)
+    raise AssertionError(f"{text!r} not in {log} within {timeout:.0f} s")
+
+
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited with {process.returncode}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:  # booting workers answer late or not at all
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def start_web(env: dict, log: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**env, "PORT": str(port), "WEB_CONCURRENCY": "2"}
+    env["GUNICORN_CMD_ARGS"] = f"--bind 127.0.0.1:{port}"  # loopback only, whatever the config says
+    process = start_process("web", env, log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url + "/", process)
+    except AssertionError:
+        stop(process)
+        raise
+    return process, url
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory):
+    """Base URL of ``gunicorn`` started from the Procfile's web line (2 workers, embedded stores)."""
+    data_dir = tmp_path_factory.mktemp("web-data")
+    env = {**os.environ, "MMM_DATA_DIR": str(data_dir), "SECRET_KEY": "deploy-test-secret"}
+    env.pop("REDIS_URL", None)
+    process, url = start_web(env, data_dir.parent / "web.log")
+    try:
+        yield url
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """A private Redis on a free loopback port (no persistence), shut down at the end."""
+    server = shutil.which("redis-server")
+    if server is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is missing: the README's test command installs it")
+        pytest.skip("redis-server is not installed (the README's test command installs it)")
+    port, workdir = free_port(), tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        client = redis.Redis.from_url(url)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        yield url
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="module")
+def redis_deployment(redis_url, tmp_path_factory):
+    """``(web URL, worker process, env)`` of the Procfile's web and worker sharing ``redis_url``."""
+    data_dir = tmp_path_factory.mktemp("redis-data")
+    env = {**os.environ, "MMM_DATA_DIR": str(data_dir), "SECRET_KEY": "deploy-test-secret", "REDIS_URL": redis_url}
+    worker_log = data_dir.parent / "worker.log"
+    worker = start_process("worker", env, worker_log)
+    try:
+        wait_for_log(worker_log, "ready.", worker)
+        web_process, url = start_web(env, data_dir.parent / "web-redis.log")
+        try:
+            yield url, worker, env
+        finally:
+            stop(web_process)
+    finally:
+        stop(worker)
+
+
+@pytest.fixture(scope="module")
+def redis_web(redis_deployment) -> str:
+    return redis_deployment[0]
