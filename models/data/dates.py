@@ -47,7 +47,9 @@ def parse_date_column(name: str, cells: list[object], row_numbers: list[int]) ->
 def _from_numbers(name: str, numbers: pd.Series, row_numbers: list[int]) -> pd.Series:
     """Excel serial day numbers (45292 = 2024-01-01) or yyyymmdd integers."""
     if numbers.between(*EXCEL_SERIALS).all() and (numbers == numbers.round()).all():
-        return (EXCEL_EPOCH + pd.to_timedelta(numbers, unit="D")).dt.normalize()
+        dates = (EXCEL_EPOCH + pd.to_timedelta(numbers, unit="D")).dt.normalize()
+        dates.attrs["read_as"] = "Excel serial numbers"  # the upload tells the user: a number read as a date
+        return dates
     as_text = numbers.astype("Int64").astype(str) if (numbers == numbers.round()).all() else None
     if as_text is not None:
         parsed = pd.to_datetime(as_text, format="%Y%m%d", errors="coerce")

@@ -32,7 +32,10 @@ def sniff_delimiter(text: str) -> str:
     lines = [line for line in text.splitlines() if line.strip()][:SAMPLE_LINES]
     best, best_score = ",", (-1.0, 0)
     for delimiter in DELIMITERS:
-        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        try:
+            counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        except csv.Error:  # a cell over the field limit (the reader below says so in words)
+            continue
         width, seen = Counter(counts).most_common(1)[0] if counts else (1, 0)
         if width < 2:
             continue
@@ -55,6 +58,12 @@ def read_csv_rows(text: str) -> tuple[list[list[object]], list[int], str]:
                 rows.append(row)
                 numbers.append(number)
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise DataError(
+                f"Line {reader.line_num} of the file holds a cell of more than {csv.field_size_limit():,} "
+                "characters, which no spend or revenue figure needs. This usually means a quote character (\") "
+                "opens and never closes, or the file is not a table; fix that line or re-export the file."
+            ) from exc
         raise DataError(
             f"The file could not be read as CSV near line {reader.line_num}: {exc}. This usually means a quote "
             'character (") is not closed; fix that line or re-export the file from your spreadsheet.'

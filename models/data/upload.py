@@ -88,6 +88,12 @@ def _interpret(table: Table, limits: Limits) -> tuple[pd.DataFrame, dict, list[s
     date, dates = _find_date_column(columns, table.row_numbers)
     numeric = _read_numbers({k: v for k, v in columns.items() if k != date}, table)
     frequency = check_dates(date, dates, table.row_numbers, table.warnings)
+    if dates.attrs.get("read_as"):
+        first, last = dates.min(), dates.max()
+        table.warnings.append(
+            f"Dates in {quote_value(date)} were read as {dates.attrs['read_as']}: {first:%Y-%m-%d} … {last:%Y-%m-%d}. "
+            "If that range is wrong, write the dates as YYYY-MM-DD."
+        )
     frame = pd.DataFrame({date: dates.to_numpy(), **{k: v.values for k, v in numeric.items() if not v.is_text}})
     text_columns = [k for k, v in numeric.items() if v.is_text]
     numeric_names = [k for k in numeric if k not in text_columns]

@@ -17,6 +17,7 @@ from dashboard.tabs import bound
 from dashboard.tabs.data.state import load_dataset, save_roles, save_upload
 from dashboard.tabs.data.views import message, no_data, summary_view, warning_list
 from models.data import DataError, read_upload, validate_roles
+from models.data.names import check_upload_name, display_name
 from models.datasets import load_demo_bytes
 
 log = logging.getLogger(__name__)
@@ -142,7 +143,7 @@ def decode_payload(payload: dict | None) -> tuple[bytes | None, str]:
     """The uploaded bytes, or None when the browser flagged the file as too large (b"" when mangled)."""
     if not payload:
         raise PreventUpdate
-    filename = str(payload.get("filename") or "upload")[:200]
+    filename = display_name(payload.get("filename"))  # no control or bidi characters, no folders
     if "contents" not in payload:
         return None, filename
     try:
@@ -158,6 +159,8 @@ def ingest(store: SessionStore, sid: str, content: bytes | None, filename: str, 
         limit = settings.limits.max_bytes / 1e6
         return no_update, message(f"{filename}: the file is larger than the {limit:g} MB limit.", "danger"), None
     try:
+        if filename != DEMO_NAME:
+            check_upload_name(filename)
         upload = read_upload(content, filename, settings.limits)
     except DataError as exc:
         unchanged = html.Small("Your previous data, if any, is unchanged.")

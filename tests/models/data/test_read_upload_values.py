@@ -190,3 +190,17 @@ def test_row_numbers_count_records_not_lines_with_multiline_cells(mk):
     msg = mk.msg(exc)
     assert "google" in msg.lower()
     assert mk.mentions_row(msg, 12), msg
+
+
+def test_a_cell_over_the_csv_field_limit_gets_a_message_not_a_crash():
+    content = ("date,revenue,google\n2024-01-01,1," + "x" * 4_000_000 + "\n").encode()
+    with pytest.raises(DataError) as exc:
+        read_upload(content, "big.csv")
+    assert "Line 2" in str(exc.value) and "characters" in str(exc.value)
+
+
+def test_dates_given_as_excel_serial_numbers_are_read_and_said():
+    rows = "\n".join(f"{44927 + i},{100 + i},{10 + i % 7}" for i in range(60))
+    upload = read_upload(("date,revenue,google\n" + rows + "\n").encode(), "serial.csv")
+    assert upload.frame["date"].iloc[0] == pd.Timestamp("2023-01-01")
+    assert any("Excel serial numbers: 2023-01-01 … 2023-03-01" in w for w in upload.warnings)

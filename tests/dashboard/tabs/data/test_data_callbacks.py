@@ -127,3 +127,17 @@ def test_invalid_roles_and_sessions_change_nothing(demo):
     with pytest.raises(PreventUpdate):
         change_roles(store, *roles_of({**dataset.roles, "target": None}), token)
     assert load_dataset(store, sid).version == dataset.version
+
+
+@pytest.mark.parametrize("name", ["spend.csv.exe", "spend\u202ecsv.exe", "spend.csv\x00.exe"])
+def test_uploads_named_like_programs_are_refused_and_shown_safely(app, settings, name):
+    store = app.session_store
+    token = store.new_session()
+    sid = store.session_id(token)
+    content = b"\n".join(load_demo_bytes().splitlines()[:101])
+    summary, message, _, _ = triggered(
+        Data.PAYLOAD, change_data, store, settings, payload(content, name), 1, None, token, prop="data"
+    )
+    shown = str(message)
+    assert summary is no_update and load_dataset(store, sid) is None  # nothing stored
+    assert ".xlsx" in shown and "\u202e" not in shown and "\x00" not in shown
