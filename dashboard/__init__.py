@@ -15,12 +15,14 @@ from flask_caching import Cache
 
 from dashboard import session
 from dashboard.http import harden
+from dashboard.jobs import FitSlots
 from dashboard.layout import serve_layout
 from dashboard.settings import Settings, make_private_dir
 from dashboard.store import SessionStore
 from dashboard.tabs.data import callbacks as data_tab
 from dashboard.tabs.explore import callbacks as explore_tab
 from dashboard.tabs.models import callbacks as models_tab
+from dashboard.tabs.models.fits import STALE_AFTER
 from dashboard.tabs.plan import callbacks as plan_tab
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -51,7 +53,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.layout = lambda: serve_layout(store.new_session(), settings)
     data_tab.register(app, store, settings)
     explore_tab.register(app, store)
-    models_tab.register(app, store)
+    models_tab.register(app, store, FitSlots(store, settings.max_fits, stale_after=STALE_AFTER))
     plan_tab.register(app, store)
     session.register(app, store)
     harden(app)  # after every callback: the CSP hashes Dash's inline scripts

@@ -21,6 +21,7 @@ class Settings:
     sweep_interval: int = 60
     limits: Limits = field(default_factory=Limits)
     debug: bool = False
+    max_fits: int = 2  # fits running at once on this server (more wait in line); one per session
 
     @property
     def cache_dir(self) -> Path:
@@ -57,6 +58,7 @@ class Settings:
             sweep_interval=int(env.get("MMM_SWEEP_INTERVAL", "60")),
             limits=limits,
             debug=env.get("MMM_DEBUG", "") == "1",
+            max_fits=max(1, int(env.get("MMM_MAX_FITS", "2"))),
         )
 
 

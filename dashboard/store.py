@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -77,6 +78,7 @@ class SessionStore:
         self.ttl = ttl
         self.clock = clock  # seconds since the epoch, as time.time: the file backend's expiry uses the same scale
         self._signer = Signer(secret_key, salt="mmm-dashboard-session")
+        self._key_secret = hashlib.sha256(b"mmm-dashboard-keys:" + secret_key.encode()).digest()
         self._stop = threading.Event()
         cache.cache.serializer = BytesSerializer()
 
@@ -114,6 +116,13 @@ class SessionStore:
     def put_transient(self, sid: str, name: str, blob: bytes, timeout: int) -> None:
         """A short-lived blob kept outside the index (frequent writes never race with it); it expires by itself."""
         self.cache.set(self._key(sid, name), blob, timeout=timeout)
+
+    def get_transient(self, sid: str, name: str) -> bytes | None:
+        """A blob written by :meth:`put_transient` (None once expired or deleted)."""
+        return self.cache.get(self._key(sid, name))
+
+    def delete_transient(self, sid: str, name: str) -> None:
+        self.cache.delete(self._key(sid, name))
 
     def get(self, sid: str, name: str) -> bytes | None:
         """One blob of the session, or None (never stored, deleted, or the session was idle past the TTL)."""
@@ -189,6 +198,8 @@ class SessionStore:
         for name in [*names, INDEX]:
             self.cache.delete(self._key(sid, name))
 
-    @staticmethod
-    def _key(sid: str, name: str) -> str:
-        return f"mmm:{sid}:{name}"
+    def _key(self, sid: str, name: str) -> str:
+        """An opaque key: the session id is the session's only credential, so the backend (a Redis that
+        operators can list) never sees it; a keyed hash stands in for it."""
+        digest = hashlib.blake2b(sid.encode(), key=self._key_secret, digest_size=16).hexdigest()
+        return f"{digest}:{name}"

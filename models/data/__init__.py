@@ -7,7 +7,8 @@ upload.frame, upload.roles, upload.warnings
 
 from models.data.errors import DataError
 from models.data.limits import Limits
+from models.data.names import check_upload_name, display_name
 from models.data.upload import Upload, read_upload
 from models.data.validate import validate_roles
 
-__all__ = ["DataError", "Limits", "Upload", "read_upload", "validate_roles"]
+__all__ = ["DataError", "Limits", "Upload", "check_upload_name", "display_name", "read_upload", "validate_roles"]

@@ -62,7 +62,7 @@ def test_store_keeps_bytes_only_and_never_unpickles(settings, tmp_path):
             return (Path.touch, (flag,))
 
     # An attacker who could write to the cache gets raw bytes back, never code execution.
-    store.cache.set(f"mmm:{sid}:dataset", pickle.dumps(Evil()))
+    store.cache.set(store._key(sid, "dataset"), pickle.dumps(Evil()))
     assert store.get(sid, "dataset") == pickle.dumps(Evil())
     assert not flag.exists()
 

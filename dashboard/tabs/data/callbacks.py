@@ -16,8 +16,7 @@ from dashboard.store import SessionStore
 from dashboard.tabs import bound
 from dashboard.tabs.data.state import load_dataset, save_roles, save_upload
 from dashboard.tabs.data.views import message, no_data, summary_view, warning_list
-from models.data import DataError, read_upload, validate_roles
-from models.data.names import check_upload_name, display_name
+from models.data import DataError, check_upload_name, display_name, read_upload, validate_roles
 from models.datasets import load_demo_bytes
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,8 @@ from dashboard.ids import App, Models
 from dashboard.store import SessionStore
 from dashboard.tabs import bound
 from dashboard.tabs.models.comparison import comparison
-from dashboard.tabs.models.fits import load_fit, running_fits
+from dashboard.jobs import FitSlots
+from dashboard.tabs.models.fits import STALE_AFTER, forget_running, load_fit, running_fits
 from dashboard.tabs.models.job import fit_job
 from dashboard.tabs.models.leaderboard import NO_FITS, empty_leaderboard, leaderboard_view
 from dashboard.tabs.models.views import NOT_FITTED, results_view
@@ -25,9 +26,10 @@ from dashboard.ui import alert, muted
 STAGES = [Input(Models.stage_store(f), "data") for f in models.MODEL_NAMES]
 
 
-def register(app, store: SessionStore) -> None:
+def register(app, store: SessionStore, slots: FitSlots | None = None) -> None:
+    slots = slots or FitSlots(store, stale_after=STALE_AFTER)
     for family in models.MODEL_NAMES:
-        register_family(app, store, family)
+        register_family(app, store, family, slots)
     app.callback(
         Output(Models.RECOMMENDATION, "children"),
         Output(Models.LEADERBOARD, "children"),
@@ -47,7 +49,7 @@ def register(app, store: SessionStore) -> None:
     )(bound(watch_fits, store))
 
 
-def register_family(app, store: SessionStore, family: str) -> None:
+def register_family(app, store: SessionStore, family: str, slots: FitSlots) -> None:
     fit_id, cancel_id = Models.fit_button(family), Models.cancel_button(family)
     options = [State(Models.option(family, spec["name"]), "value") for spec in models.family_options(family)]
     app.callback(
@@ -65,7 +67,10 @@ def register_family(app, store: SessionStore, family: str) -> None:
         progress=[Output(Models.progress(family), "value"), Output(Models.progress(family), "label")],
         cancel=[Input(cancel_id, "n_clicks")],
         prevent_initial_call=True,
-    )(bound(run_fit, store, family))
+    )(functools.update_wrapper(functools.partial(run_fit, store, family, slots=slots), run_fit))
+    app.callback(Input(cancel_id, "n_clicks"), State(App.SESSION, "data"), prevent_initial_call=True)(
+        bound(cancelled, store, slots, family)
+    )
     app.callback(
         Output(Models.results(family), "children"),
         Input(Models.stage_store(family), "data"),
@@ -75,12 +80,24 @@ def register_family(app, store: SessionStore, family: str) -> None:
     )(bound(show_results, store, family))
 
 
-def run_fit(store: SessionStore, family: str, set_progress: Callable, _clicks, holdout, token, *values) -> dict:
+def run_fit(
+    store: SessionStore, family: str, set_progress: Callable, _clicks, holdout, token, *values, slots=None
+) -> dict:
     """Fit in a background process, then add intervals and checks; the bar follows the engine's progress and
     each saved stage is announced to the family's stage store, so the results fill in as they finish."""
-    result = fit_job(store, family, token, holdout, values, set_progress, functools.partial(announce_stage, family))
+    announce = functools.partial(announce_stage, family)
+    result = fit_job(store, family, token, holdout, values, set_progress, announce, slots)
     announce_stage(family, result)  # the end, or why it failed
     return result
+
+
+def cancelled(store: SessionStore, slots: FitSlots, family: str, _clicks, token) -> None:
+    """Cancel kills the family's job (Dash does): free the session's fit slot and its running mark at once,
+    so a new fit can start now rather than when the dead job's heartbeat goes stale."""
+    sid = store.session_or_none(token)
+    if sid is not None:
+        slots.release_session(sid)
+        forget_running(store, sid, family)
 
 
 def announce_stage(family: str, mark: dict) -> None:

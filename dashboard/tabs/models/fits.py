@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+from collections.abc import Callable
 import time
 import zipfile
 from dataclasses import dataclass
@@ -168,8 +169,8 @@ class Heartbeat:
     """While a fit runs, mark it as running in the session store every HEARTBEAT seconds, so that a page
     loaded meanwhile (a reload) can wait for it; a cancelled or killed job stops marking and goes stale."""
 
-    def __init__(self, store: SessionStore, sid: str, family: str):
-        self.store, self.sid, self.name = store, sid, RUNNING + family
+    def __init__(self, store: SessionStore, sid: str, family: str, also: Callable[[], None] | None = None):
+        self.store, self.sid, self.name, self.also = store, sid, RUNNING + family, also
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"{family}-fit-heartbeat", daemon=True)
 
@@ -189,10 +190,17 @@ class Heartbeat:
     def _mark(self) -> None:
         mark = json.dumps({"beat": self.store.clock()}).encode()
         self.store.put_transient(self.sid, self.name, mark, timeout=STALE_AFTER)
+        if self.also is not None:  # the job's slots (dashboard/jobs.py) beat with it
+            self.also()
 
     def finished(self) -> None:
         """The fit is saved (or failed): no page needs to wait for it any more."""
         self.store.delete(self.sid, self.name)
+
+
+def forget_running(store: SessionStore, sid: str, family: str) -> None:
+    """Drop the family's running mark (its job was killed and will not finish)."""
+    store.delete_transient(sid, RUNNING + family)
 
 
 def running_fits(store: SessionStore, sid: str | None) -> list[str]:

@@ -3,15 +3,17 @@ and its costly checks, saving after each stage so the page fills in as they fini
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import traceback
 from collections.abc import Callable, Sequence
 
 import models
+from dashboard.jobs import Busy, FitSlots
 from dashboard.store import SessionStore
 from dashboard.tabs.data.state import load_dataset
-from dashboard.tabs.models.fits import DONE, PENDING, STAGES, Heartbeat, save_fit, save_stage
+from dashboard.tabs.models.fits import DONE, PENDING, STAGES, STALE_AFTER, Heartbeat, save_fit, save_stage
 from models.data import DataError
 from models.options import checked_options
 
@@ -19,6 +21,11 @@ log = logging.getLogger(__name__)
 PROGRESS_EVERY = 0.3  # seconds between progress updates sent to the browser
 SESSION_LOST = "Your session is not valid any more: load your data again."
 NO_DATA = "There is no data to fit: upload a file or try the demo data first."
+BUSY = (
+    "A {family} fit is already running for your data: wait for it to finish (or cancel it), then fit again. "
+    "One fit runs at a time per session."
+)
+QUEUED = "Queued: the server runs {n} fits at a time, yours starts when one ends."
 FAILED = "The fit failed unexpectedly. Try other options, or check the roles of your columns."
 STAGE_FAILED = {
     "intervals": "the bootstrap failed unexpectedly; the point estimates stand without intervals.",
@@ -41,11 +48,19 @@ def form_options(family: str, values: Sequence) -> dict:
 
 
 def fit_job(
-    store: SessionStore, family: str, token, holdout, values: Sequence, set_progress: Callable, announce=None
+    store: SessionStore,
+    family: str,
+    token,
+    holdout,
+    values: Sequence,
+    set_progress: Callable,
+    announce=None,
+    slots: FitSlots | None = None,
 ) -> dict:
     """Load the session's data, fit, store the model and its summary, then add its intervals and checks in
     the same job, saving after each stage and ``announce``-ing it (so the results fill in as they finish);
-    errors come back as messages."""
+    errors come back as messages. ``slots`` bound the fits running at once (one per session, a few per
+    server, the rest wait in line: dashboard/jobs.py)."""
     sid = store.session_or_none(token)
     if sid is None:
         return {"error": SESSION_LOST}
@@ -56,7 +71,22 @@ def fit_job(
         options = form_options(family, values)
     except ValueError as exc:
         return {"error": f"Check the options: {exc}"}
-    heartbeat, started, announce = Heartbeat(store, sid, family), time.perf_counter(), announce or ignore
+    slots, job = slots or FitSlots(store, stale_after=STALE_AFTER), FitSlots.new_job()
+    try:
+        slots.claim_session(sid, family, job)
+    except Busy as busy:
+        return {"error": BUSY.format(family=models.LABELS.get(busy.family, busy.family))}
+    slot = None
+    try:
+        slot = slots.wait_for_server(sid, family, job, lambda n: set_progress((0, QUEUED.format(n=n))))
+        return _fit_and_save(store, sid, family, dataset, holdout, options, set_progress, announce, slots, job, slot)
+    finally:
+        slots.release(sid, job, slot)
+
+
+def _fit_and_save(store, sid, family, dataset, holdout, options, set_progress, announce, slots, job, slot) -> dict:
+    beat = functools.partial(slots.refresh, sid, family, job, slot)
+    heartbeat, started, announce = Heartbeat(store, sid, family, also=beat), time.perf_counter(), announce or ignore
     try:
         with heartbeat:
             fitted, seconds = timed_fit(family, dataset, holdout, options, Throttle(set_progress, *SPANS["fit"]).report)

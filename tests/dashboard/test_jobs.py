@@ -1,0 +1,88 @@
+"""Fit slots: one fit per session, a few per server (the rest queued), freed when a job ends or dies."""
+
+import threading
+
+import pytest
+
+from dashboard.jobs import Busy, FitSlots
+from dashboard.tabs.models.callbacks import cancelled
+from dashboard.tabs.models.fits import STALE_AFTER, Heartbeat, running_fits
+from dashboard.tabs.models.job import fit_job
+from tests.dashboard.helpers import RIDGE, FakeClock
+
+
+@pytest.fixture
+def slots(app):
+    store = app.session_store
+    store.clock = FakeClock()
+    return FitSlots(store, capacity=2, stale_after=STALE_AFTER)
+
+
+def sessions(store, n: int) -> list[str]:
+    return [store.session_id(store.new_session()) for _ in range(n)]
+
+
+def test_one_fit_per_session_and_a_second_is_refused_by_name(slots):
+    (sid,) = sessions(slots.store, 1)
+    slots.claim_session(sid, "ridge", "job-1")
+    with pytest.raises(Busy) as busy:
+        slots.claim_session(sid, "lightgbm", "job-2")
+    assert busy.value.family == "ridge"
+    slots.claim_session(sid, "ridge", "job-1")  # the holder may claim again (its heartbeat)
+    slots.release(sid, "job-1", None)
+    slots.claim_session(sid, "lightgbm", "job-2")
+
+
+def test_the_server_runs_capacity_fits_and_frees_a_dead_jobs_slot_when_it_goes_stale(slots):
+    assert [slots.claim_server("ridge", f"job-{i}") for i in range(3)] == [0, 1, None]
+    assert slots.running() == 2
+    slots.release("any", "job-0", 0)
+    assert slots.claim_server("ridge", "job-2") == 0
+    slots.refresh("sid", "ridge", "job-2", 0)  # job-2 beats, job-1 died without a word
+    slots.store.clock.advance(STALE_AFTER / 2 + 1)
+    slots.refresh("sid", "ridge", "job-2", 0)
+    slots.store.clock.advance(STALE_AFTER / 2 + 1)
+    assert slots.claim_server("ridge", "job-3") == 1  # job-1's claim went stale
+    assert slots.claim_server("ridge", "job-4") is None  # job-2 kept its slot by beating
+
+
+def test_a_queued_fit_waits_with_its_place_shown_then_runs(slots):
+    (sid,) = sessions(slots.store, 1)
+    slots.claim_server("other", "job-a")
+    slots.claim_server("other", "job-b")
+    said, got = [], []
+
+    def queued(n):
+        said.append(n)
+        if len(said) == 2:
+            slots.release("any", "job-a", 0)  # a running fit ends
+
+    waiter = threading.Thread(target=lambda: got.append(slots.wait_for_server(sid, "ridge", "job-c", queued, poll=0.01)))
+    waiter.start()
+    waiter.join(timeout=10)
+    assert got == [0] and said == [2, 2]
+
+
+def test_a_replayed_fit_of_a_busy_session_is_refused_in_words(demo):
+    _, store, token = demo
+    sid = store.session_id(token)
+    slots = FitSlots(store, capacity=2, stale_after=STALE_AFTER)
+    slots.claim_session(sid, "lightgbm", "running-job")
+    result = fit_job(store, "ridge", token, 10, RIDGE, print, slots=slots)
+    assert result["error"].startswith("A LightGBM fit is already running for your data")
+    assert slots.running() == 0  # refused before it took a server slot
+
+
+def test_cancel_frees_the_session_at_once(demo):
+    _, store, token = demo
+    sid = store.session_id(token)
+    slots = FitSlots(store, capacity=1, stale_after=STALE_AFTER)
+    slots.claim_session(sid, "ridge", "killed-job")
+    slots.claim_server("ridge", "killed-job")
+    with Heartbeat(store, sid, "ridge"):
+        pass  # the killed job's last mark stays behind
+    assert running_fits(store, sid) == ["ridge"]
+    cancelled(store, slots, "ridge", 1, token)
+    assert running_fits(store, sid) == [] and slots.running() == 0
+    slots.claim_session(sid, "ridge", "new-job")  # a new fit may start now
+    cancelled(store, slots, "ridge", 1, "forged")  # a token this server did not issue changes nothing
