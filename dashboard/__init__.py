@@ -69,7 +69,16 @@ def background_manager(settings: Settings):
         from celery import Celery
 
         celery_app = Celery(__name__, broker=settings.redis_url, backend=settings.redis_url)
-        celery_app.conf.update(worker_prefetch_multiplier=1, task_acks_late=True)
+        celery_app.conf.update(
+            worker_prefetch_multiplier=1,
+            # Acknowledge on receipt: a fit whose worker dies is not redelivered an hour later (kombu's
+            # visibility timeout) to run for nobody; the page's pulse reports it lost within about 30 s.
+            task_acks_late=False,
+            task_reject_on_worker_lost=False,
+            broker_transport_options={"visibility_timeout": 60},
+            result_expires=settings.session_ttl,  # a job's result lives no longer than the session's data
+            worker_hijack_root_logger=False,
+        )
         return dash.CeleryManager(celery_app), celery_app
     return dash.DiskcacheManager(diskcache.Cache(str(settings.jobs_dir))), None
 

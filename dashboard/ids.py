@@ -7,6 +7,8 @@ class App:
     CONFIG = "app-config-store"
     RUNNING = "app-running-store"  # the family whose fit runs now, or None; written by the fits' `running`
     WATCH = "app-watch-interval"  # after a reload: polls the session store until the fits that run are done
+    PULSE = "app-pulse-interval"  # while a fit runs: asks whether its job is still alive
+    PULSE_SINCE = "app-pulse-since-store"  # {family, since}: which fit the pulse follows, from when
     TABS = "app-main-tabs"
 
 

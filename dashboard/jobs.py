@@ -81,6 +81,11 @@ class FitSlots:
             queued(self.capacity)
             time.sleep(poll)
 
+    def session_holder(self, sid: str) -> str | None:
+        """The family whose job holds the session's slot now (running or queued), or None."""
+        holder = self._live(sid, SESSION_SLOT)
+        return holder["family"] if holder else None
+
     def running(self) -> int:
         """How many server slots are taken now."""
         return sum(self._live(SERVER, _name(slot)) is not None for slot in range(self.capacity))

@@ -12,6 +12,7 @@ from dashboard.tabs.explore.layout import explore_tab
 from dashboard.tabs.models.layout import models_tab
 from dashboard.tabs.plan.layout import plan_tab
 
+PULSE_EVERY_MS = 5000  # how often a page with a running fit checks that its job is alive
 WATCH_EVERY_MS = 2000  # how often a reloaded page asks whether a fit that runs is done
 
 
@@ -25,6 +26,8 @@ def serve_layout(session_token: str, settings: Settings) -> html.Div:
             dcc.Store(id=App.CONFIG, data={"max_bytes": settings.limits.max_bytes}),
             dcc.Store(id=App.RUNNING, storage_type="memory"),
             dcc.Interval(id=App.WATCH, interval=WATCH_EVERY_MS, disabled=True),
+            dcc.Interval(id=App.PULSE, interval=PULSE_EVERY_MS, disabled=True),
+            dcc.Store(id=App.PULSE_SINCE, storage_type="memory"),
             dcc.Store(id=Data.PAYLOAD),
             dbc.Navbar(
                 dbc.Container(dbc.NavbarBrand("Media Mix Modelling", class_name="fw-semibold")),

@@ -5,10 +5,13 @@ import threading
 import pytest
 
 from dashboard.jobs import Busy, FitSlots
-from dashboard.tabs.models.callbacks import cancelled
+from dash.exceptions import PreventUpdate
+
+from dashboard.ids import Models
+from dashboard.tabs.models.callbacks import LOST_AFTER, cancelled, check_fit_alive, follow_fit
 from dashboard.tabs.models.fits import STALE_AFTER, Heartbeat, running_fits
 from dashboard.tabs.models.job import fit_job
-from tests.dashboard.helpers import RIDGE, FakeClock
+from tests.dashboard.helpers import RIDGE, FakeClock, in_callback
 
 
 @pytest.fixture
@@ -86,3 +89,56 @@ def test_cancel_frees_the_session_at_once(demo):
     assert running_fits(store, sid) == [] and slots.running() == 0
     slots.claim_session(sid, "ridge", "new-job")  # a new fit may start now
     cancelled(store, slots, "ridge", 1, "forged")  # a token this server did not issue changes nothing
+
+
+def test_a_fit_whose_job_died_is_reported_and_fit_re_enabled(demo):
+    _, store, token = demo
+    sid, clock = store.session_id(token), FakeClock()
+    store.clock = clock
+    slots = FitSlots(store, capacity=2, stale_after=STALE_AFTER)
+    followed, pulse_off = follow_fit(store, "ridge")
+    assert followed == {"family": "ridge", "since": clock()} and pulse_off is False
+    assert follow_fit(store, None) == (None, True)
+
+    with pytest.raises(PreventUpdate):  # just started: the job may still be forking or waiting for a worker
+        check_fit_alive(store, slots, 1, followed, token)
+    slots.claim_session(sid, "ridge", "job")
+    with Heartbeat(store, sid, "ridge"):
+        clock.advance(LOST_AFTER + 1)
+        slots.refresh(sid, "ridge", "job", None)
+        with pytest.raises(PreventUpdate):  # alive: it beats
+            check_fit_alive(store, slots, 2, followed, token)
+    clock.advance(STALE_AFTER + 1)  # then it died: no more beats, no "ended" mark
+    (running, pulse_off), props = in_callback(check_fit_alive, store, slots, 3, followed, token)
+    assert running is None and pulse_off is True
+    assert props[Models.fit_button("ridge")] == {"disabled": False}
+    assert props[Models.cancel_button("ridge")] == {"disabled": True}
+    assert "lost" in props[Models.progress("ridge")]["label"]
+    assert "Press Fit to run it again" in props[Models.stage_store("ridge")]["data"]["error"]
+    assert slots.session_holder(sid) is None  # a new fit may start
+
+
+def test_a_fit_that_ended_normally_is_not_taken_for_lost(demo):
+    _, store, token = demo
+    sid, clock = store.session_id(token), FakeClock()
+    store.clock = clock
+    slots = FitSlots(store, capacity=2, stale_after=STALE_AFTER)
+    followed, _ = follow_fit(store, "ridge")
+    clock.advance(LOST_AFTER + 1)
+    with Heartbeat(store, sid, "ridge") as heartbeat:
+        pass
+    heartbeat.finished()  # the job ended; the page has not yet heard its result
+    with pytest.raises(PreventUpdate):
+        check_fit_alive(store, slots, 1, followed, token)
+
+
+def test_a_queued_fit_is_alive(demo):
+    _, store, token = demo
+    sid, clock = store.session_id(token), FakeClock()
+    store.clock = clock
+    slots = FitSlots(store, capacity=1, stale_after=STALE_AFTER)
+    followed, _ = follow_fit(store, "xgboost")
+    clock.advance(LOST_AFTER + 1)
+    slots.claim_session(sid, "xgboost", "queued-job")  # waiting for a server slot refreshes this claim
+    with pytest.raises(PreventUpdate):
+        check_fit_alive(store, slots, 1, followed, token)

@@ -14,7 +14,7 @@ from dashboard.store import SessionStore
 from dashboard.tabs import bound
 from dashboard.tabs.models.comparison import comparison
 from dashboard.jobs import FitSlots
-from dashboard.tabs.models.fits import STALE_AFTER, forget_running, load_fit, running_fits
+from dashboard.tabs.models.fits import STALE_AFTER, ended_since, forget_running, load_fit, running_fits
 from dashboard.tabs.models.job import fit_job
 from dashboard.tabs.models.leaderboard import NO_FITS, empty_leaderboard, leaderboard_view
 from dashboard.tabs.models.views import NOT_FITTED, results_view
@@ -24,6 +24,11 @@ from dashboard.ui import alert, muted
 # job's declared output (its result store) as input: the browser holds back every callback downstream of a
 # running job's outputs until the job ends, which would keep the results from filling in (and the page still).
 STAGES = [Input(Models.stage_store(f), "data") for f in models.MODEL_NAMES]
+LOST_AFTER = STALE_AFTER  # seconds without a sign of life before a running fit is called lost
+LOST = (
+    "The fit stopped without finishing: the process running it was lost (a server restart or a worker that "
+    "died). Nothing else was lost. Press Fit to run it again."
+)
 
 
 def register(app, store: SessionStore, slots: FitSlots | None = None) -> None:
@@ -39,6 +44,17 @@ def register(app, store: SessionStore, slots: FitSlots | None = None) -> None:
         inputs={"summary": Input(App.DATASET, "data"), "running": Input(App.RUNNING, "data"), "stages": STAGES},
         state={"token": State(App.SESSION, "data")},
     )(bound(leaderboard, store))
+    app.callback(Output(App.PULSE_SINCE, "data"), Output(App.PULSE, "disabled"), Input(App.RUNNING, "data"))(
+        bound(follow_fit, store)
+    )
+    app.callback(
+        Output(App.RUNNING, "data", allow_duplicate=True),
+        Output(App.PULSE, "disabled", allow_duplicate=True),
+        Input(App.PULSE, "n_intervals"),
+        State(App.PULSE_SINCE, "data"),
+        State(App.SESSION, "data"),
+        prevent_initial_call=True,
+    )(bound(check_fit_alive, store, slots))
     app.callback(
         Output(App.RUNNING, "data", allow_duplicate=True),
         Output(App.WATCH, "disabled"),
@@ -98,6 +114,32 @@ def cancelled(store: SessionStore, slots: FitSlots, family: str, _clicks, token)
     if sid is not None:
         slots.release_session(sid)
         forget_running(store, sid, family)
+
+
+def follow_fit(store: SessionStore, running: str | None) -> tuple:
+    """(App.PULSE_SINCE, pulse off): start the pulse when a fit starts, from now; stop it when none runs."""
+    return ({"family": running, "since": store.clock()} if running else None), not running
+
+
+def check_fit_alive(store: SessionStore, slots: FitSlots, _ticks, followed: dict | None, token) -> tuple:
+    """(App.RUNNING, pulse off) every few seconds while a fit runs: when its job has shown no sign of life for
+    LOST_AFTER seconds (a killed worker, a web restart, no worker at all) and did not end normally, say so in
+    words, re-enable Fit and end the running state; otherwise change nothing."""
+    if not followed:
+        raise PreventUpdate
+    sid, family = store.session_or_none(token), followed["family"]
+    if store.clock() - followed["since"] <= LOST_AFTER:
+        raise PreventUpdate  # the job may still be starting (a fork, a Celery worker picking it up)
+    alive = family in running_fits(store, sid) or (sid is not None and slots.session_holder(sid) == family)
+    if alive or ended_since(store, sid, family, followed["since"]):
+        raise PreventUpdate  # running, queued, or ended a moment ago (its result is on its way to the page)
+    if sid is not None:
+        slots.release_session(sid)
+    set_props(Models.fit_button(family), {"disabled": False})
+    set_props(Models.cancel_button(family), {"disabled": True})
+    set_props(Models.progress(family), {"value": 0, "label": "Stopped: the fit's worker was lost"})
+    set_props(Models.stage_store(family), {"data": {"error": LOST}})
+    return None, True
 
 
 def announce_stage(family: str, mark: dict) -> None:

@@ -21,6 +21,7 @@ COMPARISON = "comparison"  # models.compare over the fits, kept beside them (das
 RUNNING = "running:"
 HEARTBEAT = 5  # seconds between a running fit's "still running" marks
 STALE_AFTER = 4 * HEARTBEAT  # a mark older than this belongs to a fit that was cancelled or died
+ENDED_KEPT = 120  # seconds an "ended" mark is kept: long enough for every open page's pulse to see it
 
 
 STAGES = ("intervals", "checks")  # what the fit job adds after the point fit, in this order
@@ -194,8 +195,10 @@ class Heartbeat:
             self.also()
 
     def finished(self) -> None:
-        """The fit is saved (or failed): no page needs to wait for it any more."""
-        self.store.delete(self.sid, self.name)
+        """The fit is saved (or failed): no page needs to wait for it any more; the mark says it ended (and
+        when), so a page's pulse does not take a job that has just ended for one that died."""
+        mark = json.dumps({"beat": self.store.clock(), "ended": True}).encode()
+        self.store.put_transient(self.sid, self.name, mark, timeout=ENDED_KEPT)
 
 
 def forget_running(store: SessionStore, sid: str, family: str) -> None:
@@ -209,7 +212,18 @@ def running_fits(store: SessionStore, sid: str | None) -> list[str]:
         return []
     running = []
     for family in models.MODEL_NAMES:
-        blob = store.get(sid, RUNNING + family)
-        if blob is not None and store.clock() - json.loads(blob)["beat"] <= STALE_AFTER:
+        mark = _running_mark(store, sid, family)
+        if mark is not None and not mark.get("ended") and store.clock() - mark["beat"] <= STALE_AFTER:
             running.append(family)
     return running
+
+
+def ended_since(store: SessionStore, sid: str | None, family: str, since: float) -> bool:
+    """True when the family's job ended normally (saved or failed in words) at or after ``since``."""
+    mark = _running_mark(store, sid, family) if sid is not None else None
+    return bool(mark and mark.get("ended") and mark["beat"] >= since)
+
+
+def _running_mark(store: SessionStore, sid: str, family: str) -> dict | None:
+    blob = store.get_transient(sid, RUNNING + family)
+    return json.loads(blob) if blob is not None else None
