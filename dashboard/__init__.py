@@ -14,6 +14,7 @@ import diskcache
 from flask_caching import Cache
 
 from dashboard import session
+from dashboard.background import PrivateCeleryManager
 from dashboard.http import harden
 from dashboard.jobs import FitSlots
 from dashboard.layout import serve_layout
@@ -47,6 +48,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     cache = Cache(config=cache_config(settings))
     cache.init_app(server)
     store = SessionStore(cache, settings.secret_key, settings.session_ttl)
+    if isinstance(manager, PrivateCeleryManager):
+        manager.store = store  # it swaps session tokens for tickets in task messages
     # Dash validates callbacks against a layout it would otherwise build (and send to every visitor of this
     # process, inside GET /) with a real session token: give it one with a token no server issued.
     app.validation_layout = serve_layout(UNISSUED_TOKEN, settings)
@@ -79,7 +82,7 @@ def background_manager(settings: Settings):
             result_expires=settings.session_ttl,  # a job's result lives no longer than the session's data
             worker_hijack_root_logger=False,
         )
-        return dash.CeleryManager(celery_app), celery_app
+        return PrivateCeleryManager(celery_app), celery_app
     return dash.DiskcacheManager(diskcache.Cache(str(settings.jobs_dir))), None
 
 

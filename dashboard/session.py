@@ -4,6 +4,7 @@ that still runs)."""
 from __future__ import annotations
 
 from dash import Input, Output, State, no_update
+from flask import Response, request
 
 from dashboard.ids import App, Plan
 from dashboard.store import SessionStore
@@ -13,7 +14,11 @@ from dashboard.tabs.models.fits import running_fits
 from dashboard.tabs.plan.state import latest_plan
 
 
+CLEAR_ROUTE = "/_mmm/clear"  # assets/clear.js posts the tab's token here when "Clear my data" is clicked
+
+
 def register(app, store: SessionStore) -> None:
+    app.server.add_url_rule(CLEAR_ROUTE, "clear-now", bound(clear_now, store), methods=["POST"])
     # App.SESSION is session storage: after a reload the store takes the tab's earlier token over the
     # layout's new one, and this runs again with it.
     app.callback(
@@ -25,6 +30,17 @@ def register(app, store: SessionStore) -> None:
         State(App.DATASET, "data"),
         prevent_initial_call="initial_duplicate",
     )(bound(restore, store))
+
+
+def clear_now(store: SessionStore):
+    """Delete the session's data now, outside Dash's callback queue (which holds "Clear" back while a fit
+    runs); the running fit sees its data gone and stops without saving. 204 whatever the token: an unknown
+    or forged one clears nothing and learns nothing."""
+    body = request.get_json(silent=True)
+    sid = store.session_or_none(body.get("token") if isinstance(body, dict) else None)
+    if sid is not None:
+        store.clear(sid)
+    return Response(status=204)
 
 
 def restore(store: SessionStore, token, shown: dict | None) -> tuple:

@@ -23,6 +23,8 @@ SESSION_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22}$")  # secrets.token_urlsafe(16
 META_KEY = b"mmm-dashboard"
 REFRESH_EVERY = 60  # seconds between TTL refreshes of a session that is in use
 INDEX = "index"
+TICKET = "ticket:"  # a background job's stand-in for a session token
+TICKETS = "job-tickets"  # the pseudo-session that keeps them
 
 
 class InvalidSession(Exception):
@@ -99,11 +101,26 @@ class SessionStore:
         return sid
 
     def session_or_none(self, token: object) -> str | None:
-        """The guard every callback starts with: the session id, or None for a token this server did not issue."""
+        """The guard every callback starts with: the session id, or None for a token this server did not issue.
+        A background job's ticket (:meth:`issue_ticket`) stands for the token it replaced."""
+        if isinstance(token, str) and token.startswith(TICKET):
+            token = self._redeem(token)
         try:
             return self.session_id(token)
         except InvalidSession:
             return None
+
+    def issue_ticket(self, token: str) -> str:
+        """A random stand-in for ``token`` in a background job's message; the token waits in the store."""
+        ticket = TICKET + secrets.token_urlsafe(16)
+        self.cache.set(self._key(TICKETS, ticket), token.encode(), timeout=self.ttl)
+        return ticket
+
+    def _redeem(self, ticket: str) -> str | None:
+        if len(ticket) > 100:
+            return None
+        blob = self.cache.get(self._key(TICKETS, ticket))
+        return blob.decode() if blob else None
 
     def put(self, sid: str, name: str, blob: bytes) -> None:
         """Save one blob for the session, replacing any previous one atomically."""

@@ -4,7 +4,7 @@ from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
 import models
-from dashboard.ids import App, Models, Plan
+from dashboard.ids import App, Data, Models, Plan
 from tests.browser.helpers import (
     click,
     click_tab,
@@ -62,4 +62,19 @@ def test_cancel_stops_a_running_fit(dash_duo, dash_app, held_fit):
     until(lambda: dash_duo.find_element(f"#{Models.fit_button('ridge')}").get_attribute("disabled") is None, timeout=20)
     until(lambda: dash_duo.find_element(f"#{Plan.RUNNING}").get_attribute("textContent") == "", timeout=10)
     fit_was_cancelled(dash_duo, dash_app, "ridge")
+    no_console_errors(dash_duo)
+
+
+def test_clear_during_a_fit_deletes_the_data_at_once_and_the_fit_is_not_saved(dash_duo, dash_app, held_fit):
+    open_models_with_demo(dash_duo, dash_app)
+    click(dash_duo, f"#{Models.fit_button('ridge')}")
+    until(lambda: "Trial" in progress_text(dash_duo, "ridge"), timeout=60)
+    sid = session_id(dash_duo, dash_app)
+    click(dash_duo, f"#{Data.CLEAR}")
+    dash_duo.wait_for_contains_text(f"#{Data.MESSAGE}", "deleted", timeout=10)  # not held back by the fit
+    dash_duo.wait_for_contains_text(f"#{Models.results('ridge')}", "Your data was cleared", timeout=30)
+    until(lambda: not job_processes(), timeout=30)  # the job stopped
+    held_fit.touch()  # had it gone on, it would fit and save now
+    assert dash_app.session_store.names(sid) == set()
+    until(lambda: dash_duo.find_element(f"#{Models.fit_button('ridge')}").get_attribute("disabled") is None, 20)
     no_console_errors(dash_duo)

@@ -10,7 +10,8 @@ from dash.exceptions import PreventUpdate
 from dashboard.ids import Models
 from dashboard.tabs.models.callbacks import LOST_AFTER, cancelled, check_fit_alive, follow_fit
 from dashboard.tabs.models.fits import STALE_AFTER, Heartbeat, running_fits
-from dashboard.tabs.models.job import fit_job
+from dashboard.session import CLEAR_ROUTE
+from dashboard.tabs.models.job import CLEARED, fit_job
 from tests.dashboard.helpers import RIDGE, FakeClock, in_callback
 
 
@@ -142,3 +143,36 @@ def test_a_queued_fit_is_alive(demo):
     slots.claim_session(sid, "xgboost", "queued-job")  # waiting for a server slot refreshes this claim
     with pytest.raises(PreventUpdate):
         check_fit_alive(store, slots, 1, followed, token)
+
+
+def test_the_dataset_name_the_fit_watches_is_the_one_the_data_tab_stores():
+    from dashboard.tabs.data import state
+    from dashboard.tabs.models import fits
+
+    assert fits.DATASET == state.DATASET
+
+
+def test_clear_during_a_fit_stops_it_and_nothing_is_saved(demo):
+    _, store, token = demo
+    sid = store.session_id(token)
+    cleared = []
+
+    def progress(update):  # the user clicks "Clear my data" while the fit runs
+        if not cleared:
+            cleared.append(update)
+            store.clear(sid)
+
+    result = fit_job(store, "ridge", token, 10, RIDGE, progress)
+    assert result == {"error": CLEARED}
+    assert store.names(sid) == set()  # no fit written after the data went
+
+
+def test_the_clear_route_deletes_at_once_and_ignores_unknown_tokens(demo, app):
+    _, store, token = demo
+    sid = store.session_id(token)
+    client = app.server.test_client()
+    assert client.post(CLEAR_ROUTE, json={"token": "forged"}).status_code == 204
+    assert client.post(CLEAR_ROUTE, data="not json").status_code == 204
+    assert store.names(sid)  # nothing cleared by those
+    assert client.post(CLEAR_ROUTE, json={"token": token}).status_code == 204
+    assert store.names(sid) == set()

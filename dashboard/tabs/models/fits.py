@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import json
 import threading
-from collections.abc import Callable
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -19,6 +19,7 @@ from models.summary import SUMMARY_TABLES
 PREFIX = "fit:"
 COMPARISON = "comparison"  # models.compare over the fits, kept beside them (dashboard/tabs/models/comparison.py)
 RUNNING = "running:"
+DATASET = "dataset"  # the session's data (dashboard/tabs/data/state.py; importing it here would be circular)
 HEARTBEAT = 5  # seconds between a running fit's "still running" marks
 STALE_AFTER = 4 * HEARTBEAT  # a mark older than this belongs to a fit that was cancelled or died
 ENDED_KEPT = 120  # seconds an "ended" mark is kept: long enough for every open page's pulse to see it
@@ -166,12 +167,21 @@ def _archive(store: SessionStore, sid: str | None, family: str) -> zipfile.ZipFi
     return zipfile.ZipFile(io.BytesIO(blob)) if blob is not None else None
 
 
+class DataGone(Exception):
+    """The session's data was cleared while its fit ran: the fit stops and saves nothing."""
+
+
+def data_present(store: SessionStore, sid: str) -> bool:
+    return DATASET in store.names(sid)
+
+
 class Heartbeat:
     """While a fit runs, mark it as running in the session store every HEARTBEAT seconds, so that a page
     loaded meanwhile (a reload) can wait for it; a cancelled or killed job stops marking and goes stale."""
 
     def __init__(self, store: SessionStore, sid: str, family: str, also: Callable[[], None] | None = None):
         self.store, self.sid, self.name, self.also = store, sid, RUNNING + family, also
+        self.gone = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"{family}-fit-heartbeat", daemon=True)
 
@@ -187,6 +197,13 @@ class Heartbeat:
     def _beat(self) -> None:
         while not self._stop.wait(HEARTBEAT):
             self._mark()
+            if not data_present(self.store, self.sid):
+                self.gone = True  # "Clear my data": the job's next progress report stops it
+
+    def check(self) -> None:
+        """Raise :class:`DataGone` once the session's data was cleared (seen by the last beat)."""
+        if self.gone:
+            raise DataGone
 
     def _mark(self) -> None:
         mark = json.dumps({"beat": self.store.clock()}).encode()
@@ -199,6 +216,11 @@ class Heartbeat:
         when), so a page's pulse does not take a job that has just ended for one that died."""
         mark = json.dumps({"beat": self.store.clock(), "ended": True}).encode()
         self.store.put_transient(self.sid, self.name, mark, timeout=ENDED_KEPT)
+
+
+def forget_fit(store: SessionStore, sid: str, family: str) -> None:
+    """Delete the family's stored fit (its data was cleared while it ran)."""
+    store.delete(sid, PREFIX + family)
 
 
 def forget_running(store: SessionStore, sid: str, family: str) -> None:

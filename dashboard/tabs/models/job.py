@@ -13,7 +13,18 @@ import models
 from dashboard.jobs import Busy, FitSlots
 from dashboard.store import SessionStore
 from dashboard.tabs.data.state import load_dataset
-from dashboard.tabs.models.fits import DONE, PENDING, STAGES, STALE_AFTER, Heartbeat, save_fit, save_stage
+from dashboard.tabs.models.fits import (
+    DONE,
+    PENDING,
+    STAGES,
+    STALE_AFTER,
+    DataGone,
+    Heartbeat,
+    data_present,
+    forget_fit,
+    save_fit,
+    save_stage,
+)
 from models.data import DataError
 from models.options import checked_options
 
@@ -25,6 +36,7 @@ BUSY = (
     "A {family} fit is already running for your data: wait for it to finish (or cancel it), then fit again. "
     "One fit runs at a time per session."
 )
+CLEARED = "Your data was cleared while the fit ran, so the fit was stopped and nothing of it was kept."
 QUEUED = "Queued: the server runs {n} fits at a time, yours starts when one ends."
 FAILED = "The fit failed unexpectedly. Try other options, or check the roles of your columns."
 STAGE_FAILED = {
@@ -87,13 +99,23 @@ def fit_job(
 def _fit_and_save(store, sid, family, dataset, holdout, options, set_progress, announce, slots, job, slot) -> dict:
     beat = functools.partial(slots.refresh, sid, family, job, slot)
     heartbeat, started, announce = Heartbeat(store, sid, family, also=beat), time.perf_counter(), announce or ignore
+
+    def guarded(update) -> None:  # every progress report first checks that the data was not cleared
+        heartbeat.check()
+        set_progress(update)
+
     try:
         with heartbeat:
-            fitted, seconds = timed_fit(family, dataset, holdout, options, Throttle(set_progress, *SPANS["fit"]).report)
+            fitted, seconds = timed_fit(family, dataset, holdout, options, Throttle(guarded, *SPANS["fit"]).report)
+            if not data_present(store, sid):
+                raise DataGone
             set_progress((SPANS["fit"][1], "Fit saved: the results are shown while its checks run"))
             meta = save_fit(store, sid, fitted, dataset.version, seconds, options, first_stages(fitted))
             announce(stage_mark(meta))
-            later_stages(store, sid, fitted, meta, set_progress, announce)
+            later_stages(store, sid, fitted, meta, guarded, announce)
+    except DataGone:
+        forget_fit(store, sid, family)  # a point fit saved before the data went goes with it
+        return {"error": CLEARED}
     except (DataError, ValueError) as exc:
         return {"error": f"The model could not be fitted: {exc}"}
     except Exception as exc:  # never show a traceback; log where it failed, not the data
@@ -134,6 +156,8 @@ def run_stage(stage: str, fitted, report: Callable) -> str | None:
             fitted.run_checks(progress=report)
     except ValueError as exc:
         return str(exc)
+    except DataGone:
+        raise
     except Exception as exc:  # the point fit is saved: say the stage failed, never show a traceback
         log.error("%s of %s failed with %s:\n%s", stage, fitted.name, type(exc).__name__, where(exc))
         return STAGE_FAILED[stage]

@@ -1,0 +1,103 @@
+"""Deletion holds on every store of the deployment: after "Clear my data" no Redis key and no file holds the
+session's data, its fits or its job tickets; Celery task messages carry no request data or token."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import redis
+
+from dashboard.background import PRIVATE_CONTEXT, PrivateCeleryManager
+from dashboard.ids import App, Data, Models
+from models.datasets import load_demo_bytes
+from tests.browser.helpers import click, click_tab, start_ridge_fit, upload
+
+MARKER = "zqx7marker"  # a channel name nothing else holds
+
+
+def readable(blob: bytes) -> bytes:
+    """The bytes and, for a zip (a stored fit), every member's bytes."""
+    parts = [blob]
+    if blob[:2] == b"PK":
+        try:
+            with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+                parts += [archive.read(name) for name in archive.namelist()]
+        except zipfile.BadZipFile:
+            pass
+    return b"".join(parts)
+
+
+def redis_holding(url: str, needle: bytes) -> list[str]:
+    client, found = redis.Redis.from_url(url), []
+    for key in client.scan_iter(count=1000):
+        kind = client.type(key).decode()
+        values = {
+            "string": lambda: [client.get(key) or b""],
+            "list": lambda: client.lrange(key, 0, -1),
+            "hash": lambda: list(client.hgetall(key).values()),
+            "set": lambda: list(client.smembers(key)),
+            "zset": lambda: client.zrange(key, 0, -1),
+        }.get(kind, lambda: [])()
+        if needle in key or any(needle in readable(v) for v in values):
+            found.append(key.decode(errors="replace"))
+    return found
+
+
+def files_holding(root: Path, needle: bytes) -> list[str]:
+    return [str(p) for p in root.rglob("*") if p.is_file() and needle in readable(p.read_bytes())]
+
+
+def test_clear_deletes_the_sessions_data_from_redis_and_disk(dash_br, redis_deployment, redis_url, tmp_path):
+    url, _worker, env = redis_deployment
+    frame = pd.read_csv(io.BytesIO(load_demo_bytes())).rename(columns={"tiktok": MARKER})
+    path = tmp_path / "marked.csv"
+    frame.to_csv(path, index=False)
+    dash_br.server_url = url
+    dash_br.wait_for_element(f"#{Data.DEMO}", timeout=30)
+    upload(dash_br, path)
+    dash_br.wait_for_contains_text(f"#{Data.SUMMARY}", "1,096", timeout=30)
+    click_tab(dash_br, f"#{App.TABS}", "Models")
+    start_ridge_fit(dash_br)
+    dash_br.wait_for_contains_text(f"#{Models.progress('ridge')}", "Done in", timeout=120)
+    needle = MARKER.encode()
+    assert redis_holding(redis_url, needle), "the planted data should be in Redis before Clear"
+
+    click(dash_br, f"#{Data.CLEAR}")
+    dash_br.wait_for_contains_text(f"#{Data.MESSAGE}", "deleted", timeout=20)
+    assert redis_holding(redis_url, needle) == []
+    assert files_holding(Path(env["MMM_DATA_DIR"]), needle) == []
+
+
+class Recorder:
+    """Stands for a Celery task's ``delay``: records the message it would send."""
+
+    def __init__(self):
+        self.sent = None
+
+    def delay(self, *message):
+        self.sent = message
+        return type("Task", (), {"task_id": "t1"})()
+
+
+def test_task_messages_carry_no_request_data_and_no_session_token(dash_app_factory=None):
+    from celery import Celery
+
+    from dashboard import create_app
+    from dashboard.settings import Settings
+
+    app = create_app(Settings(data_dir=Path("/tmp") / "mmm-ticket-test", secret_key="s" * 32))
+    store = app.session_store
+    manager = PrivateCeleryManager(Celery("t", broker="memory://", backend="cache+memory://"), store)
+    token = store.new_session()
+    context = {name: f"private-{name}" for name in PRIVATE_CONTEXT} | {"outputs_list": [], "triggered_inputs": []}
+    job = Recorder()
+    manager.call_job_fn("key", job, [1, 10, token, "hill"], context)
+    _key, _progress, args, sent_context = job.sent
+    assert token not in repr(job.sent) and not any(name in sent_context for name in PRIVATE_CONTEXT)
+    assert "outputs_list" in sent_context
+    assert args[2].startswith("ticket:") and store.session_or_none(args[2]) == store.session_id(token)
+    assert args[:2] == [1, 10] and args[3] == "hill"
+    assert store.session_or_none("ticket:unknown") is None
