@@ -8,4 +8,4 @@ export OMP_WAIT_POLICY=passive
 if [ -f /usr/lib/x86_64-linux-gnu/libopenblas.so ] || [ -f /usr/lib/aarch64-linux-gnu/libopenblas.so ]; then
   export PYTENSOR_FLAGS="${PYTENSOR_FLAGS:-blas__ldflags=-lopenblas}"
 fi
-exec .venv/bin/gunicorn wsgi:server --bind "${HOST:-127.0.0.1}:${PORT:-8050}" --workers "${WEB_CONCURRENCY:-2}" --timeout 120
+exec .venv/bin/gunicorn -c gunicorn.conf.py wsgi:server --bind "${HOST:-127.0.0.1}:${PORT:-8050}"  # workers, threads: gunicorn.conf.py
