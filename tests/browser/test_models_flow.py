@@ -9,9 +9,11 @@ from tests.browser.helpers import (
     click,
     click_tab,
     fit_was_cancelled,
+    job_processes,
     no_console_errors,
     open_models_with_demo,
     progress_text,
+    session_id,
     show_family,
     type_into,
 )

@@ -56,7 +56,7 @@ def test_clear_deletes_the_sessions_data_from_redis_and_disk(dash_br, redis_depl
     path = tmp_path / "marked.csv"
     frame.to_csv(path, index=False)
     dash_br.server_url = url
-    dash_br.wait_for_element(f"#{Data.DEMO}", timeout=30)
+    dash_br.wait_for_element(f"#{Data.DEMO}", timeout=90)  # a second worker may still be booting
     upload(dash_br, path)
     dash_br.wait_for_contains_text(f"#{Data.SUMMARY}", "1,096", timeout=30)
     click_tab(dash_br, f"#{App.TABS}", "Models")

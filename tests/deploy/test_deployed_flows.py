@@ -20,7 +20,7 @@ def deployment(request) -> str:
 
 def test_demo_fit_and_plan_on_the_deployed_web_process(dash_br, deployment):
     dash_br.server_url = deployment
-    dash_br.wait_for_element(f"#{Data.DEMO}", timeout=30)
+    dash_br.wait_for_element(f"#{Data.DEMO}", timeout=90)  # a second worker may still be booting
     load_demo(dash_br)
     click_tab(dash_br, f"#{App.TABS}", "Explore")
     dash_br.wait_for_element(".js-plotly-plot .main-svg", timeout=30)

@@ -20,7 +20,7 @@ def kill_tree(pid: int) -> None:
 def test_a_fit_whose_worker_dies_is_reported_and_can_run_again(dash_br, redis_deployment, tmp_path):
     url, worker, env = redis_deployment
     dash_br.server_url = url
-    dash_br.wait_for_element(f"#{Data.DEMO}", timeout=30)
+    dash_br.wait_for_element(f"#{Data.DEMO}", timeout=90)  # a second worker may still be booting
     load_demo(dash_br)
     click_tab(dash_br, f"#{App.TABS}", "Models")
     start_ridge_fit(dash_br, trials="2000")  # long enough to be killed mid-fit
