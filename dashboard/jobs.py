@@ -69,9 +69,7 @@ class FitSlots:
                     return slot
         return None
 
-    def wait_for_server(
-        self, sid: str, family: str, job: str, queued: Callable[[int], None], poll: float = 1.0
-    ) -> int:
+    def wait_for_server(self, sid: str, family: str, job: str, queued: Callable[[int], None], poll: float = 1.0) -> int:
         """Claim a server slot, waiting while all are taken; ``queued(n)`` says how many fits run meanwhile."""
         while True:
             slot = self.claim_server(family, job)

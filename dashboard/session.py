@@ -13,7 +13,6 @@ from dashboard.tabs.data.state import load_dataset
 from dashboard.tabs.models.fits import running_fits
 from dashboard.tabs.plan.state import latest_plan
 
-
 CLEAR_ROUTE = "/_mmm/clear"  # assets/clear.js posts the tab's token here when "Clear my data" is clicked
 
 

@@ -61,7 +61,7 @@ def read_csv_rows(text: str) -> tuple[list[list[object]], list[int], str]:
         if "field limit" in str(exc):
             raise DataError(
                 f"Line {reader.line_num} of the file holds a cell of more than {csv.field_size_limit():,} "
-                "characters, which no spend or revenue figure needs. This usually means a quote character (\") "
+                'characters, which no spend or revenue figure needs. This usually means a quote character (") '
                 "opens and never closes, or the file is not a table; fix that line or re-export the file."
             ) from exc
         raise DataError(

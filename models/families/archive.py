@@ -69,4 +69,3 @@ class Archived:
     def _restore_files(self, files: dict[str, bytes]) -> None:
         """Restore what :meth:`_archive_files` wrote (an archive without them restores nothing)."""
         return None
-

@@ -3,14 +3,13 @@
 import threading
 
 import pytest
-
-from dashboard.jobs import Busy, FitSlots
 from dash.exceptions import PreventUpdate
 
 from dashboard.ids import Models
+from dashboard.jobs import Busy, FitSlots
+from dashboard.session import CLEAR_ROUTE
 from dashboard.tabs.models.callbacks import LOST_AFTER, cancelled, check_fit_alive, follow_fit
 from dashboard.tabs.models.fits import STALE_AFTER, Heartbeat, running_fits
-from dashboard.session import CLEAR_ROUTE
 from dashboard.tabs.models.job import CLEARED, fit_job
 from tests.dashboard.helpers import RIDGE, FakeClock, in_callback
 
@@ -61,7 +60,9 @@ def test_a_queued_fit_waits_with_its_place_shown_then_runs(slots):
         if len(said) == 2:
             slots.release("any", "job-a", 0)  # a running fit ends
 
-    waiter = threading.Thread(target=lambda: got.append(slots.wait_for_server(sid, "ridge", "job-c", queued, poll=0.01)))
+    waiter = threading.Thread(
+        target=lambda: got.append(slots.wait_for_server(sid, "ridge", "job-c", queued, poll=0.01))
+    )
     waiter.start()
     waiter.join(timeout=10)
     assert got == [0] and said == [2, 2]

@@ -30,18 +30,26 @@ def readable(blob: bytes) -> bytes:
     return b"".join(parts)
 
 
+def values_of(client: redis.Redis, key: bytes) -> list[bytes]:
+    """Every value stored under ``key``, whatever its Redis type."""
+    kind = client.type(key).decode()
+    if kind == "string":
+        return [client.get(key) or b""]
+    if kind == "list":
+        return client.lrange(key, 0, -1)
+    if kind == "hash":
+        return list(client.hgetall(key).values())
+    if kind == "set":
+        return list(client.smembers(key))
+    if kind == "zset":
+        return client.zrange(key, 0, -1)
+    return []
+
+
 def redis_holding(url: str, needle: bytes) -> list[str]:
     client, found = redis.Redis.from_url(url), []
     for key in client.scan_iter(count=1000):
-        kind = client.type(key).decode()
-        values = {
-            "string": lambda: [client.get(key) or b""],
-            "list": lambda: client.lrange(key, 0, -1),
-            "hash": lambda: list(client.hgetall(key).values()),
-            "set": lambda: list(client.smembers(key)),
-            "zset": lambda: client.zrange(key, 0, -1),
-        }.get(kind, lambda: [])()
-        if needle in key or any(needle in readable(v) for v in values):
+        if needle in key or any(needle in readable(v) for v in values_of(client, key)):
             found.append(key.decode(errors="replace"))
     return found
 

@@ -10,10 +10,10 @@ from dash.exceptions import PreventUpdate
 
 import models
 from dashboard.ids import App, Models
+from dashboard.jobs import FitSlots
 from dashboard.store import SessionStore
 from dashboard.tabs import bound
 from dashboard.tabs.models.comparison import comparison
-from dashboard.jobs import FitSlots
 from dashboard.tabs.models.fits import STALE_AFTER, ended_since, forget_running, load_fit, running_fits
 from dashboard.tabs.models.job import fit_job
 from dashboard.tabs.models.leaderboard import NO_FITS, empty_leaderboard, leaderboard_view

@@ -119,7 +119,9 @@ def test_predictions_and_planning_draws_carry_the_spread(bootstrapped):
     draws = bootstrapped.scenario_draws(history)
     assert draws.shape == (60, REPLICATES[bootstrapped.name])
     np.testing.assert_allclose(draws.mean(axis=1), bootstrapped.predict_frame(history), rtol=1e-9)  # the point fit
-    np.testing.assert_allclose(bootstrapped.scenario_mean(history), draws.mean(axis=1), rtol=1e-9)  # planning's shortcut
+    np.testing.assert_allclose(
+        bootstrapped.scenario_mean(history), draws.mean(axis=1), rtol=1e-9
+    )  # planning's shortcut
     assert draws.std(axis=1).min() > 0
 
 
