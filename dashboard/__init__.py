@@ -10,11 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import dash
-import diskcache
 from flask_caching import Cache
 
 from dashboard import session
-from dashboard.background import PrivateCeleryManager
+from dashboard.background import JobCache, PrivateCeleryManager, ReapingDiskcacheManager
 from dashboard.http import harden
 from dashboard.jobs import FitSlots
 from dashboard.layout import serve_layout
@@ -60,7 +59,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     plan_tab.register(app, store)
     session.register(app, store)
     harden(app)  # after every callback: the CSP hashes Dash's inline scripts
-    store.start_sweeper(settings.sweep_interval)
+    # Every worker sweeps: expired sessions (file-system store) and expired job results (embedded jobs).
+    store.start_sweeper(settings.sweep_interval, also=[manager.handle.expire] if settings.redis_url is None else [])
     app.session_store = store  # for tests and the jobs that later read sessions
     app.celery_app = celery_app  # the worker's entry point when REDIS_URL is set (see Procfile)
     return app
@@ -83,7 +83,7 @@ def background_manager(settings: Settings):
             worker_hijack_root_logger=False,
         )
         return PrivateCeleryManager(celery_app), celery_app
-    return dash.DiskcacheManager(diskcache.Cache(str(settings.jobs_dir))), None
+    return ReapingDiskcacheManager(JobCache(str(settings.jobs_dir), default_expire=settings.session_ttl)), None
 
 
 def cache_config(settings: Settings) -> dict:

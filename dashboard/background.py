@@ -1,4 +1,5 @@
-"""Background jobs on Celery without the user's request in the broker.
+"""Background jobs: on Celery without the user's request in the broker; embedded, with expiring results and
+no zombie processes.
 
 Dash hands a background callback's whole request context (cookies, headers, the client's address, the
 URL) and its arguments (the session token among them) to Celery, whose messages sit in Redis (in
@@ -13,7 +14,10 @@ URL) and its arguments (the session token among them) to Celery, whose messages 
 
 from __future__ import annotations
 
+import threading
+
 import dash
+import diskcache
 
 from dashboard.store import SessionStore
 
@@ -42,3 +46,38 @@ class PrivateCeleryManager(dash.CeleryManager):
         if isinstance(value, str) and self.store.session_or_none(value) is not None:
             return self.store.issue_ticket(value)
         return value
+
+
+class JobCache(diskcache.Cache):
+    """The embedded default's job store (a diskcache): what Dash's jobs write without an expiry (results,
+    progress) expires after ``default_expire`` seconds, the session's TTL, so the result of a job nobody
+    collects (a closed tab) does not stay on disk. :meth:`diskcache.Cache.expire` (the session sweeper calls
+    it) deletes expired entries. Dash's signing secret is written with ``add`` and stays."""
+
+    def __init__(self, directory=None, timeout=60, disk=diskcache.Disk, default_expire: float | None = None, **kw):
+        super().__init__(directory, timeout, disk, **kw)
+        self.default_expire = default_expire
+
+    def set(self, key, value, expire=None, read=False, tag=None, retry=False):
+        expire = self.default_expire if expire is None else expire
+        return super().set(key, value, expire=expire, read=read, tag=tag, retry=retry)
+
+    def __getstate__(self):  # a job process that unpickles the cache keeps the expiry
+        return (*super().__getstate__(), self.default_expire)
+
+    def __setstate__(self, state):
+        self.__init__(*state)
+
+
+class ReapingDiskcacheManager(dash.DiskcacheManager):
+    """Dash's DiskcacheManager, whose finished job processes are reaped at once: Dash forks each job with
+    ``multiprocess`` and only reaps it when its result is collected or the next job starts, so a job whose
+    tab closed stayed a zombie process."""
+
+    def call_job_fn(self, key, job_fn, args, context):
+        from multiprocess import Process  # Dash's own choice: dill pickles the callback's closures
+
+        process = Process(target=job_fn, args=(key, self._make_progress_key(key), args, context))
+        process.start()
+        threading.Thread(target=process.join, name=f"reap-{process.pid}", daemon=True).start()
+        return process.pid

@@ -14,6 +14,7 @@ from dashboard.tabs.plan.layout import plan_tab
 
 PULSE_EVERY_MS = 5000  # how often a page with a running fit checks that its job is alive
 WATCH_EVERY_MS = 2000  # how often a reloaded page asks whether a fit that runs is done
+EXPIRY_EVERY_MS = 60_000  # how often a page asks whether its data expired (more often for a short TTL)
 
 
 def serve_layout(session_token: str, settings: Settings) -> html.Div:
@@ -28,6 +29,7 @@ def serve_layout(session_token: str, settings: Settings) -> html.Div:
             dcc.Interval(id=App.WATCH, interval=WATCH_EVERY_MS, disabled=True),
             dcc.Interval(id=App.PULSE, interval=PULSE_EVERY_MS, disabled=True),
             dcc.Store(id=App.PULSE_SINCE, storage_type="memory"),
+            dcc.Interval(id=App.EXPIRY, interval=min(EXPIRY_EVERY_MS, settings.session_ttl * 500)),
             dcc.Store(id=Data.PAYLOAD),
             dbc.Navbar(
                 dbc.Container(dbc.NavbarBrand("Media Mix Modelling", class_name="fw-semibold")),

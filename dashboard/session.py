@@ -1,19 +1,24 @@
-"""Page load: show what the tab's session holds on the server (data, roles, fits, the last plan, a fit
-that still runs)."""
+"""The page's session: on load, show what the tab's session holds on the server (data, roles, fits, the last
+plan, a fit that still runs); later, say so when the data expired; "Clear my data" outside Dash's queue."""
 
 from __future__ import annotations
 
 from dash import Input, Output, State, no_update
 from flask import Response, request
 
-from dashboard.ids import App, Plan
+from dashboard.ids import App, Data, Plan
 from dashboard.store import SessionStore
 from dashboard.tabs import bound
-from dashboard.tabs.data.state import load_dataset
+from dashboard.tabs.data.state import DATASET, load_dataset
+from dashboard.tabs.data.views import message
 from dashboard.tabs.models.fits import running_fits
 from dashboard.tabs.plan.state import latest_plan
 
 CLEAR_ROUTE = "/_mmm/clear"  # assets/clear.js posts the tab's token here when "Clear my data" is clicked
+EXPIRED = (
+    "Your data is no longer on the server: a session left unused for {idle} is deleted with everything it "
+    "held (data, fits, plans), or it was cleared in another tab. Upload your file again, or try the demo data."
+)
 
 
 def register(app, store: SessionStore) -> None:
@@ -29,6 +34,14 @@ def register(app, store: SessionStore) -> None:
         State(App.DATASET, "data"),
         prevent_initial_call="initial_duplicate",
     )(bound(restore, store))
+    app.callback(
+        Output(App.DATASET, "data", allow_duplicate=True),
+        Output(Data.MESSAGE, "children", allow_duplicate=True),
+        Input(App.EXPIRY, "n_intervals"),
+        State(App.SESSION, "data"),
+        State(App.DATASET, "data"),
+        prevent_initial_call=True,
+    )(bound(check_expiry, store))
 
 
 def clear_now(store: SessionStore):
@@ -57,3 +70,24 @@ def restore(store: SessionStore, token, shown: dict | None) -> tuple:
     if (shown or {}).get("version") == dataset.version:
         return no_update, no_update, no_update, watch
     return no_update, dataset.summary(), latest_plan(store, sid, dataset.version), watch
+
+
+def check_expiry(store: SessionStore, _tick, token, shown: dict | None) -> tuple:
+    """(dataset summary, message): the empty state and why, once the data this page shows are gone from the
+    server (the session expired or was cleared elsewhere); nothing while they are there. Asking does not
+    count as use: an open tab nobody works in still expires."""
+    if not shown:
+        return no_update, no_update
+    sid = store.session_or_none(token)
+    if sid is not None and DATASET in store.names(sid):
+        return no_update, no_update
+    return None, message(EXPIRED.format(idle=idle_text(store.ttl)), "warning")
+
+
+def idle_text(seconds: int) -> str:
+    """ "2 hours", "30 minutes", "45 seconds": the session's TTL in words."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds} seconds"

@@ -5,23 +5,27 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
+import math
 import re
 import secrets
+import struct
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from cachelib import FileSystemCache
+from cachelib import FileSystemCache, RedisCache
 from cachelib.serializers import BaseSerializer
 from flask_caching import Cache
 from itsdangerous import BadSignature, Signer
 
+log = logging.getLogger(__name__)
 SESSION_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22}$")  # secrets.token_urlsafe(16): 128 random bits
 META_KEY = b"mmm-dashboard"
-REFRESH_EVERY = 60  # seconds between TTL refreshes of a session that is in use
+REFRESH_EVERY = 60  # seconds between TTL refreshes of a session that is in use (reads, writes, a running fit)
 INDEX = "index"
 TICKET = "ticket:"  # a background job's stand-in for a session token
 TICKETS = "job-tickets"  # the pseudo-session that keeps them
@@ -70,9 +74,13 @@ def decode_dataset(blob: bytes) -> tuple[pd.DataFrame, dict]:
 class SessionStore:
     """Blobs per session in Flask-Caching (FileSystemCache or RedisCache), keyed by a signed id.
 
-    Each session has an index (the names it holds and when it was last used). The store itself treats a
-    session idle for longer than ``ttl`` seconds by ``clock`` (``time.time`` by default) as gone and deletes
-    it when it sees it; the backend's own expiry and :meth:`sweep` remove what nobody reads again.
+    Each session has an index (the names it holds and when it was last used). One TTL covers everything a
+    session owns: every blob of a session expires in the backend at the same moment, ``ttl`` seconds after
+    the index's "used" time, and each refresh (a read, a write or a running fit's :meth:`touch`, at most once
+    every REFRESH_EVERY seconds) moves that moment for all of them at once. A blob written later (a fit
+    saved after the data) never outlives the rest. The store itself treats a session idle for longer than
+    ``ttl`` seconds by ``clock`` (``time.time`` by default) as gone and deletes it when it sees it; the
+    backend's own expiry and :meth:`sweep` remove what nobody reads again.
     """
 
     def __init__(self, cache: Cache, secret_key: str, ttl: int, clock: Callable[[], float] = time.time):
@@ -123,12 +131,15 @@ class SessionStore:
         return blob.decode() if blob else None
 
     def put(self, sid: str, name: str, blob: bytes) -> None:
-        """Save one blob for the session, replacing any previous one atomically."""
-        index = self._index(sid)
-        names = set(index["names"] if index else ()) | {name}
-        self._write_index(sid, names)  # index first: a failed write leaves nothing unlisted
-        if not self.cache.set(self._key(sid, name), blob, timeout=self.ttl):
+        """Save one blob for the session, replacing any previous one atomically; it expires with the rest."""
+        index = self._refreshed(sid)
+        self._write_index(sid, set(index["names"]) | {name}, index["used"])  # first: nothing is left unlisted
+        if not self.cache.set(self._key(sid, name), blob, timeout=self._remaining(index["used"])):
             raise OSError("the session store could not save the data")
+
+    def touch(self, sid: str) -> None:
+        """Keep a session in use alive without reading it (a running fit's heartbeat calls this)."""
+        self._refreshed(sid, create=False)
 
     def put_transient(self, sid: str, name: str, blob: bytes, timeout: int) -> None:
         """A short-lived blob kept outside the index (frequent writes never race with it); it expires by itself."""
@@ -147,7 +158,7 @@ class SessionStore:
         if index is None:
             return None
         blob = self.cache.get(self._key(sid, name))
-        if blob is not None and self.clock() - index["used"] > min(REFRESH_EVERY, self.ttl / 2):
+        if blob is not None and self._due(index):
             self._touch(sid, index["names"])
         return blob
 
@@ -161,7 +172,7 @@ class SessionStore:
         self.cache.delete(self._key(sid, name))
         index = self._index(sid)
         if index and name in index["names"]:
-            self._write_index(sid, set(index["names"]) - {name})
+            self._write_index(sid, set(index["names"]) - {name}, index["used"])
 
     def clear(self, sid: str) -> None:
         """Delete everything the session stored, now."""
@@ -174,26 +185,66 @@ class SessionStore:
             # cachelib offers no public way to drop expired files without also evicting live ones.
             self.cache.cache._remove_expired(self.clock())
 
-    def start_sweeper(self, interval: float) -> threading.Thread:
-        """Sweep in a daemon thread every ``interval`` seconds until :meth:`stop_sweeper`."""
-        thread = threading.Thread(target=self._sweep_every, args=(interval,), name="session-sweeper", daemon=True)
+    def start_sweeper(self, interval: float, also: Sequence[Callable[[], object]] = ()) -> threading.Thread:
+        """Sweep in a daemon thread every ``interval`` seconds until :meth:`stop_sweeper`, calling each of
+        ``also`` after each sweep (other stores' expiry)."""
+        thread = threading.Thread(
+            target=self._sweep_every, args=(interval, tuple(also)), name="session-sweeper", daemon=True
+        )
         thread.start()
         return thread
 
     def stop_sweeper(self) -> None:
         self._stop.set()
 
-    def _sweep_every(self, interval: float) -> None:
+    def _sweep_every(self, interval: float, also: tuple) -> None:
         while not self._stop.wait(interval):
-            self.sweep()
+            for sweep in (self.sweep, *also):
+                try:
+                    sweep()
+                except Exception:  # a store briefly unreachable: the next round tries again
+                    log.warning("a sweep of expired data failed; retrying in %s s", interval, exc_info=True)
+
+    def _refreshed(self, sid: str, create: bool = True) -> dict:
+        """The session's index, its TTL restarted first if a refresh is due (a new, empty one if none)."""
+        index = self._index(sid)
+        if index is None:
+            return {"names": [], "used": self.clock()} if create else {"names": [], "used": None}
+        if self._due(index):
+            self._touch(sid, index["names"])
+            return {"names": index["names"], "used": self.clock()}
+        return index
+
+    def _due(self, index: dict) -> bool:
+        return self.clock() - index["used"] > min(REFRESH_EVERY, self.ttl / 2)
+
+    def _remaining(self, used: float) -> int:
+        """Seconds until a session last refreshed at ``used`` expires: what a blob written now may live."""
+        return max(1, math.ceil(used + self.ttl - self.clock()))
 
     def _touch(self, sid: str, names) -> None:
-        """Restart the idle TTL of every blob of a session in use."""
+        """Restart the idle TTL of every blob of a session in use, all to the same moment."""
         for name in names:
-            blob = self.cache.get(self._key(sid, name))
+            self._extend(self._key(sid, name))
+        self._write_index(sid, set(names), self.clock())
+
+    def _extend(self, key: str) -> None:
+        """Move one key's expiry to ``ttl`` seconds from now without rewriting its value (a rewrite could put
+        back an older copy over a blob saved meanwhile)."""
+        backend = self.cache.cache
+        if isinstance(backend, RedisCache):
+            backend._write_client.expire(backend._get_prefix() + key, self.ttl)
+        elif isinstance(backend, FileSystemCache):
+            # cachelib's file layout: a 4-byte expiry (seconds since the epoch), then the value.
+            try:
+                with open(backend._get_filename(key), "r+b") as handle:
+                    handle.write(struct.pack("I", int(self.clock() + self.ttl)))
+            except FileNotFoundError:
+                pass
+        else:  # any other backend: rewrite the value
+            blob = self.cache.get(key)
             if blob is not None:
-                self.cache.set(self._key(sid, name), blob, timeout=self.ttl)
-        self._write_index(sid, set(names))
+                self.cache.set(key, blob, timeout=self.ttl)
 
     def _index(self, sid: str) -> dict | None:
         """The session's index while the session lives; a session idle past the TTL is deleted here."""
@@ -207,9 +258,9 @@ class SessionStore:
         raw = self.cache.get(self._key(sid, INDEX))
         return json.loads(raw) if raw else None
 
-    def _write_index(self, sid: str, names: set[str]) -> None:
-        index = {"names": sorted(names), "used": self.clock()}
-        self.cache.set(self._key(sid, INDEX), json.dumps(index).encode(), timeout=self.ttl)
+    def _write_index(self, sid: str, names: set[str], used: float) -> None:
+        index = {"names": sorted(names), "used": used}
+        self.cache.set(self._key(sid, INDEX), json.dumps(index).encode(), timeout=self._remaining(used))
 
     def _drop(self, sid: str, names) -> None:
         for name in [*names, INDEX]:

@@ -1,10 +1,13 @@
 """One source of truth in the browser: a role change then a fit and a plan, a reload that keeps the work,
-and a fit that ends after a reload still shows up."""
+a fit that ends after a reload still shows up, and a session that expires says so."""
+
+from dataclasses import replace
 
 from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 
 import models
+from dashboard import create_app
 from dashboard.ids import App, Data, Models, Plan
 from tests.browser.helpers import (
     click,
@@ -97,3 +100,21 @@ def test_a_fit_that_ends_after_a_reload_shows_up(dash_duo, dash_app, held_fit):
     dash_duo.wait_for_contains_text(f"#{Models.LEADERBOARD}", models.LABELS["ridge"], timeout=20)
     until(lambda: dash_duo.find_element(f"#{Plan.RUNNING}").get_attribute("textContent") == "", timeout=10)
     no_console_errors(dash_duo)
+
+
+def test_an_expired_session_empties_the_panel_and_says_why(dash_duo, app_settings):
+    """A session idle past its TTL (4 s here) is deleted on the server; the open page notices within half the
+    TTL, shows the empty state and says what happened, and a new upload works in the same tab."""
+    app = create_app(replace(app_settings, session_ttl=4))
+    try:
+        dash_duo.start_server(app)
+        click(dash_duo, f"#{Data.DEMO}")
+        dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "1,096", timeout=30)
+        dash_duo.wait_for_contains_text(f"#{Data.MESSAGE}", "no longer on the server", timeout=30)
+        until(lambda: "1,096" not in dash_duo.find_element(f"#{Data.SUMMARY}").text, timeout=10)
+        assert app.session_store.names(app.session_store.session_id(token(dash_duo))) == set()
+        click(dash_duo, f"#{Data.DEMO}")
+        dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "1,096", timeout=30)
+        no_console_errors(dash_duo)
+    finally:
+        app.session_store.stop_sweeper()

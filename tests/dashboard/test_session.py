@@ -3,7 +3,7 @@ watch on a fit that still runs."""
 
 from dash import no_update
 
-from dashboard.session import restore
+from dashboard.session import check_expiry, idle_text, restore
 from dashboard.tabs.data.callbacks import change_roles
 from dashboard.tabs.data.state import load_dataset
 from dashboard.tabs.models.fits import Heartbeat, fit_summaries
@@ -69,3 +69,30 @@ def test_a_token_this_server_did_not_issue_gets_a_new_empty_session(app):
         new, summary, plan, stop_watching = restore(store, token, None)
         assert store.session_id(new) and summary is None and plan is None and stop_watching
         assert store.names(store.session_id(new)) == set()
+
+
+def test_a_page_whose_data_expired_says_so_and_empties_the_panel(demo):
+    _, store, token = demo
+    shown = load_dataset(store, store.session_id(token)).summary()
+    assert check_expiry(store, 1, token, shown) == (no_update, no_update)  # the data are there
+    assert check_expiry(store, 1, token, None) == (no_update, no_update)  # nothing shown: nothing to say
+    clock = FakeClock()
+    store.clock = clock
+    clock.advance(store.ttl - 30)
+    assert check_expiry(store, 1, token, shown) == (no_update, no_update)
+    clock.advance(31)  # asking did not keep the session alive
+    summary, alert = check_expiry(store, 2, token, shown)
+    assert summary is None and "no longer on the server" in str(alert) and idle_text(store.ttl) in str(alert)
+    assert store.names(store.session_id(token)) == set()
+    assert check_expiry(store, 3, "forged", shown)[0] is None
+
+
+def test_the_idle_time_in_words():
+    assert [idle_text(s) for s in (7200, 3600, 1800, 60, 45, 90)] == [
+        "2 hours",
+        "1 hour",
+        "30 minutes",
+        "1 minute",
+        "45 seconds",
+        "90 seconds",
+    ]

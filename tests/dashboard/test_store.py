@@ -1,7 +1,10 @@
 """The session store: isolation between sessions, signed ids, bytes only, real deletion, an idle TTL on an
 injected clock (the tests move it instead of waiting)."""
 
+import json
 import pickle
+import struct
+import time
 from pathlib import Path
 
 import pytest
@@ -155,3 +158,40 @@ def test_transient_blobs_stay_out_of_the_index_and_the_guard_returns_none(settin
     store.delete(sid, "running:ridge")
     assert store.get(sid, "running:ridge") is None and store.names(sid) == {"dataset"}
     assert store.session_or_none("forged") is None and store.session_or_none(store.new_session())
+
+
+def expiry_of(settings, store, sid, name) -> int:
+    """The moment the file backend deletes one blob (cachelib's 4-byte header)."""
+    path = store.cache.cache._get_filename(store._key(sid, name))
+    with open(path, "rb") as handle:
+        return struct.unpack("I", handle.read(4))[0]
+
+
+def test_every_blob_of_a_session_expires_at_the_same_moment(settings):
+    """One TTL for everything a session owns: a fit saved after the data must not outlive it."""
+    store = make_store(settings, ttl=600)
+    sid = store.session_id(store.new_session())
+    store.put(sid, "dataset", MARKER)
+    time.sleep(2.2)
+    store.put(sid, "fit:ridge", MARKER + b"-fit")
+    moments = {expiry_of(settings, store, sid, name) for name in ("dataset", "fit:ridge", "index")}
+    assert max(moments) - min(moments) <= 1, moments
+
+
+def test_a_running_fit_keeps_the_whole_session_alive(settings, monkeypatch):
+    """A user waiting on a long fit is not idle: the fit's heartbeat restarts the TTL of every blob."""
+    from dashboard.tabs.models import fits
+
+    clock = FakeClock()
+    store = make_store(settings, ttl=120, clock=clock)
+    sid = store.session_id(store.new_session())
+    store.put(sid, "dataset", MARKER)
+    store.put(sid, "fit:ridge", MARKER + b"-fit")
+    clock.advance(100)
+    monkeypatch.setattr(fits, "HEARTBEAT", 0.02)
+    with fits.Heartbeat(store, sid, "bayesian"):
+        until(lambda: json.loads(store.cache.get(store._key(sid, "index")))["used"] == clock.now, timeout=5)
+    clock.advance(100)  # 200 s after the upload, 100 s after the last beat
+    assert store.get(sid, "dataset") == MARKER and store.get(sid, "fit:ridge") == MARKER + b"-fit"
+    moments = {expiry_of(settings, store, sid, name) for name in ("dataset", "fit:ridge")}
+    assert len(moments) == 1 and moments.pop() >= int(clock.now - 100 + 120) - 1

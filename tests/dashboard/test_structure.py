@@ -18,8 +18,9 @@ MAX_FUNCTION_LINES = 40
 # The engine's public face: packages and modules the app may import from (never models.families.* etc.).
 PUBLIC_ENGINE = {"models", "models.data", "models.datasets", "models.explore", "models.options", "models.planning"}
 PUBLIC_ENGINE |= {"models.summary", "models.checks"}  # models.checks: the checks' names (REFIT_CHECKS)
-# cachelib has no public way to drop expired files without evicting live ones (dashboard/store.py says so).
-ALLOWED_PRIVATE_ATTRIBUTES = {"_remove_expired"}
+# cachelib has no public way to drop expired files without evicting live ones, nor to move a key's expiry
+# without rewriting its value (which could put back an older copy): dashboard/store.py says so.
+ALLOWED_PRIVATE_ATTRIBUTES = {"_remove_expired", "_get_filename", "_write_client", "_get_prefix"}
 MODEL_INTERNALS = {"predict_frame", "data_components", "scenario_draws", "future_frame"}
 
 

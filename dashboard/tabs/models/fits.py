@@ -199,6 +199,8 @@ class Heartbeat:
             self._mark()
             if not data_present(self.store, self.sid):
                 self.gone = True  # "Clear my data": the job's next progress report stops it
+            else:
+                self.store.touch(self.sid)  # a user waiting on a long fit is not idle: the session lives on
 
     def check(self) -> None:
         """Raise :class:`DataGone` once the session's data was cleared (seen by the last beat)."""

@@ -1,0 +1,45 @@
+"""The embedded default's background jobs: finished job processes are reaped at once (no zombies), and what
+the jobs write expires with the session."""
+
+from __future__ import annotations
+
+import pickle
+import time
+
+import psutil
+from dash.testing.wait import until
+
+from dashboard.background import JobCache, ReapingDiskcacheManager
+
+
+def quick_job(result_key, progress_key, args, context):
+    """A job that ends at once without anyone collecting its result (the tab was closed)."""
+
+
+def reaped(pid: int) -> bool:
+    """True once the process is out of the process table (a zombie is still in it)."""
+    try:
+        psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return True
+    return False
+
+
+def test_a_finished_job_leaves_no_zombie_process(tmp_path):
+    manager = ReapingDiskcacheManager(JobCache(str(tmp_path / "jobs"), default_expire=60))
+    pid = manager.call_job_fn("key", quick_job, [], {})
+    until(lambda: reaped(pid), timeout=10)  # a zombie stays in the process table until reaped
+    assert not any(child.status() == psutil.STATUS_ZOMBIE for child in psutil.Process().children())
+
+
+def test_job_results_expire_with_the_session(tmp_path):
+    cache = JobCache(str(tmp_path / "jobs"), default_expire=1)
+    cache.set("result", {"version": "v"})
+    cache["progress"] = (10, "Fitting")
+    cache.add("secret", "kept", expire=None)  # Dash's signing secret: written with add, never expires
+    copy = pickle.loads(pickle.dumps(cache))  # how a job process may receive it
+    assert copy.default_expire == 1
+    time.sleep(1.2)
+    assert cache.get("result") is None and cache.get("progress") is None
+    cache.expire()  # what the sweeper calls: expired rows leave the database
+    assert len(cache) == 1 and cache.get("secret") == "kept"
