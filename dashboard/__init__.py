@@ -14,6 +14,7 @@ from flask_caching import Cache
 
 from dashboard import session
 from dashboard.background import JobCache, PrivateCeleryManager, ReapingDiskcacheManager
+from dashboard.errors import callback_error, guard
 from dashboard.http import harden
 from dashboard.jobs import FitSlots
 from dashboard.layout import serve_layout
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         title="MMM Dashboard",
         update_title=None,
         background_callback_manager=manager,
+        on_error=callback_error,  # a callback that raises: a notice in words (dashboard/errors.py)
     )
     server = app.server
     server.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_request_bytes)
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     models_tab.register(app, store, FitSlots(store, settings.max_fits, stale_after=STALE_AFTER))
     plan_tab.register(app, store)
     session.register(app, store)
+    guard(server, store)  # an unreachable store: a 503 page in words, then recovery
     harden(app)  # after every callback: the CSP hashes Dash's inline scripts
     # Every worker sweeps: expired sessions (file-system store) and expired job results (embedded jobs).
     store.start_sweeper(settings.sweep_interval, also=[manager.handle.expire] if settings.redis_url is None else [])
@@ -90,7 +93,14 @@ def cache_config(settings: Settings) -> dict:
     """RedisCache when REDIS_URL is set, else a FileSystemCache in the private data directory."""
     common = {"CACHE_DEFAULT_TIMEOUT": settings.session_ttl}
     if settings.redis_url:
-        return {**common, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.redis_url, "CACHE_KEY_PREFIX": "mmm:"}
+        return {
+            **common,
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": settings.redis_url,
+            "CACHE_KEY_PREFIX": "mmm:",
+            # A Redis that stops answering fails a request in seconds (a notice in words), never hangs it.
+            "CACHE_OPTIONS": {"socket_timeout": 10, "socket_connect_timeout": 5, "health_check_interval": 30},
+        }
     # Threshold 0: never evict live sessions to make room; the sweeper removes expired files instead.
     return {
         **common,

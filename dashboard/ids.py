@@ -9,6 +9,7 @@ class App:
     WATCH = "app-watch-interval"  # after a reload: polls the session store until the fits that run are done
     PULSE = "app-pulse-interval"  # while a fit runs: asks whether its job is still alive
     PULSE_SINCE = "app-pulse-since-store"  # {family, since}: which fit the pulse follows, from when
+    NOTICE = "app-notice-div"  # a server-side failure in words (dashboard/errors.py)
     EXPIRY = "app-expiry-interval"  # asks now and then whether the data shown are still on the server
     TABS = "app-main-tabs"
 

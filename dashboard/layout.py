@@ -38,7 +38,10 @@ def serve_layout(session_token: str, settings: Settings) -> html.Div:
                 class_name="mb-3",
             ),
             dbc.Container(
-                dbc.Row([dbc.Col(data_panel(settings), lg=4, xl=3), dbc.Col(analysis_tabs(), lg=8, xl=9)]),
+                [
+                    html.Div(id=App.NOTICE, role="alert"),
+                    dbc.Row([dbc.Col(data_panel(settings), lg=4, xl=3), dbc.Col(analysis_tabs(), lg=8, xl=9)]),
+                ],
                 fluid=True,
             ),
         ]

@@ -37,9 +37,11 @@ def register(app, store: SessionStore) -> None:
     app.callback(
         Output(App.DATASET, "data", allow_duplicate=True),
         Output(Data.MESSAGE, "children", allow_duplicate=True),
+        Output(App.NOTICE, "children"),
         Input(App.EXPIRY, "n_intervals"),
         State(App.SESSION, "data"),
         State(App.DATASET, "data"),
+        State(App.NOTICE, "children"),
         prevent_initial_call=True,
     )(bound(check_expiry, store))
 
@@ -72,16 +74,21 @@ def restore(store: SessionStore, token, shown: dict | None) -> tuple:
     return no_update, dataset.summary(), latest_plan(store, sid, dataset.version), watch
 
 
-def check_expiry(store: SessionStore, _tick, token, shown: dict | None) -> tuple:
-    """(dataset summary, message): the empty state and why, once the data this page shows are gone from the
-    server (the session expired or was cleared elsewhere); nothing while they are there. Asking does not
-    count as use: an open tab nobody works in still expires."""
+def check_expiry(store: SessionStore, _tick, token, shown: dict | None, notice=None) -> tuple:
+    """(dataset summary, message, notice): the empty state and why, once the data this page shows are gone
+    from the server (the session expired or was cleared elsewhere); nothing while they are there. Asking does
+    not count as use: an open tab nobody works in still expires. A notice that the store was unreachable
+    (dashboard/errors.py) goes once the store answers again; while it does not, this raises and the notice
+    stays."""
+    if notice:
+        store.ping()
+    cleared = None if notice else no_update
     if not shown:
-        return no_update, no_update
+        return no_update, no_update, cleared
     sid = store.session_or_none(token)
     if sid is not None and DATASET in store.names(sid):
-        return no_update, no_update
-    return None, message(EXPIRED.format(idle=idle_text(store.ttl)), "warning")
+        return no_update, no_update, cleared
+    return None, message(EXPIRED.format(idle=idle_text(store.ttl)), "warning"), cleared
 
 
 def idle_text(seconds: int) -> str:

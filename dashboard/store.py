@@ -137,6 +137,10 @@ class SessionStore:
         if not self.cache.set(self._key(sid, name), blob, timeout=self._remaining(index["used"])):
             raise OSError("the session store could not save the data")
 
+    def ping(self) -> None:
+        """Ask the backend something; raises its error (e.g. redis' ConnectionError) when it does not answer."""
+        self.cache.has("ping")
+
     def touch(self, sid: str) -> None:
         """Keep a session in use alive without reading it (a running fit's heartbeat calls this)."""
         self._refreshed(sid, create=False)

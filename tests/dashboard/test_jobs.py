@@ -8,7 +8,13 @@ from dash.exceptions import PreventUpdate
 from dashboard.ids import Models
 from dashboard.jobs import Busy, FitSlots
 from dashboard.session import CLEAR_ROUTE
-from dashboard.tabs.models.callbacks import LOST_AFTER, cancelled, check_fit_alive, follow_fit
+from dashboard.tabs.models.callbacks import (
+    DELIVERED_WITHIN,
+    LOST_AFTER,
+    cancelled,
+    check_fit_alive,
+    follow_fit,
+)
 from dashboard.tabs.models.fits import STALE_AFTER, Heartbeat, running_fits
 from dashboard.tabs.models.job import CLEARED, fit_job
 from tests.dashboard.helpers import RIDGE, FakeClock, in_callback
@@ -132,6 +138,27 @@ def test_a_fit_that_ended_normally_is_not_taken_for_lost(demo):
     heartbeat.finished()  # the job ended; the page has not yet heard its result
     with pytest.raises(PreventUpdate):
         check_fit_alive(store, slots, 1, followed, token)
+    clock.advance(DELIVERED_WITHIN - 1)
+    with pytest.raises(PreventUpdate):  # its answer may still be on its way
+        check_fit_alive(store, slots, 2, followed, token)
+
+
+def test_a_fit_that_ended_while_the_web_restarted_is_shown(demo):
+    """The job ended and saved its fit, but the page's wait for its answer died with the web process: after
+    DELIVERED_WITHIN seconds the pulse ends the running state and asks for the saved fit to be shown."""
+    _, store, token = demo
+    sid, clock = store.session_id(token), FakeClock()
+    store.clock = clock
+    slots = FitSlots(store, capacity=2, stale_after=STALE_AFTER)
+    followed, _ = follow_fit(store, "ridge")
+    clock.advance(LOST_AFTER + 1)
+    Heartbeat(store, sid, "ridge").finished()
+    clock.advance(DELIVERED_WITHIN + 1)
+    (running, pulse_off), props = in_callback(check_fit_alive, store, slots, 1, followed, token)
+    assert running is None and pulse_off is True
+    assert props[Models.fit_button("ridge")] == {"disabled": False}
+    assert props[Models.progress("ridge")]["value"] == 100 and "Done" in props[Models.progress("ridge")]["label"]
+    assert "error" not in props[Models.stage_store("ridge")]["data"]
 
 
 def test_a_queued_fit_is_alive(demo):

@@ -74,14 +74,14 @@ def test_a_token_this_server_did_not_issue_gets_a_new_empty_session(app):
 def test_a_page_whose_data_expired_says_so_and_empties_the_panel(demo):
     _, store, token = demo
     shown = load_dataset(store, store.session_id(token)).summary()
-    assert check_expiry(store, 1, token, shown) == (no_update, no_update)  # the data are there
-    assert check_expiry(store, 1, token, None) == (no_update, no_update)  # nothing shown: nothing to say
+    assert check_expiry(store, 1, token, shown) == (no_update, no_update, no_update)  # the data are there
+    assert check_expiry(store, 1, token, None) == (no_update, no_update, no_update)  # nothing shown: nothing to say
     clock = FakeClock()
     store.clock = clock
     clock.advance(store.ttl - 30)
-    assert check_expiry(store, 1, token, shown) == (no_update, no_update)
+    assert check_expiry(store, 1, token, shown) == (no_update, no_update, no_update)
     clock.advance(31)  # asking did not keep the session alive
-    summary, alert = check_expiry(store, 2, token, shown)
+    summary, alert, _notice = check_expiry(store, 2, token, shown)
     assert summary is None and "no longer on the server" in str(alert) and idle_text(store.ttl) in str(alert)
     assert store.names(store.session_id(token)) == set()
     assert check_expiry(store, 3, "forged", shown)[0] is None
@@ -96,3 +96,12 @@ def test_the_idle_time_in_words():
         "45 seconds",
         "90 seconds",
     ]
+
+
+def test_the_store_notice_goes_once_the_store_answers(demo):
+    _, store, token = demo
+    shown = load_dataset(store, store.session_id(token)).summary()
+    assert check_expiry(store, 1, token, shown, "The dashboard cannot reach its data store") == (no_update,) * 2 + (
+        None,
+    )
+    assert check_expiry(store, 1, token, None, "Something went wrong")[2] is None

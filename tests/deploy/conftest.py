@@ -107,35 +107,57 @@ def web(tmp_path_factory):
         stop(process)
 
 
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    """A private Redis on a free loopback port (no persistence), shut down at the end."""
-    server = shutil.which("redis-server")
-    if server is None:
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is missing: the README's test command installs it")
-        pytest.skip("redis-server is not installed (the README's test command installs it)")
-    port, workdir = free_port(), tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(
-        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        client = redis.Redis.from_url(url)
-        deadline = time.monotonic() + 20
+class RedisServer:
+    """Debian's ``redis-server`` on a free loopback port, in its own directory; it can be stopped and started
+    again on the same port with the data it held (a snapshot is saved on the way down)."""
+
+    def __init__(self, workdir: Path):
+        self.binary = shutil.which("redis-server")
+        self.port, self.workdir, self.process = free_port(), workdir, None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"]
+            + ["--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client, deadline = redis.Redis.from_url(self.url), time.monotonic() + 20
         while True:
             try:
                 client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or process.poll() is not None:
+                return
+            except (redis.ConnectionError, redis.BusyLoadingError):
+                if time.monotonic() > deadline or self.process.poll() is not None:
                     raise
                 time.sleep(0.1)
-        yield url
+
+    def stop(self, keep_data: bool = False) -> None:
+        if keep_data:
+            redis.Redis.from_url(self.url).save()  # dump.rdb in workdir: the next start loads it
+        stop(self.process)
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory):
+    """A private Redis (no persistence unless asked), shut down at the end."""
+    if shutil.which("redis-server") is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is missing: the README's test command installs it")
+        pytest.skip("redis-server is not installed (the README's test command installs it)")
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
     finally:
-        stop(process)
+        if server.process.poll() is None:
+            stop(server.process)
+
+
+@pytest.fixture(scope="module")
+def redis_url(redis_server) -> str:
+    return redis_server.url
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ from dashboard.ui import alert, muted
 # running job's outputs until the job ends, which would keep the results from filling in (and the page still).
 STAGES = [Input(Models.stage_store(f), "data") for f in models.MODEL_NAMES]
 LOST_AFTER = STALE_AFTER  # seconds without a sign of life before a running fit is called lost
+DELIVERED_WITHIN = 10  # seconds in which an ended job's answer reaches the page (it polls every second)
 LOST = (
     "The fit stopped without finishing: the process running it was lost (a server restart or a worker that "
     "died). Nothing else was lost. Press Fit to run it again."
@@ -131,7 +132,10 @@ def check_fit_alive(store: SessionStore, slots: FitSlots, _ticks, followed: dict
     if store.clock() - followed["since"] <= LOST_AFTER:
         raise PreventUpdate  # the job may still be starting (a fork, a Celery worker picking it up)
     alive = family in running_fits(store, sid) or (sid is not None and slots.session_holder(sid) == family)
-    if alive or ended_since(store, sid, family, followed["since"]):
+    ended = ended_since(store, sid, family, followed["since"])
+    if ended is not None and store.clock() - ended > DELIVERED_WITHIN:
+        return shown_after_restart(family)
+    if alive or ended is not None:
         raise PreventUpdate  # running, queued, or ended a moment ago (its result is on its way to the page)
     if sid is not None:
         slots.release_session(sid)
@@ -139,6 +143,17 @@ def check_fit_alive(store: SessionStore, slots: FitSlots, _ticks, followed: dict
     set_props(Models.cancel_button(family), {"disabled": True})
     set_props(Models.progress(family), {"value": 0, "label": "Stopped: the fit's worker was lost"})
     set_props(Models.stage_store(family), {"data": {"error": LOST}})
+    return None, True
+
+
+def shown_after_restart(family: str) -> tuple:
+    """(App.RUNNING, pulse off) for a fit that ended and was saved, but whose result never reached this page:
+    the web process restarted while it ran and the page's wait for the job's answer died with it. End the
+    running state and show the saved fit (its stage store makes the results and leaderboard read it)."""
+    set_props(Models.fit_button(family), {"disabled": False})
+    set_props(Models.cancel_button(family), {"disabled": True})
+    set_props(Models.progress(family), {"value": 100, "label": "Done (shown after the server restarted)"})
+    set_props(Models.stage_store(family), {"data": {"recovered": True}})
     return None, True
 
 

@@ -242,10 +242,10 @@ def running_fits(store: SessionStore, sid: str | None) -> list[str]:
     return running
 
 
-def ended_since(store: SessionStore, sid: str | None, family: str, since: float) -> bool:
-    """True when the family's job ended normally (saved or failed in words) at or after ``since``."""
+def ended_since(store: SessionStore, sid: str | None, family: str, since: float) -> float | None:
+    """When the family's job ended normally (saved or failed in words), if it did at or after ``since``."""
     mark = _running_mark(store, sid, family) if sid is not None else None
-    return bool(mark and mark.get("ended") and mark["beat"] >= since)
+    return mark["beat"] if mark and mark.get("ended") and mark["beat"] >= since else None
 
 
 def _running_mark(store: SessionStore, sid: str, family: str) -> dict | None:
