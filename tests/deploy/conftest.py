@@ -80,8 +80,9 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60.0) ->
     raise AssertionError(f"{url} did not answer within {timeout:.0f} s")
 
 
-def start_web(env: dict, log: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
+def start_web(env: dict, log: Path, port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """The Procfile's web process on ``port`` (a free one by default), once it answers."""
+    port = port or free_port()
     env = {**env, "PORT": str(port), "WEB_CONCURRENCY": "2"}
     env["GUNICORN_CMD_ARGS"] = f"--bind 127.0.0.1:{port}"  # loopback only, whatever the config says
     process = start_process("web", env, log)
