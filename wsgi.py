@@ -1,6 +1,10 @@
 """WSGI entry point: ``gunicorn wsgi:server`` (see Procfile)."""
 
-from dashboard import create_app
+from dashboard.warmup import use_data_dir_caches
+
+use_data_dir_caches()  # PyTensor's and numba's compile caches in MMM_DATA_DIR/compile: before either is imported
+
+from dashboard import create_app  # noqa: E402
 
 app = create_app()
 server = app.server

@@ -12,7 +12,7 @@ from pathlib import Path
 import dash
 from flask_caching import Cache
 
-from dashboard import session
+from dashboard import session, warmup
 from dashboard.background import JobCache, PrivateCeleryManager, ReapingDiskcacheManager
 from dashboard.errors import callback_error, guard
 from dashboard.http import harden
@@ -85,6 +85,7 @@ def background_manager(settings: Settings):
             result_expires=settings.session_ttl,  # a job's result lives no longer than the session's data
             worker_hijack_root_logger=False,
         )
+        warmup.connect(celery_app)  # each pool process compiles the Bayesian model as it starts (dashboard/warmup.py)
         return PrivateCeleryManager(celery_app), celery_app
     return ReapingDiskcacheManager(JobCache(str(settings.jobs_dir), default_expire=settings.session_ttl)), None
 

@@ -14,6 +14,9 @@ URL) and its arguments (the session token among them) to Celery, whose messages 
 
 from __future__ import annotations
 
+import functools
+import os
+import stat
 import threading
 
 import dash
@@ -70,14 +73,32 @@ class JobCache(diskcache.Cache):
 
 
 class ReapingDiskcacheManager(dash.DiskcacheManager):
-    """Dash's DiskcacheManager, whose finished job processes are reaped at once: Dash forks each job with
-    ``multiprocess`` and only reaps it when its result is collected or the next job starts, so a job whose
-    tab closed stayed a zombie process."""
+    """Dash's DiskcacheManager, whose job processes let go of the web worker's sockets and are reaped at once.
+
+    Dash forks each job with ``multiprocess`` from a web worker: the child inherited every open socket (the
+    listening one and each client's kept-alive connection), so a connection the worker closed stayed open
+    in the job, and the browser's next request on it waited unread until the job ended (measured under load:
+    bench/load.py). The job closes them first. And Dash reaps a job only when its result is collected or the
+    next job starts, so a job whose tab closed stayed a zombie process."""
 
     def call_job_fn(self, key, job_fn, args, context):
         from multiprocess import Process  # Dash's own choice: dill pickles the callback's closures
 
-        process = Process(target=job_fn, args=(key, self._make_progress_key(key), args, context))
+        target = functools.partial(without_inherited_sockets, job_fn)
+        process = Process(target=target, args=(key, self._make_progress_key(key), args, context))
         process.start()
         threading.Thread(target=process.join, name=f"reap-{process.pid}", daemon=True).start()
         return process.pid
+
+
+def without_inherited_sockets(job_fn, *args):
+    """Close the sockets a forked job inherited from the web worker (it needs none: the embedded stores are
+    files), then run the job."""
+    for name in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else []:
+        fd = int(name)
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.close(fd)
+        except OSError:  # the directory's own descriptor, already closed
+            pass
+    return job_fn(*args)

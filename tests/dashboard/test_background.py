@@ -43,3 +43,39 @@ def test_job_results_expire_with_the_session(tmp_path):
     assert cache.get("result") is None and cache.get("progress") is None
     cache.expire()  # what the sweeper calls: expired rows leave the database
     assert len(cache) == 1 and cache.get("secret") == "kept"
+
+
+def sockets_of_this_process(out, *_job_args):
+    """A job that writes down which of its descriptors are sockets."""
+    import os
+    import stat
+
+    fds = [int(n) for n in os.listdir("/proc/self/fd")]
+    found = []
+    for fd in fds:
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                found.append(fd)
+        except OSError:
+            pass
+    out.write_text(repr(found))
+
+
+def test_a_job_does_not_hold_the_web_workers_connections(tmp_path):
+    """A forked job must not keep the worker's client connections open (a closed keep-alive connection
+    would stay open in the job, and the browser's next request on it would hang until the job ends)."""
+    import functools
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    try:
+        out = tmp_path / "sockets.txt"
+        manager = ReapingDiskcacheManager(JobCache(str(tmp_path / "jobs"), default_expire=60))
+        pid = manager.call_job_fn("key", functools.partial(sockets_of_this_process, out), [], {})
+        until(lambda: out.exists() and out.read_text() != "", timeout=10)
+        until(lambda: reaped(pid), timeout=10)
+        assert out.read_text() == "[]"
+    finally:
+        listener.close()

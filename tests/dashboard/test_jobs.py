@@ -11,11 +11,12 @@ from dashboard.session import CLEAR_ROUTE
 from dashboard.tabs.models.callbacks import (
     DELIVERED_WITHIN,
     LOST_AFTER,
+    QUEUE_PATIENCE,
     cancelled,
     check_fit_alive,
     follow_fit,
 )
-from dashboard.tabs.models.fits import STALE_AFTER, Heartbeat, running_fits
+from dashboard.tabs.models.fits import STALE_AFTER, Heartbeat, mark_started, running_fits
 from dashboard.tabs.models.job import CLEARED, fit_job
 from tests.dashboard.helpers import RIDGE, FakeClock, in_callback
 
@@ -111,6 +112,7 @@ def test_a_fit_whose_job_died_is_reported_and_fit_re_enabled(demo):
     with pytest.raises(PreventUpdate):  # just started: the job may still be forking or waiting for a worker
         check_fit_alive(store, slots, 1, followed, token)
     slots.claim_session(sid, "ridge", "job")
+    mark_started(store, sid, "ridge")
     with Heartbeat(store, sid, "ridge"):
         clock.advance(LOST_AFTER + 1)
         slots.refresh(sid, "ridge", "job", None)
@@ -124,6 +126,22 @@ def test_a_fit_whose_job_died_is_reported_and_fit_re_enabled(demo):
     assert "lost" in props[Models.progress("ridge")]["label"]
     assert "Press Fit to run it again" in props[Models.stage_store("ridge")]["data"]["error"]
     assert slots.session_holder(sid) is None  # a new fit may start
+
+
+def test_a_fit_waiting_for_a_free_worker_is_not_taken_for_lost(demo):
+    """Sent to a busy Celery worker, the task waits in Redis: no heartbeat, no slot, but not lost. It says it
+    waits, until QUEUE_PATIENCE without a start calls it lost (no worker at all)."""
+    _, store, token = demo
+    clock = FakeClock()
+    store.clock = clock
+    slots = FitSlots(store, capacity=2, stale_after=STALE_AFTER)
+    followed, _ = follow_fit(store, "ridge")
+    clock.advance(LOST_AFTER + 60)
+    with pytest.raises(PreventUpdate):
+        in_callback(check_fit_alive, store, slots, 1, followed, token)
+    clock.advance(QUEUE_PATIENCE)
+    (running, pulse_off), props = in_callback(check_fit_alive, store, slots, 2, followed, token)
+    assert running is None and pulse_off and "no worker running" in props[Models.stage_store("ridge")]["data"]["error"]
 
 
 def test_a_fit_that_ended_normally_is_not_taken_for_lost(demo):

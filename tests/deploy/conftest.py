@@ -42,6 +42,7 @@ def start_process(process: str, env: dict, log: Path | None = None) -> subproces
     """Start the Procfile's ``process`` with the venv's tools first on PATH, bound to loopback only."""
     command = procfile_command(process).replace("0.0.0.0", "127.0.0.1")
     env = {**env, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"}
+    env.setdefault("MMM_WARM_UP", "0")  # 45 s of CPU per start; tests/dashboard/test_warmup.py covers it
     sink = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (closed with the process)
     return subprocess.Popen(["bash", "-c", f"exec {command}"], cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
 

@@ -14,7 +14,14 @@ from dashboard.jobs import FitSlots
 from dashboard.store import SessionStore
 from dashboard.tabs import bound
 from dashboard.tabs.models.comparison import comparison
-from dashboard.tabs.models.fits import STALE_AFTER, ended_since, forget_running, load_fit, running_fits
+from dashboard.tabs.models.fits import (
+    STALE_AFTER,
+    ended_since,
+    forget_running,
+    load_fit,
+    running_fits,
+    started_since,
+)
 from dashboard.tabs.models.job import fit_job
 from dashboard.tabs.models.leaderboard import NO_FITS, empty_leaderboard, leaderboard_view
 from dashboard.tabs.models.views import NOT_FITTED, results_view
@@ -25,10 +32,12 @@ from dashboard.ui import alert, muted
 # running job's outputs until the job ends, which would keep the results from filling in (and the page still).
 STAGES = [Input(Models.stage_store(f), "data") for f in models.MODEL_NAMES]
 LOST_AFTER = STALE_AFTER  # seconds without a sign of life before a running fit is called lost
-DELIVERED_WITHIN = 10  # seconds in which an ended job's answer reaches the page (it polls every second)
+DELIVERED_WITHIN = 30  # seconds in which an ended job's answer reaches the page (it polls every second)
+QUEUE_PATIENCE = 15 * 60  # seconds a sent fit may wait for a free worker before it is called lost
+WAITING = "Waiting for a free worker: other fits run first ({minutes} min so far)"
 LOST = (
-    "The fit stopped without finishing: the process running it was lost (a server restart or a worker that "
-    "died). Nothing else was lost. Press Fit to run it again."
+    "The fit stopped without finishing: the process running it was lost (a server restart, a worker that "
+    "died, or no worker running). Nothing else was lost. Press Fit to run it again."
 )
 
 
@@ -137,6 +146,11 @@ def check_fit_alive(store: SessionStore, slots: FitSlots, _ticks, followed: dict
         return shown_after_restart(family)
     if alive or ended is not None:
         raise PreventUpdate  # running, queued, or ended a moment ago (its result is on its way to the page)
+    waited = store.clock() - followed["since"]
+    if not started_since(store, sid, family, followed["since"]) and waited <= QUEUE_PATIENCE:
+        # Sent, not started: the Celery worker is busy with other fits (the task waits in Redis, in order).
+        set_props(Models.progress(family), {"value": 0, "label": WAITING.format(minutes=int(waited // 60))})
+        raise PreventUpdate
     if sid is not None:
         slots.release_session(sid)
     set_props(Models.fit_button(family), {"disabled": False})
@@ -147,12 +161,13 @@ def check_fit_alive(store: SessionStore, slots: FitSlots, _ticks, followed: dict
 
 
 def shown_after_restart(family: str) -> tuple:
-    """(App.RUNNING, pulse off) for a fit that ended and was saved, but whose result never reached this page:
-    the web process restarted while it ran and the page's wait for the job's answer died with it. End the
+    """(App.RUNNING, pulse off) for a fit that ended and was saved, but whose result never reached this page
+    (the web process restarted while it ran and the page's wait for the job's answer died with it, or it is
+    just late). End the
     running state and show the saved fit (its stage store makes the results and leaderboard read it)."""
     set_props(Models.fit_button(family), {"disabled": False})
     set_props(Models.cancel_button(family), {"disabled": True})
-    set_props(Models.progress(family), {"value": 100, "label": "Done (shown after the server restarted)"})
+    set_props(Models.progress(family), {"value": 100, "label": "Done: the fit was saved"})
     set_props(Models.stage_store(family), {"data": {"recovered": True}})
     return None, True
 

@@ -19,9 +19,11 @@ from models.summary import SUMMARY_TABLES
 PREFIX = "fit:"
 COMPARISON = "comparison"  # models.compare over the fits, kept beside them (dashboard/tabs/models/comparison.py)
 RUNNING = "running:"
+STARTED = "started:"  # when the family's last job started (took its session's slot): a queued job has none
 DATASET = "dataset"  # the session's data (dashboard/tabs/data/state.py; importing it here would be circular)
 HEARTBEAT = 5  # seconds between a running fit's "still running" marks
 STALE_AFTER = 4 * HEARTBEAT  # a mark older than this belongs to a fit that was cancelled or died
+START_SLACK = 30  # seconds a job may start before the page notes that it sent it
 ENDED_KEPT = 120  # seconds an "ended" mark is kept: long enough for every open page's pulse to see it
 
 
@@ -246,6 +248,18 @@ def ended_since(store: SessionStore, sid: str | None, family: str, since: float)
     """When the family's job ended normally (saved or failed in words), if it did at or after ``since``."""
     mark = _running_mark(store, sid, family) if sid is not None else None
     return mark["beat"] if mark and mark.get("ended") and mark["beat"] >= since else None
+
+
+def mark_started(store: SessionStore, sid: str, family: str) -> None:
+    """The family's job has started (it holds the session's slot): from now on, silence means it died."""
+    store.put_transient(sid, STARTED + family, json.dumps({"beat": store.clock()}).encode(), timeout=store.ttl)
+
+
+def started_since(store: SessionStore, sid: str | None, family: str, since: float) -> bool:
+    """True when the family's job started at or after ``since`` (less a little: the job may start before the
+    page's pulse notes the time)."""
+    blob = store.get_transient(sid, STARTED + family) if sid is not None else None
+    return blob is not None and json.loads(blob)["beat"] >= since - START_SLACK
 
 
 def _running_mark(store: SessionStore, sid: str, family: str) -> dict | None:

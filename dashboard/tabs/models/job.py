@@ -22,6 +22,7 @@ from dashboard.tabs.models.fits import (
     Heartbeat,
     data_present,
     forget_fit,
+    mark_started,
     save_fit,
     save_stage,
 )
@@ -88,6 +89,7 @@ def fit_job(
         slots.claim_session(sid, family, job)
     except Busy as busy:
         return {"error": BUSY.format(family=models.LABELS.get(busy.family, busy.family))}
+    mark_started(store, sid, family)
     slot = None
     try:
         slot = slots.wait_for_server(sid, family, job, lambda n: set_progress((0, QUEUED.format(n=n))))
