@@ -128,15 +128,23 @@ def test_a_fit_whose_job_died_is_reported_and_fit_re_enabled(demo):
     assert slots.session_holder(sid) is None  # a new fit may start
 
 
-def test_a_fit_waiting_for_a_free_worker_is_not_taken_for_lost(demo):
-    """Sent to a busy Celery worker, the task waits in Redis: no heartbeat, no slot, but not lost. It says it
-    waits, until QUEUE_PATIENCE without a start calls it lost (no worker at all)."""
+def followed_fit(demo) -> tuple:
+    """(store, token, sid, clock, slots, the pulse's record) for a ridge fit the page has followed for just
+    longer than LOST_AFTER seconds, on a fake clock."""
     _, store, token = demo
-    clock = FakeClock()
+    sid, clock = store.session_id(token), FakeClock()
     store.clock = clock
     slots = FitSlots(store, capacity=2, stale_after=STALE_AFTER)
     followed, _ = follow_fit(store, "ridge")
-    clock.advance(LOST_AFTER + 60)
+    clock.advance(LOST_AFTER + 1)
+    return store, token, sid, clock, slots, followed
+
+
+def test_a_fit_waiting_for_a_free_worker_is_not_taken_for_lost(demo):
+    """Sent to a busy Celery worker, the task waits in Redis: no heartbeat, no slot, but not lost. It says it
+    waits, until QUEUE_PATIENCE without a start calls it lost (no worker at all)."""
+    store, token, _sid, clock, slots, followed = followed_fit(demo)
+    clock.advance(59)
     with pytest.raises(PreventUpdate):
         in_callback(check_fit_alive, store, slots, 1, followed, token)
     clock.advance(QUEUE_PATIENCE)
@@ -145,12 +153,7 @@ def test_a_fit_waiting_for_a_free_worker_is_not_taken_for_lost(demo):
 
 
 def test_a_fit_that_ended_normally_is_not_taken_for_lost(demo):
-    _, store, token = demo
-    sid, clock = store.session_id(token), FakeClock()
-    store.clock = clock
-    slots = FitSlots(store, capacity=2, stale_after=STALE_AFTER)
-    followed, _ = follow_fit(store, "ridge")
-    clock.advance(LOST_AFTER + 1)
+    store, token, sid, clock, slots, followed = followed_fit(demo)
     with Heartbeat(store, sid, "ridge") as heartbeat:
         pass
     heartbeat.finished()  # the job ended; the page has not yet heard its result
@@ -164,12 +167,7 @@ def test_a_fit_that_ended_normally_is_not_taken_for_lost(demo):
 def test_a_fit_that_ended_while_the_web_restarted_is_shown(demo):
     """The job ended and saved its fit, but the page's wait for its answer died with the web process: after
     DELIVERED_WITHIN seconds the pulse ends the running state and asks for the saved fit to be shown."""
-    _, store, token = demo
-    sid, clock = store.session_id(token), FakeClock()
-    store.clock = clock
-    slots = FitSlots(store, capacity=2, stale_after=STALE_AFTER)
-    followed, _ = follow_fit(store, "ridge")
-    clock.advance(LOST_AFTER + 1)
+    store, token, sid, clock, slots, followed = followed_fit(demo)
     Heartbeat(store, sid, "ridge").finished()
     clock.advance(DELIVERED_WITHIN + 1)
     (running, pulse_off), props = in_callback(check_fit_alive, store, slots, 1, followed, token)
