@@ -30,6 +30,7 @@ keepalive = 5
 limit_request_line = 8190
 limit_request_fields = 100
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")  # Heroku's router sets X-Forwarded-*
+control_socket_disable = True  # gunicorn's admin socket: unused, and one path per user shared by every instance
 accesslog = None  # request lines carry no user data, but nothing needs them: the router logs requests
 
 _warm_up = None  # the warm-up process (embedded default), stopped with the server if still running

@@ -66,7 +66,20 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     store.start_sweeper(settings.sweep_interval, also=[manager.handle.expire] if settings.redis_url is None else [])
     app.session_store = store  # for tests and the jobs that later read sessions
     app.celery_app = celery_app  # the worker's entry point when REDIS_URL is set (see Procfile)
+    set_up_before_serving(app)
     return app
+
+
+def set_up_before_serving(app: dash.Dash) -> None:
+    """Run Dash's once-per-process server setup now, in one thread, before any request can race it.
+
+    Dash sets up on the first request and marks itself done *before* the work (plotly/dash#3971): on a
+    threaded worker (gunicorn gthread) a concurrent first request then finds no registered scripts and
+    the page's bundles answer 404, leaving the page on "Loading..." for good. Any request runs the setup;
+    the favicon's is the cheapest and reads no store.
+    """
+    with app.server.test_client() as client:
+        client.get("/_favicon.ico")
 
 
 def background_manager(settings: Settings):

@@ -49,6 +49,14 @@ def test_each_page_load_gets_its_own_server_issued_session(app):
     assert all(app.session_store.session_id(t) for t in tokens)
 
 
+def test_the_app_is_set_up_before_its_first_request(settings):
+    """A threaded worker's concurrent first requests must find Dash's scripts and callbacks registered
+    (plotly/dash#3971: otherwise the page's bundles can answer 404 and the page never renders)."""
+    app = create_app(settings)
+    assert {"dash-renderer/build/dash_renderer.min.js", "deps/prop-types@15.8.1.min.js"} <= app.registered_paths["dash"]
+    app.session_store.stop_sweeper()
+
+
 def test_server_refuses_requests_larger_than_the_upload_limit(app, settings):
     client = app.server.test_client()
     too_big = b"x" * (settings.max_request_bytes + 1)

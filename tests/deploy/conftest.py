@@ -183,3 +183,23 @@ def redis_deployment(redis_url, tmp_path_factory):
 @pytest.fixture(scope="module")
 def redis_web(redis_deployment) -> str:
     return redis_deployment[0]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item.deploy_failed = True
+        if "dash_br" in item.funcargs:  # the browser is still open here, not in the fixture's teardown
+            report.sections.append(("browser console", repr(item.funcargs["dash_br"].get_logs())))
+    return report
+
+
+@pytest.fixture(autouse=True)
+def logs_on_failure(request, tmp_path_factory):
+    """After a failed test, print the tail of every log the deployment's processes wrote (the browser's
+    console is added by the hook above): without them a failure in CI cannot be diagnosed."""
+    yield
+    if getattr(request.node, "deploy_failed", False):
+        for log in sorted(tmp_path_factory.getbasetemp().glob("*.log")):
+            print(f"--- {log.name} (last 3,000 characters)\n{log.read_text(errors='replace')[-3000:]}")
