@@ -25,6 +25,9 @@ import diskcache
 from dashboard.store import SessionStore
 
 PRIVATE_CONTEXT = ("cookies", "headers", "remote", "origin", "path", "args")
+# A fit is batch work: on the embedded default it shares the web workers' cores, and at equal priority two
+# fits held both cores while page requests waited seconds (bench/load.py). Niceness 10: requests go first.
+JOB_NICENESS = 10
 
 
 class PrivateCeleryManager(dash.CeleryManager):
@@ -79,21 +82,23 @@ class ReapingDiskcacheManager(dash.DiskcacheManager):
     listening one and each client's kept-alive connection), so a connection the worker closed stayed open
     in the job, and the browser's next request on it waited unread until the job ended (measured under load:
     bench/load.py). The job closes them first. And Dash reaps a job only when its result is collected or the
-    next job starts, so a job whose tab closed stayed a zombie process."""
+    next job starts, so a job whose tab closed stayed a zombie process. Jobs run at a lower CPU priority than
+    the web workers (:data:`JOB_NICENESS`), so the pages stay quick while fits run."""
 
     def call_job_fn(self, key, job_fn, args, context):
         from multiprocess import Process  # Dash's own choice: dill pickles the callback's closures
 
-        target = functools.partial(without_inherited_sockets, job_fn)
+        target = functools.partial(as_background_process, job_fn)
         process = Process(target=target, args=(key, self._make_progress_key(key), args, context))
         process.start()
         threading.Thread(target=process.join, name=f"reap-{process.pid}", daemon=True).start()
         return process.pid
 
 
-def without_inherited_sockets(job_fn, *args):
+def as_background_process(job_fn, *args):
     """Close the sockets a forked job inherited from the web worker (it needs none: the embedded stores are
-    files), then run the job."""
+    files), step down to :data:`JOB_NICENESS`, then run the job."""
+    os.nice(max(0, JOB_NICENESS - os.nice(0)))
     for name in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else []:
         fd = int(name)
         try:

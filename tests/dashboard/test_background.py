@@ -9,7 +9,7 @@ import time
 import psutil
 from dash.testing.wait import until
 
-from dashboard.background import JobCache, ReapingDiskcacheManager
+from dashboard.background import JOB_NICENESS, JobCache, ReapingDiskcacheManager
 
 
 def quick_job(result_key, progress_key, args, context):
@@ -43,6 +43,25 @@ def test_job_results_expire_with_the_session(tmp_path):
     assert cache.get("result") is None and cache.get("progress") is None
     cache.expire()  # what the sweeper calls: expired rows leave the database
     assert len(cache) == 1 and cache.get("secret") == "kept"
+
+
+def niceness_of_this_process(out, *_job_args):
+    import os
+
+    out.write_text(str(os.nice(0)))
+
+
+def test_a_job_runs_at_a_lower_priority_than_the_web_worker(tmp_path):
+    """Two fits at the web workers' priority held both cores while page requests waited seconds."""
+    import functools
+    import os
+
+    out = tmp_path / "nice.txt"
+    manager = ReapingDiskcacheManager(JobCache(str(tmp_path / "jobs"), default_expire=60))
+    pid = manager.call_job_fn("key", functools.partial(niceness_of_this_process, out), [], {})
+    until(lambda: out.exists() and out.read_text() != "", timeout=10)
+    until(lambda: reaped(pid), timeout=10)
+    assert int(out.read_text()) >= max(JOB_NICENESS, os.nice(0))
 
 
 def sockets_of_this_process(out, *_job_args):

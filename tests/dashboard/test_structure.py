@@ -129,6 +129,8 @@ def test_every_callback_is_a_module_level_function_called_directly_by_a_test(app
         function = entry["callback"]
         while hasattr(function, "__wrapped__"):
             function = function.__wrapped__
+        if function.__module__.split(".")[0] == "dash":  # Dash's own (the cancel buttons' callbacks)
+            continue
         callbacks[function.__name__] = function
     assert len(callbacks) >= 20
     not_module_level = [name for name, f in callbacks.items() if "<locals>" in f.__qualname__]

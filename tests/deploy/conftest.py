@@ -8,6 +8,7 @@ except under CI (``CI=true``), where the README's test command installs it and a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -96,17 +97,37 @@ def start_web(env: dict, log: Path, port: int | None = None) -> tuple[subprocess
     return process, url
 
 
-@pytest.fixture(scope="module")
-def web(tmp_path_factory):
-    """Base URL of ``gunicorn`` started from the Procfile's web line (2 workers, embedded stores)."""
-    data_dir = tmp_path_factory.mktemp("web-data")
-    env = {**os.environ, "MMM_DATA_DIR": str(data_dir), "SECRET_KEY": "deploy-test-secret"}
+@contextlib.contextmanager
+def deployment(tmp_path_factory, name: str, redis_url: str | None = None, **env_vars: str):
+    """The Procfile's processes as one deployment in its own data directory: gunicorn with the embedded stores,
+    or with ``redis_url`` a Celery worker and gunicorn sharing it. Yields ``(web URL, worker or None, env)``;
+    everything started is stopped on the way out, pass or fail. ``env_vars``: extra settings (MMM_*)."""
+    data_dir = tmp_path_factory.mktemp(f"{name}-data")
+    env = {**os.environ, "MMM_DATA_DIR": str(data_dir), "SECRET_KEY": "deploy-test-secret", **env_vars}
     env.pop("REDIS_URL", None)
-    process, url = start_web(env, data_dir.parent / "web.log")
-    try:
-        yield url
-    finally:
-        stop(process)
+    with contextlib.ExitStack() as started:
+        worker = None
+        if redis_url:
+            env["REDIS_URL"] = redis_url
+            worker_log = data_dir.parent / f"{name}-worker.log"
+            worker = start_process("worker", env, worker_log)
+            started.callback(stop, worker)
+            wait_for_log(worker_log, "ready.", worker)
+        web_process, url = start_web(env, data_dir.parent / f"{name}-web.log")
+        started.callback(stop, web_process)
+        yield url, worker, env
+
+
+@pytest.fixture(scope="module")
+def web_deployment(tmp_path_factory):
+    """``(web URL, None, env)`` of ``gunicorn`` from the Procfile's web line (2 workers, embedded stores)."""
+    with deployment(tmp_path_factory, "web") as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def web(web_deployment) -> str:
+    return web_deployment[0]
 
 
 class RedisServer:
@@ -165,19 +186,8 @@ def redis_url(redis_server) -> str:
 @pytest.fixture(scope="module")
 def redis_deployment(redis_url, tmp_path_factory):
     """``(web URL, worker process, env)`` of the Procfile's web and worker sharing ``redis_url``."""
-    data_dir = tmp_path_factory.mktemp("redis-data")
-    env = {**os.environ, "MMM_DATA_DIR": str(data_dir), "SECRET_KEY": "deploy-test-secret", "REDIS_URL": redis_url}
-    worker_log = data_dir.parent / "worker.log"
-    worker = start_process("worker", env, worker_log)
-    try:
-        wait_for_log(worker_log, "ready.", worker)
-        web_process, url = start_web(env, data_dir.parent / "web-redis.log")
-        try:
-            yield url, worker, env
-        finally:
-            stop(web_process)
-    finally:
-        stop(worker)
+    with deployment(tmp_path_factory, "redis", redis_url) as started:
+        yield started
 
 
 @pytest.fixture(scope="module")
@@ -197,9 +207,11 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(autouse=True)
 def logs_on_failure(request, tmp_path_factory):
-    """After a failed test, print the tail of every log the deployment's processes wrote (the browser's
-    console is added by the hook above): without them a failure in CI cannot be diagnosed."""
+    """After a failed test, print the tail of every log the deployment's processes wrote during it (the
+    browser's console is added by the hook above): without them a failure in CI cannot be diagnosed."""
+    started = time.time()
     yield
     if getattr(request.node, "deploy_failed", False):
-        for log in sorted(tmp_path_factory.getbasetemp().glob("*.log")):
-            print(f"--- {log.name} (last 3,000 characters)\n{log.read_text(errors='replace')[-3000:]}")
+        for log in sorted(tmp_path_factory.getbasetemp().rglob("*.log")):
+            if log.stat().st_mtime >= started:
+                print(f"--- {log} (last 3,000 characters)\n{log.read_text(errors='replace')[-3000:]}")
