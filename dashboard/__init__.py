@@ -25,6 +25,7 @@ from dashboard.tabs.explore import callbacks as explore_tab
 from dashboard.tabs.models import callbacks as models_tab
 from dashboard.tabs.models.fits import STALE_AFTER
 from dashboard.tabs.plan import callbacks as plan_tab
+from dashboard.tabs.share import callbacks as share_tab
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 UNISSUED_TOKEN = "validation-only"  # not signed by any server: the store refuses it
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     explore_tab.register(app, store)
     models_tab.register(app, store, FitSlots(store, settings.max_fits, stale_after=STALE_AFTER))
     plan_tab.register(app, store)
+    share_tab.register(app, store)
     session.register(app, store)
     guard(server, store)  # an unreachable store: a 503 page in words, then recovery
     harden(app)  # after every callback: the CSP hashes Dash's inline scripts
@@ -75,11 +77,12 @@ def set_up_before_serving(app: dash.Dash) -> None:
 
     Dash sets up on the first request and marks itself done *before* the work (plotly/dash#3971): on a
     threaded worker (gunicorn gthread) a concurrent first request then finds no registered scripts and
-    the page's bundles answer 404, leaving the page on "Loading..." for good. Any request runs the setup;
-    the favicon's is the cheapest and reads no store.
+    the page's bundles answer 404, leaving the page on "Loading..." for good. The setup is one of Flask's
+    ``before_request`` hooks: run them for the favicon's path (no store read), without serving a request,
+    so Flask still accepts hooks added after this (tests, bench/load_record.py).
     """
-    with app.server.test_client() as client:
-        client.get("/_favicon.ico")
+    with app.server.test_request_context("/_favicon.ico"):
+        app.server.preprocess_request()
 
 
 def background_manager(settings: Settings):

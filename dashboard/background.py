@@ -64,7 +64,9 @@ class JobCache(diskcache.Cache):
         super().__init__(directory, timeout, disk, **kw)
         self.default_expire = default_expire
 
-    def set(self, key, value, expire=None, read=False, tag=None, retry=False):
+    def set(self, key, value, expire=None, read=False, tag=None, retry=True):
+        # retry: a write that finds the database locked past ``timeout`` tries again instead of raising
+        # diskcache.Timeout, which lost a finished fit's result under load (bench/load.py, 20 users).
         expire = self.default_expire if expire is None else expire
         return super().set(key, value, expire=expire, read=read, tag=tag, retry=retry)
 

@@ -53,7 +53,7 @@ def harden(app: dash.Dash, proxies: int = 1) -> None:
     @server.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
-        headers["Content-Security-Policy"] = policy
+        headers.setdefault("Content-Security-Policy", policy)  # a page with its own (a share page) keeps it
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "no-referrer"
         headers["X-Frame-Options"] = "DENY"

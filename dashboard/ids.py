@@ -170,3 +170,18 @@ class Plan:
     @staticmethod
     def scenario_delete(scenario: str) -> dict:
         return {"type": "plan-scenario-delete-button", "scenario": scenario}
+
+
+class Share:
+    FAMILY = "share-family-select"
+    DAYS = "share-days-input"
+    CREATE = "share-create-button"
+    MESSAGE = "share-message-div"
+    LINKS = "share-links-div"
+    REVISION = "share-revision-store"  # bumped when a link is made or revoked: the list redraws
+    REPORT = "share-report-button"
+    DOWNLOAD = "share-report-download"
+
+    @staticmethod
+    def revoke(token: str) -> dict:
+        return {"type": "share-revoke-button", "token": token}

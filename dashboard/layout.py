@@ -11,6 +11,7 @@ from dashboard.tabs.data.layout import data_panel
 from dashboard.tabs.explore.layout import explore_tab
 from dashboard.tabs.models.layout import models_tab
 from dashboard.tabs.plan.layout import plan_tab
+from dashboard.tabs.share.layout import share_tab
 
 PULSE_EVERY_MS = 5000  # how often a page with a running fit checks that its job is alive
 WATCH_EVERY_MS = 2000  # how often a reloaded page asks whether a fit that runs is done
@@ -54,6 +55,7 @@ def analysis_tabs() -> dbc.Tabs:
             dbc.Tab(explore_tab(), label="Explore", tab_id="explore"),
             dbc.Tab(models_tab(), label="Models", tab_id="models"),
             dbc.Tab(plan_tab(), label="Plan", tab_id="plan"),
+            dbc.Tab(share_tab(), label="Share", tab_id="share"),
         ],
         id=App.TABS,
         active_tab="explore",

@@ -7,6 +7,7 @@ from dash import Input, Output, State, no_update
 from flask import Response, request
 
 from dashboard.ids import App, Data, Plan
+from dashboard.shares import clear_session
 from dashboard.store import SessionStore
 from dashboard.tabs import bound
 from dashboard.tabs.data.state import DATASET, load_dataset
@@ -53,7 +54,7 @@ def clear_now(store: SessionStore):
     body = request.get_json(silent=True)
     sid = store.session_or_none(body.get("token") if isinstance(body, dict) else None)
     if sid is not None:
-        store.clear(sid)
+        clear_session(store, sid)
     return Response(status=204)
 
 

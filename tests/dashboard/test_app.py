@@ -24,7 +24,7 @@ def test_factory_serves_the_page_and_every_id_is_in_the_layout(app):
     assert client.get("/").status_code == 200
     layout_ids = all_ids(app.layout())
     assert len(layout_ids) == len(set(layout_ids))
-    groups = (ids.App, ids.Data, ids.Explore, ids.Models, ids.Plan)
+    groups = (ids.App, ids.Data, ids.Explore, ids.Models, ids.Plan, ids.Share)
     declared = [v for group in groups for k, v in vars(group).items() if k.isupper()]
     built = [
         builder(family, *extra)

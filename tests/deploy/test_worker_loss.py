@@ -1,4 +1,5 @@
-"""A Celery worker killed mid-fit (a crashed dyno): the page says so in words, and fitting works again."""
+"""A Celery worker killed mid-fit (a crashed dyno): the page says so in words; a fit sent while no worker runs
+waits in Redis, says so at once, and runs when the worker is back; fitting works again."""
 
 from __future__ import annotations
 
@@ -31,11 +32,12 @@ def test_a_fit_whose_worker_dies_is_reported_and_can_run_again(dash_br, redis_de
     until(lambda: dash_br.find_element(f"#{Models.fit_button('ridge')}").get_attribute("disabled") is None, 10)
     assert "lost" in progress_text(dash_br, "ridge")
 
+    start_ridge_fit(dash_br, trials="20")  # no worker runs: the fit waits in Redis, and the bar says so at once
+    dash_br.wait_for_contains_text(f"#{Models.progress('ridge')}", "Sent: waiting", timeout=10)
     log = tmp_path / "worker-again.log"
     again = start_process("worker", env, log)  # the platform restarts the dyno
     try:
-        wait_for_log(log, "ready.", again)
-        start_ridge_fit(dash_br, trials="20")
+        wait_for_log(log, "ready.", again)  # it takes the fit that waited
         dash_br.wait_for_contains_text(f"#{Models.progress('ridge')}", "Done in", timeout=120)
         click(dash_br, f"#{Models.fit_button('ridge')}")  # and the page still works
         dash_br.wait_for_contains_text(f"#{Models.progress('ridge')}", "Done in", timeout=120)

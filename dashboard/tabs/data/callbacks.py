@@ -12,6 +12,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.ids import App, Data
 from dashboard.settings import Settings
+from dashboard.shares import clear_session
 from dashboard.store import SessionStore
 from dashboard.tabs import bound
 from dashboard.tabs.data.state import load_dataset, save_roles, save_upload
@@ -79,7 +80,7 @@ def change_data(store: SessionStore, settings: Settings, payload, _demo, _clear,
         new_token = store.new_session()
         sid = store.session_id(new_token)
     if ctx.triggered_id == Data.CLEAR:
-        store.clear(sid)
+        clear_session(store, sid)
         return None, message("Your data was deleted from the server.", "secondary"), None, new_token
     if ctx.triggered_id == Data.DEMO:
         content, filename = load_demo_bytes(), DEMO_NAME

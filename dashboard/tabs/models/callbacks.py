@@ -33,6 +33,13 @@ from dashboard.ui import alert, muted
 STAGES = [Input(Models.stage_store(f), "data") for f in models.MODEL_NAMES]
 LOST_AFTER = STALE_AFTER  # seconds without a sign of life before a running fit is called lost
 DELIVERED_WITHIN = 30  # seconds in which an ended job's answer reaches the page (it polls every second)
+# What the bar says from the click until the job reports: a fit waiting for a busy Celery worker sends nothing.
+SENT_JS = """
+function(clicks) {
+    if (!clicks) { return [window.dash_clientside.no_update, window.dash_clientside.no_update]; }
+    return [0, "Sent: waiting for the server to start the fit"];
+}
+"""
 QUEUE_PATIENCE = 15 * 60  # seconds a sent fit may wait for a free worker before it is called lost
 WAITING = "Waiting for a free worker: other fits run first ({minutes} min so far)"
 LOST = (
@@ -94,6 +101,13 @@ def register_family(app, store: SessionStore, family: str, slots: FitSlots) -> N
         cancel=[Input(cancel_id, "n_clicks")],
         prevent_initial_call=True,
     )(functools.update_wrapper(functools.partial(run_fit, store, family, slots=slots), run_fit))
+    app.clientside_callback(  # at once, in the browser: the job's own progress replaces it once it starts
+        SENT_JS,
+        Output(Models.progress(family), "value", allow_duplicate=True),
+        Output(Models.progress(family), "label", allow_duplicate=True),
+        Input(fit_id, "n_clicks"),
+        prevent_initial_call=True,
+    )
     app.callback(Input(cancel_id, "n_clicks"), State(App.SESSION, "data"), prevent_initial_call=True)(
         bound(cancelled, store, slots, family)
     )

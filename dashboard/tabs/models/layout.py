@@ -72,7 +72,7 @@ def family_panel(family: str) -> html.Div:
         className="d-flex gap-2 align-items-end",
     )
     progress = dbc.Progress(
-        id=Models.progress(family), value=0, label="", class_name="mt-3", style={"height": "1.25rem"}
+        id=Models.progress(family), value=0, label="", class_name="mt-3 fit-progress", style={"height": "1.25rem"}
     )
     form = dbc.Row([*[dbc.Col(c, md=3) for c in controls], dbc.Col(buttons, md=3)], class_name="g-2")
     return html.Div(

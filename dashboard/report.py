@@ -1,0 +1,386 @@
+"""The stakeholder report: one HTML document rendered from a JSON-safe snapshot of a fit (never the uploaded rows).
+
+Served at ``/share/<token>`` with plotly.js from this server (a strict CSP allows the charts' inline scripts by
+their hashes, :func:`inline_script_hashes`), or downloaded as one self-contained file with plotly.js inline
+that opens offline and prints to PDF. Words and tables come first, charts after; every string from a user is
+escaped, every number goes through ``dashboard.figures.format``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import math
+import re
+from datetime import UTC, datetime
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.offline
+
+from dashboard.figures.format import compact_number, interval_text, no_negative_zero, ratio, ratios, whole
+from dashboard.figures.models import TOTAL_LABEL, contribution_waterfall, response_curves_figure, roas_bars
+from dashboard.figures.plan import scenario_spend_figure
+
+NUMBER_CELL = ' class="number"'
+PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+CHART_HEIGHT = "460px"
+INTERVAL_TOLERANCE = 1e-9  # relative: a point model repeats its estimate as both ends
+SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+SRC_ATTRIBUTE = re.compile(r"\bsrc\s*=", re.IGNORECASE)
+STATUS = {"ok": ("OK", "✓"), "warn": ("Warning", "!"), "fail": ("Failed", "✗"), "not run": ("Not run", "–")}
+METRICS = {"r2": "R²", "mape": "MAPE", "nrmse": "NRMSE"}
+PERCENT_METRICS = {"mape"}
+ROAS_COLUMNS = ("channel", "spend", "contribution", "roas", "mroas", "lower", "upper")
+CURVE_COLUMNS = ("channel", "spend", "response", "lower", "upper")
+
+STYLE = """
+*{box-sizing:border-box}
+body{margin:0;background:#f3f4f6;color:#1f2328;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,
+"Helvetica Neue",Arial,sans-serif}
+.page{max-width:960px;margin:0 auto;padding:0 24px}
+header.page{padding-top:32px}
+h1{font-size:2rem;margin:0 0 8px}
+h2{font-size:1.35rem;margin:0 0 12px}
+h3{font-size:1.1rem;margin:0 0 8px}
+.subtitle{margin:2px 0;color:#1f2328}
+.meta,.note,footer{color:#57606a;font-size:.95rem}
+section{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:24px;margin:20px 0}
+.plan{border:1px solid #d0d7de;border-radius:6px;padding:16px;margin:16px 0}
+table{border-collapse:collapse;width:100%;margin:12px 0;font-size:.95rem}
+caption{text-align:left;font-weight:600;padding-bottom:6px}
+th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #d0d7de;vertical-align:top}
+thead th{background:#f6f8fa}
+td.number{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+dl.totals{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:8px 0}
+dl.totals dt{color:#57606a}
+dl.totals dd{margin:0;font-variant-numeric:tabular-nums}
+.status{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;white-space:nowrap}
+.status-ok{background:#dafbe1;color:#116329}
+.status-warn{background:#fff8c5;color:#7d4e00}
+.status-fail{background:#ffebe9;color:#a40e26}
+.status-other{background:#f6f8fa;color:#57606a}
+.chart{margin:16px 0;overflow:hidden}
+footer{padding:8px 24px 32px}
+@media print{
+@page{margin:12mm}
+body{background:#fff;color:#000;font-size:11pt}
+.page{max-width:none;padding:0}
+section{box-shadow:none;border-radius:0;padding:0;margin:0 0 16px}
+section,.plan,.chart,table,tr{break-inside:avoid}
+h2,h3{break-after:avoid}
+.chart{zoom:.8}
+.modebar-container,.modebar,noscript{display:none!important}
+.status{print-color-adjust:exact;-webkit-print-color-adjust:exact}
+}
+"""
+
+
+def render_report(snapshot: dict, plotly_js: str = "inline") -> str:
+    """The report as one HTML document. plotly_js: "inline" embeds plotly.js (the download; opens offline),
+    or a URL ending in .js that a <script src> loads (the share page)."""
+    sections = (_in_short, _roas_section, _contributions_section, _curves_section, _checks_section, _plans_section)
+    main = "".join(section(snapshot) for section in sections)
+    name = (snapshot.get("dataset") or {}).get("name")
+    title = f"Media mix report – {name}" if name else "Media mix report"
+    body = f'{_header(snapshot)}<main class="page">{main}</main>'
+    return _document(title, body, _plotly_script(plotly_js))
+
+
+def inline_script_hashes(html_text: str) -> list[str]:
+    """The CSP source expressions ('sha256-<base64>') of every inline <script> in html, for a
+    Content-Security-Policy header that allows exactly those scripts."""
+    hashes = []
+    for attributes, text in SCRIPT.findall(html_text):
+        if SRC_ATTRIBUTE.search(attributes):
+            continue
+        digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+        hashes.append(f"'sha256-{digest}'")
+    return hashes
+
+
+def unavailable_page(title: str, message: str) -> str:
+    """A small, clear HTML page (no script) for a link that is unknown, revoked or expired."""
+    body = (
+        f'<main class="page"><section><h1>{_text(title)}</h1><p>{_text(message)}</p>'
+        '<p class="note">Ask the person who sent you the link for a new one.</p></section></main>'
+    )
+    return _document(title, body)
+
+
+def _document(title: str, body: str, head: str = "") -> str:
+    """A whole page: language, character set, title, the inline stylesheet and ``head`` (plotly.js)."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="robots" content="noindex">\n'
+        '<link rel="icon" href="data:,">\n'  # no favicon request: nothing leaves the file or the CSP
+        f"<title>{_text(title)}</title>\n<style>{STYLE}</style>\n{head}</head>\n"
+        f'<body>\n{body}\n<footer class="page">Made with the MMM Dashboard</footer>\n</body>\n</html>\n'
+    )
+
+
+def _plotly_script(plotly_js: str) -> str:
+    """plotly.js once, in the head: inline for the download, from a URL for the share page."""
+    if plotly_js == "inline":
+        return f'<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>\n'
+    if not isinstance(plotly_js, str) or not plotly_js.split("?")[0].endswith(".js"):
+        raise ValueError(f'plotly_js must be "inline" or a URL ending in .js, not {plotly_js!r}')
+    return f'<script src="{html.escape(plotly_js, quote=True)}"></script>\n'
+
+
+def _text(value) -> str:
+    """A snapshot string, escaped for HTML (None as nothing)."""
+    return "" if value is None else html.escape(str(value), quote=True)
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _when(value) -> str:
+    """A time stamp as people read it: 2026-11-30 17:35 UTC (the text as given when it is not ISO)."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _has_interval(value, lower, upper) -> bool:
+    """Whether the 90% interval is there and has a width (a point model repeats its estimate)."""
+    if not all(_number(v) for v in (value, lower, upper)):
+        return False
+    return max(abs(upper - value), abs(value - lower)) > INTERVAL_TOLERANCE * max(1.0, abs(value))
+
+
+def _amount(value, lower=None, upper=None) -> str:
+    """1.71M, or 1.71M (90%: 1.68M – 1.74M) when the interval has a width."""
+    if _has_interval(value, lower, upper):
+        return interval_text(value, lower, upper)
+    return compact_number(value if _number(value) else None)
+
+
+def _ratio(value, lower=None, upper=None) -> str:
+    """2.10, or 2.10 (90%: 1.80 – 2.40) when the interval has a width."""
+    if _has_interval(value, lower, upper):
+        return interval_text(value, lower, upper, numbers=ratios)
+    return ratio(value if _number(value) else None)
+
+
+def _signed(value) -> str:
+    text = compact_number(value if _number(value) else None)
+    return f"+{text}" if _number(value) and value > 0 and text != "0" else text
+
+
+def _percent(value) -> str:
+    return no_negative_zero(f"{value * 100:.1f}%") if _number(value) else "–"
+
+
+def _table(caption: str, headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
+    """A table: headers escaped here, cells already HTML; the first cell of a row heads it, ``numeric``
+    columns align right."""
+    head = "".join(f'<th scope="col">{_text(h)}</th>' for h in headers)
+    lines = []
+    for cells in rows:
+        rest = "".join(f"<td{NUMBER_CELL if i in numeric else ''}>{c}</td>" for i, c in enumerate(cells[1:], 1))
+        lines.append(f'<tr><th scope="row">{cells[0]}</th>{rest}</tr>')
+    body = "".join(lines)
+    return f"<table><caption>{_text(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _chart(fig: go.Figure, name: str, label: str) -> str:
+    """One chart div with its inline plotting script (plotly.js comes once, in the head)."""
+    options = {"config": PLOT_CONFIG, "div_id": f"report-{name}", "default_height": CHART_HEIGHT}
+    div = fig.to_html(full_html=False, include_plotlyjs=False, **options)
+    return f'<div class="chart" role="figure" aria-label="{_text(label)}">{div}</div>'
+
+
+def _frame(records: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
+    """Snapshot records as a DataFrame for the figure builders: numbers as floats (None as NaN)."""
+    frame = pd.DataFrame(records, columns=list(columns))
+    numbers = [c for c in columns if c != "channel"]
+    frame[numbers] = frame[numbers].apply(pd.to_numeric, errors="coerce").astype(float)
+    frame["channel"] = frame["channel"].astype(str)
+    return frame
+
+
+def _section(heading: str, content: str, name: str) -> str:
+    heading = f'<h2 id="{name}-heading">{heading}</h2>'
+    return f'<section id="{name}" aria-labelledby="{name}-heading">{heading}{content}</section>'
+
+
+def _header(snapshot: dict) -> str:
+    dataset, model = snapshot.get("dataset") or {}, snapshot.get("model") or {}
+    period = f"{_text(dataset.get('start'))} to {_text(dataset.get('end'))}"
+    rows = whole(dataset.get("rows")) if _number(dataset.get("rows")) else "–"
+    data_line = f"{_text(dataset.get('name'))} · {period} · {_text(dataset.get('frequency'))} data · {rows} rows"
+    model_line = f"Model: {_text(model.get('label'))}, fitted {_text(_when(model.get('fitted_at')))}"
+    made = f"Made {_text(snapshot.get('created'))}."
+    if snapshot.get("expires"):
+        made += f" This link expires {_text(snapshot['expires'])}."
+    roles = f"Channels: {_text(', '.join(map(str, dataset.get('channels') or [])) or 'none')}."
+    if dataset.get("controls"):
+        roles += f" Controls: {_text(', '.join(map(str, dataset['controls'])))}."
+    return (
+        f'<header class="page"><h1>Media mix report</h1><p class="subtitle">{data_line}</p>'
+        f'<p class="subtitle">{model_line}</p><p class="meta">{roles}</p><p class="meta">{made}</p>'
+        '<p class="note">This report holds the model\'s results, not the uploaded rows.</p>'
+        '<noscript><p class="note">The charts need JavaScript; the tables hold the same numbers.</p></noscript>'
+        "</header>"
+    )
+
+
+def _fit_line(metrics: dict) -> str:
+    """How well the model fits, from the metrics it has: R² 0.91 · MAPE 5.0% · NRMSE 0.07."""
+    parts = []
+    for key, value in (metrics or {}).items():
+        if _number(value):
+            shown = _percent(value) if key in PERCENT_METRICS else ratio(value)
+            parts.append(f"{_text(METRICS.get(key, key.replace('_', ' ')))} {shown}")
+    return f"<p>How well the model fits the data: {' · '.join(parts)}.</p>" if parts else ""
+
+
+def _in_short(snapshot: dict) -> str:
+    model = snapshot.get("model") or {}
+    items = "".join(f"<li>{_text(line)}</li>" for line in snapshot.get("headlines") or [])
+    content = f"<ul>{items}</ul>" if items else "<p>No headline results in this report.</p>"
+    if model.get("reason"):
+        lead = "Why this model" if model.get("recommended") else "About this model (not the recommended one)"
+        content += f"<p><strong>{lead}:</strong> {_text(model['reason'])}</p>"
+    elif model.get("recommended") is False:
+        content += "<p>This model is not the one the dashboard recommends.</p>"
+    return _section("In short", content + _fit_line(model.get("metrics")), "in-short")
+
+
+def _roas_row(row: dict) -> list[str]:
+    contribution = _amount(row.get("contribution"), row.get("contribution_lower"), row.get("contribution_upper"))
+    roas = _ratio(row.get("roas"), row.get("lower"), row.get("upper"))
+    spend = row.get("spend")
+    return [_text(row.get("channel")), _amount(spend), contribution, roas, _ratio(row.get("mroas"))]
+
+
+def _roas_section(snapshot: dict) -> str:
+    rows = snapshot.get("roas") or []
+    if not rows:
+        return _section("Return on ad spend", "<p>No channel results in this report.</p>", "roas")
+    headers = ["Channel", "Spend", "Contribution to revenue", "ROAS", "Marginal ROAS"]
+    content = _table("Spend, contribution and return per channel", headers, [_roas_row(r) for r in rows], {1, 2, 3, 4})
+    note = "ROAS is revenue per unit of spend; marginal ROAS is what the next unit of spend returns."
+    if any(_has_interval(r.get("roas"), r.get("lower"), r.get("upper")) for r in rows):
+        intervals = (snapshot.get("model") or {}).get("intervals")
+        note += " Ranges in brackets are 90% intervals" + (f": {_text(intervals)}" if intervals else ".")
+    channels = (snapshot.get("dataset") or {}).get("channels")
+    chart = _chart(roas_bars(_frame(rows, ROAS_COLUMNS), channels=channels), "roas", "Bar chart of ROAS per channel")
+    return _section("Return on ad spend", f'{content}<p class="note">{note}</p>{chart}', "roas")
+
+
+def _contributions_words(snapshot: dict, channels_total: float) -> str:
+    revenue, baseline = (snapshot.get("dataset") or {}).get("revenue"), snapshot.get("baseline")
+    words = f"The channels brought about {compact_number(channels_total)}"
+    if _number(revenue) and revenue:
+        share = no_negative_zero(f"{100 * channels_total / revenue:.0f}")
+        words += f" of the {compact_number(revenue)} revenue in the data ({share}%)"
+    if _number(baseline):
+        words += f"; the baseline (trend, season, controls and sales without ads) about {compact_number(baseline)}"
+    return f"<p>{words}.</p>"
+
+
+def _contributions_section(snapshot: dict) -> str:
+    rows = [r for r in snapshot.get("roas") or [] if _number(r.get("contribution"))]
+    if not rows:
+        return _section("Where revenue comes from", "<p>No contributions in this report.</p>", "contributions")
+    totals = pd.Series({str(r["channel"]): float(r["contribution"]) for r in rows}, dtype=float)
+    if _number(snapshot.get("baseline")):
+        totals = pd.concat([pd.Series({"baseline": float(snapshot["baseline"])}), totals])
+    fig = contribution_waterfall(totals, [str(r["channel"]) for r in rows])
+    if not _number(snapshot.get("baseline")):  # without the baseline the bars add up to the channels only
+        fig.data[0].x = [*fig.data[0].x[:-1], "Total from channels"]
+    label = f"Waterfall from the baseline through each channel to {TOTAL_LABEL.lower()}"
+    words = _contributions_words(snapshot, float(totals.drop("baseline", errors="ignore").sum()))
+    return _section("Where revenue comes from", words + _chart(fig, "contributions", label), "contributions")
+
+
+def _curves_section(snapshot: dict) -> str:
+    curves = snapshot.get("curves") or []
+    if not curves:
+        return _section("Response curves", "<p>No response curves in this report.</p>", "curves")
+    recent = {str(k): float(v) for k, v in (snapshot.get("recent_spend") or {}).items() if _number(v)}
+    channels = (snapshot.get("dataset") or {}).get("channels")
+    fig = response_curves_figure(_frame(curves, CURVE_COLUMNS), recent, channels=channels)
+    words = "<p>Revenue per period that each level of spend per period brings; markers show recent average spend.</p>"
+    return _section("Response curves", words + _chart(fig, "curves", "Line chart of revenue against spend"), "curves")
+
+
+def _status(status) -> str:
+    """A check's status as a word and a symbol on its colour (never colour alone)."""
+    word, symbol = STATUS.get(str(status), (str(status), "•"))
+    kind = status if status in ("ok", "warn", "fail") else "other"
+    return f'<span class="status status-{kind}"><span aria-hidden="true">{symbol}</span> {_text(word)}</span>'
+
+
+def _checks_section(snapshot: dict) -> str:
+    checks = snapshot.get("checks") or []
+    if not checks:
+        return _section("Checks", "<p>No checks were run for this model.</p>", "checks")
+    rows = [
+        [_text(c.get("check")), _status(c.get("status")), _text(c.get("detail")), _text(c.get("action"))]
+        for c in checks
+    ]
+    return _section("Checks", _table("The model's checks", ["Check", "Status", "Detail", "What to do"], rows), "checks")
+
+
+def _plan_totals(plan: dict) -> str:
+    totals, periods = plan.get("totals") or {}, plan.get("periods")
+    over = f" over {whole(periods)} periods" if _number(periods) else ""
+    revenue = _amount(totals.get("revenue"), totals.get("revenue_lower"), totals.get("revenue_upper"))
+    items = [
+        (f"Expected revenue{over}", revenue),
+        (f"Spend{over}", _amount(totals.get("spend"))),
+        ("ROAS", _ratio(totals.get("roas"), totals.get("roas_lower"), totals.get("roas_upper"))),
+    ]
+    if _number(totals.get("lift")):
+        items.append(("Revenue lift", _signed(totals["lift"])))
+    return '<dl class="totals">' + "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in items) + "</dl>"
+
+
+def _plan_card(plan: dict) -> str:
+    kind = str(plan.get("kind") or "plan")
+    meta = f"{_text(kind[:1].upper() + kind[1:])} · model {_text(plan.get('label'))}"
+    if plan.get("saved_at"):
+        meta += f" · saved {_text(_when(plan['saved_at']))}"
+    rows = [
+        [_text(c.get("channel")), whole(c.get("spend")), ratio(c.get("mroas") if _number(c.get("mroas")) else None)]
+        for c in plan.get("channels") or []
+    ]
+    table = _table("Spend per channel", ["Channel", "Spend per period", "Marginal ROAS"], rows, {1, 2})
+    heading = f'<h3>{_text(plan.get("name"))}</h3><p class="meta">{meta}</p>'
+    return f'<article class="plan">{heading}{_plan_totals(plan)}{table}</article>'
+
+
+def _plan_spend(plans: list[dict]) -> pd.DataFrame:
+    """Spend per channel per period of each plan, tidy, one name per plan (repeats get a number)."""
+    records, seen = [], set()
+    for number, plan in enumerate(plans, 1):
+        name = str(plan.get("name") or f"Plan {number}")
+        name = name if name not in seen else f"{name} ({number})"
+        seen.add(name)
+        for channel in plan.get("channels") or []:
+            records.append({"scenario": name, "channel": str(channel.get("channel")), "spend": channel.get("spend")})
+    frame = pd.DataFrame(records, columns=["scenario", "channel", "spend"])
+    frame["spend"] = pd.to_numeric(frame["spend"], errors="coerce")
+    return frame
+
+
+def _plans_section(snapshot: dict) -> str:
+    plans = snapshot.get("plans") or []
+    if not plans:
+        return _section("Plans", "<p>No plans were saved with this report.</p>", "plans")
+    cards = "".join(_plan_card(plan) for plan in plans)
+    spend = _plan_spend(plans)
+    figure = scenario_spend_figure(spend, "Spend per period, by plan")
+    chart = "" if spend.empty else _chart(figure, "plans", "Grouped bar chart of spend by plan")
+    return _section("Plans", cards + chart, "plans")

@@ -1,0 +1,148 @@
+"""What a share link and the report download hold: the results of one fit and the session's plans, never the rows.
+
+:func:`build_snapshot` reads the session's data summary, the fit (the recommended one by default), its checks
+and the scenarios saved on this version of the data, and words the headline numbers. The uploaded rows stay
+behind: the snapshot keeps totals per channel, model outputs (ROAS, contributions, curves with intervals),
+checks and plans. ``dashboard/report.py`` renders it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import models
+from dashboard.figures.format import interval_text, percent_change, ratio, ratios
+from dashboard.store import SessionStore
+from dashboard.tabs.data.state import load_dataset
+from dashboard.tabs.models.comparison import comparison, why
+from dashboard.tabs.models.fits import CHECKS_TABLE, load_fit, load_model
+from dashboard.tabs.models.views import intervals_text
+from dashboard.tabs.plan.saved import load_scenarios
+from dashboard.tabs.plan.state import DEFAULT_PERIODS, period_name
+
+MOVED = 0.10  # the headline what-if: this share of the weakest channel's spend moved to the strongest
+TOP_CHANNELS = 3  # channels named in the headlines
+CHECK_FIELDS = ("check", "status", "detail", "action")
+
+
+class NothingToShare(ValueError):
+    """No data, or no finished fit of it: the words say what to do first."""
+
+
+def build_snapshot(store: SessionStore, sid: str | None, family: str | None = None) -> dict:
+    """The report's content for ``family``'s fit (the recommended model when None); NothingToShare in words."""
+    dataset = load_dataset(store, sid)
+    if dataset is None:
+        raise NothingToShare("Load your data and fit a model first: a report shows a fitted model's results.")
+    record = comparison(store, sid, dataset.version)
+    if record is None:
+        raise NothingToShare("Fit a model on the Models tab first: a report shows a fitted model's results.")
+    family = family or record["recommended"]
+    fit = load_fit(store, sid, family, dataset.version)
+    fitted = load_model(store, sid, family, dataset.version)
+    if fit is None or fitted is None:
+        raise NothingToShare("That model has no finished fit on this data: fit it, or pick another.")
+    row = next((r for r in record["rows"] if r["family"] == family), None)
+    return {
+        "version": 1,
+        "created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "expires": None,
+        "dataset": dataset_summary(dataset),
+        "model": model_summary(fit.meta, row),
+        **fit_tables(fit),
+        "headlines": headlines(fit, fitted, dataset.frequency),
+        "plans": plans(store, sid, dataset.version),
+    }
+
+
+def dataset_summary(dataset) -> dict:
+    """Totals and dates of the data: what it covers, not its rows."""
+    frame, roles = dataset.frame, dataset.roles
+    dates = frame[roles["date"]]
+    return {
+        "name": dataset.filename,
+        "rows": len(frame),
+        "start": f"{dates.min():%Y-%m-%d}",
+        "end": f"{dates.max():%Y-%m-%d}",
+        "frequency": dataset.frequency,
+        "channels": list(roles["channels"]),
+        "controls": list(roles["controls"]),
+        "spend": {c: float(frame[c].sum()) for c in roles["channels"]},
+        "revenue": float(frame[roles["target"]].sum()),
+    }
+
+
+def model_summary(meta: dict, row: dict | None) -> dict:
+    recommended = bool(row and row["recommended"])
+    return {
+        "family": meta["family"],
+        "label": meta["label"],
+        "fitted_at": meta["fitted_at"],
+        "metrics": {k: v for k, v in meta["metrics"].items() if isinstance(v, (int, float))},
+        "recommended": recommended,
+        "reason": f"Recommended because {why(row)}." if recommended else "",
+        "intervals": intervals_text(meta, running=False),
+    }
+
+
+def fit_tables(fit) -> dict:
+    """ROAS, the revenue no channel explains, response curves and checks, as JSON records."""
+    tables, channels = fit.tables, fit.meta["channels"]
+    contributions = tables["contributions"].iloc[:, 1:].sum()
+    checks = tables.get(CHECKS_TABLE)
+    return {
+        "roas": _records(tables["roas"]),
+        "baseline": float(contributions.drop(labels=channels, errors="ignore").sum()),
+        "curves": _records(tables["curves"]),
+        "recent_spend": {c: float(v) for c, v in fit.meta["recent_spend"].items()},
+        "checks": [] if checks is None else _records(checks[list(CHECK_FIELDS)]),
+    }
+
+
+def headlines(fit, fitted, frequency: str) -> list[str]:
+    """The numbers a reader acts on, in sentences: the best channels' returns, and what moving budget does."""
+    roas = fit.tables["roas"].sort_values("roas", ascending=False)
+    sentences = [
+        f"{r.channel} returns about {interval_text(r.roas, *_interval(r.lower, r.upper), numbers=ratios)} per unit"
+        " spent."
+        for r in roas.head(TOP_CHANNELS).itertuples()
+    ]
+    move = budget_move(fitted, fit.tables["roas"], DEFAULT_PERIODS.get(frequency, 28), frequency)
+    return sentences + ([move] if move else [])
+
+
+def budget_move(fitted, roas, periods: int, frequency: str) -> str | None:
+    """ "Moving 10% of tiktok's budget to google changes revenue by about +3.0% over the next 28 days", by the
+    model's own what-if (None with fewer than two channels or no spend on the weakest)."""
+    ranked = roas.sort_values("mroas")
+    if len(ranked) < 2:
+        return None
+    weak, strong = ranked.iloc[0].channel, ranked.iloc[-1].channel
+    recent = {c: float(v) for c, v in fitted.recent_spend().items()}
+    if recent.get(weak, 0.0) <= 0:
+        return None
+    moved = dict(recent, **{weak: recent[weak] * (1 - MOVED), strong: recent[strong] + recent[weak] * MOVED})
+    before = models.what_if(fitted, recent, periods).totals["revenue"]
+    after = models.what_if(fitted, moved, periods).totals["revenue"]
+    change = percent_change((after - before) / before if before else 0.0)
+    unit = period_name(frequency, plural=True)
+    return (
+        f"Moving {MOVED:.0%} of {weak}'s budget to {strong} changes revenue by about {change} over the next "
+        f"{periods} {unit} (marginal ROAS {ratio(ranked.iloc[0].mroas)} against {ratio(ranked.iloc[-1].mroas)})."
+    )
+
+
+def plans(store: SessionStore, sid: str, version: str) -> list[dict]:
+    """The scenarios saved on this version of the data, as the report shows them."""
+    keep = ("name", "kind", "label", "periods", "saved_at", "channels", "totals")
+    return [{k: s.get(k) for k in keep} for s in load_scenarios(store, sid) if s.get("version") == version]
+
+
+def _interval(lower, upper) -> tuple:
+    """The interval's ends, or none for a point model whose intervals did not run (both ends equal)."""
+    return (lower, upper) if lower != upper else (None, None)
+
+
+def _records(frame) -> list[dict]:
+    """Rows as JSON-safe dicts (NaN as None)."""
+    return [{k: (None if v != v else v) for k, v in row.items()} for row in frame.astype(object).to_dict("records")]

@@ -1,0 +1,173 @@
+"""Share links: what a share holds (results, never the rows), its token and lifetime, revoking, Clear, and the
+``/share/<token>`` page with its own Content-Security-Policy."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from dashboard.ids import Share
+from dashboard.shares import (
+    MAX_DAYS,
+    MAX_SHARES,
+    STORE,
+    clear_session,
+    create_share,
+    list_shares,
+    open_share,
+    revoke_share,
+    stored_name,
+)
+from dashboard.tabs.data.state import load_dataset
+from dashboard.tabs.share.callbacks import change_links, download_report, share_choices, share_page, show_links
+from dashboard.tabs.share.snapshot import NothingToShare, build_snapshot
+from tests.dashboard.helpers import triggered
+
+SNAPSHOT = {"model": {"label": "Ridge (Robyn-style)"}, "roas": []}
+
+
+def test_a_share_holds_results_and_never_the_rows(compared):
+    app, _token, sid, version = compared
+    store = app.session_store
+    snapshot = build_snapshot(store, sid)
+    frame = load_dataset(store, sid).frame
+    text = json.dumps(snapshot)
+    dates = frame["date"].dt.strftime("%Y-%m-%d")
+    assert sum(d in text for d in dates) == 2  # the first and last dates only
+    revenue = frame["revenue"]
+    assert not any(f"{v!r}" in text for v in revenue.head(50).astype(float)), "no row's revenue"
+    assert snapshot["model"]["recommended"] and snapshot["model"]["family"] == snapshot["model"]["family"]
+    assert {r["channel"] for r in snapshot["roas"]} == set(snapshot["dataset"]["channels"])
+    assert snapshot["dataset"]["rows"] == len(frame) and snapshot["checks"]
+    assert any("per unit spent" in h for h in snapshot["headlines"])
+    assert any(h.startswith("Moving 10% of") for h in snapshot["headlines"])
+    other = build_snapshot(store, sid, "xgboost" if snapshot["model"]["family"] != "xgboost" else "ridge")
+    assert other["model"]["recommended"] is False and other["model"]["reason"] == ""
+
+
+def test_nothing_to_share_without_data_or_fit(demo):
+    _app, store, token = demo
+    with pytest.raises(NothingToShare, match="Fit a model"):
+        build_snapshot(store, store.session_id(token))
+    with pytest.raises(NothingToShare, match="Load your data"):
+        build_snapshot(store, store.session_id(store.new_session()))
+
+
+def test_links_are_random_expire_and_are_listed_until_revoked(demo):
+    _app, store, token = demo
+    sid = store.session_id(token)
+    first, second = (create_share(store, sid, SNAPSHOT, 7) for _ in range(2))
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", first["token"]) and first["token"] != second["token"]  # 192 bits
+    assert open_share(store, first["token"])["expires"] == first["expires"]
+    assert [r["token"] for r in list_shares(store, sid)] == [first["token"], second["token"]]
+    revoke_share(store, sid, first["token"])
+    assert open_share(store, first["token"]) is None and open_share(store, second["token"]) is not None
+    assert [r["token"] for r in list_shares(store, sid)] == [second["token"]]
+    stranger = store.session_id(store.new_session())
+    revoke_share(store, stranger, second["token"])  # not its link: nothing happens
+    assert open_share(store, second["token"]) is not None
+    week_ago = datetime.now(UTC) - timedelta(days=8)
+    create_share(store, sid, SNAPSHOT, 7, now=week_ago)  # listed as expired: left out
+    assert len(list_shares(store, sid)) == 1
+
+
+@pytest.mark.parametrize("days", [0, MAX_DAYS + 1, 2.5, "soon", None])
+def test_a_lifetime_out_of_range_is_refused_in_words(demo, days):
+    _app, store, token = demo
+    with pytest.raises(ValueError, match="days"):
+        create_share(store, store.session_id(token), SNAPSHOT, days)
+
+
+def test_a_session_keeps_a_bounded_number_of_links(demo):
+    _app, store, token = demo
+    sid = store.session_id(token)
+    for _ in range(MAX_SHARES):
+        create_share(store, sid, SNAPSHOT, 1)
+    with pytest.raises(ValueError, match="revoke one first"):
+        create_share(store, sid, SNAPSHOT, 1)
+
+
+def test_clear_revokes_every_link_and_the_stored_names_hide_the_tokens(demo, settings):
+    _app, store, token = demo
+    sid = store.session_id(token)
+    record = create_share(store, sid, SNAPSHOT, 7)
+    on_disk = " ".join(p.name + p.read_bytes().decode("latin-1") for p in settings.cache_dir.rglob("*") if p.is_file())
+    assert record["token"] not in " ".join(p.name for p in settings.cache_dir.rglob("*"))
+    assert "Ridge (Robyn-style)" in on_disk  # the snapshot is there, under a name that opens nothing
+    clear_session(store, sid)
+    assert open_share(store, record["token"]) is None and list_shares(store, sid) == []
+
+
+@pytest.mark.parametrize("token", ["", "x" * 32 + "/..", "a" * 31, "<script>", "a" * 500])
+def test_malformed_tokens_open_nothing(demo, token):
+    _app, store, _token = demo
+    assert open_share(store, token) is None
+
+
+def test_the_share_page_shows_the_report_under_its_own_policy(compared):
+    app, token, sid, _version = compared
+    store = app.session_store
+    record = create_share(store, sid, build_snapshot(store, sid), 7)
+    with app.server.test_request_context():
+        response = share_page(store, record["token"])
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Media mix report" in page and record["expires"] in page
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    assert policy.count("'sha256-") >= 3  # one per chart
+    client = app.server.test_client()
+    served = client.get(f"/share/{record['token']}")
+    assert served.status_code == 200 and served.headers["Content-Security-Policy"] == policy
+    assert served.headers["Cache-Control"] == "no-store" and served.headers["Referrer-Policy"] == "no-referrer"
+    assert client.get("/_report/plotly.min.js").status_code == 200
+    revoke_share(store, sid, record["token"])
+    gone = client.get(f"/share/{record['token']}")
+    assert gone.status_code == 404 and "revoked" in gone.get_data(as_text=True)
+    assert "Ridge" not in gone.get_data(as_text=True) and token not in gone.get_data(as_text=True)
+
+
+def test_an_expired_share_shows_the_clear_page(demo):
+    app, store, token = demo
+    record = create_share(store, store.session_id(token), SNAPSHOT, 1)
+    name = stored_name(record["token"])  # its stored copy now expires in 1 s instead of a day
+    store.put_transient(STORE, name, store.get_transient(STORE, name), timeout=1)
+    time.sleep(1.5)
+    response = app.server.test_client().get(f"/share/{record['token']}")
+    assert response.status_code == 404 and "expired" in response.get_data(as_text=True)
+
+
+def test_the_tab_lists_the_fitted_models_recommended_first(compared):
+    app, token, sid, version = compared
+    store = app.session_store
+    options, value = share_choices(store, {"version": version}, None, None, None, None, None, token)
+    assert options[0]["label"].endswith("(recommended)") and value == options[0]["value"]
+    assert {o["value"] for o in options} == {"ridge", "xgboost"}
+    assert share_choices(store, None, None, None, None, None, None, token) == ([], None)
+
+
+def test_create_then_revoke_from_the_tab(compared):
+    app, token, sid, _version = compared
+    store = app.session_store
+    with app.server.test_request_context(base_url="https://mmm.example.com"):
+        message, revision = triggered(Share.CREATE, change_links, store, 1, [], "ridge", 7, 0, token)
+    assert revision == 1
+    url = re.search(r"https://mmm\.example\.com/share/[A-Za-z0-9_-]{32}", str(message)).group(0)
+    shared = url.rsplit("/", 1)[1]
+    assert shared in str(show_links(store, 1, None, token))
+    with app.server.test_request_context():
+        _message, revision = triggered(Share.revoke(shared), change_links, store, 1, [1], "ridge", 7, 1, token)
+    assert revision == 2 and open_share(store, shared) is None
+    with app.server.test_request_context():
+        refused, unchanged = triggered(Share.CREATE, change_links, store, 2, [], "ridge", 99, 2, token)
+    assert "whole days" in str(refused) and unchanged is not None
+
+
+def test_the_report_download_is_one_self_contained_file(compared):
+    app, token, _sid, _version = compared
+    download, _message = download_report(app.session_store, 1, None, token)
+    assert download["filename"].endswith(".html") and "<script src=" not in download["content"]
+    assert len(download["content"]) > 1_000_000  # plotly.js is inside

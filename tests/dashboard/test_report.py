@@ -1,0 +1,280 @@
+"""The stakeholder report, rendered from a hand-made snapshot of three channels (one named with HTML characters):
+self-contained when downloaded, one plotly.js URL when shared, CSP hashes that match its inline scripts, numbers
+written for people, and every chart drawn in headless Chromium with no console error (offline, and under a CSP
+made of the page's own hashes)."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import html
+import re
+import threading
+from html.parser import HTMLParser
+
+import plotly.offline
+import pytest
+from dash.testing.wait import until
+from flask import Flask, Response
+from werkzeug.serving import make_server
+
+from dashboard.figures.format import no_negative_zero
+from dashboard.report import inline_script_hashes, render_report, unavailable_page
+
+ODD = '<b>tv&"</b>'  # a user's channel name with HTML characters
+CHANNELS = ["google", "meta", ODD]
+PLOTLY_URL = "/x/plotly.min.js"
+SECTIONS = ["In short", "Return on ad spend", "Where revenue comes from", "Response curves", "Checks", "Plans"]
+HEADLINE = "Google returns about 2.10 per unit spent (90%: 1.80–2.40)."
+ALL_PLOTS_DRAWN = (
+    "return Array.from(document.querySelectorAll('.js-plotly-plot'))"
+    ".filter(plot => plot.querySelector('.main-svg')).length"
+)
+
+
+def roas_row(channel, spend, roas, mroas, lower, upper) -> dict:
+    return {
+        "channel": channel,
+        "spend": spend,
+        "contribution": spend * roas,
+        "roas": roas,
+        "mroas": mroas,
+        "lower": lower,
+        "upper": upper,
+        "contribution_lower": None if lower is None else spend * lower,
+        "contribution_upper": None if upper is None else spend * upper,
+    }
+
+
+def plan(name: str, kind: str, spends: list[float]) -> dict:
+    totals = {"spend": 30 * sum(spends), "revenue": 3.0e5, "revenue_lower": 2.7e5, "revenue_upper": 3.3e5}
+    totals |= {"roas": 3.0, "roas_lower": None, "roas_upper": None, "lift": 1.2e4}
+    channels = [{"channel": c, "spend": s, "mroas": 1.2} for c, s in zip(CHANNELS, spends)]
+    saved = "2026-11-30T17:35:00+00:00"
+    return {"name": name, "kind": kind, "label": "Ridge (Robyn-style)", "periods": 30, "saved_at": saved} | {
+        "channels": channels,
+        "totals": totals,
+    }
+
+
+def snapshot() -> dict:
+    """Three channels with known numbers: google 2.10 (1.80–2.40), meta 1.71 with an interval so narrow that
+    the usual digits would read "1.7M (90%: 1.7M – 1.7M)", and the odd name with a marginal ROAS of -0.001."""
+    roas = [
+        roas_row("google", 100_000.0, 2.1, 1.4, 1.8, 2.4),
+        roas_row("meta", 1_000_000.0, 1.71, 0.9, 1.705, 1.715),
+        roas_row(ODD, 50_000.0, 0.5, -0.001, 0.2, 0.8),
+    ]
+    curves = [
+        {"channel": c, "spend": s, "response": k * s**0.5, "lower": 0.8 * k * s**0.5, "upper": 1.2 * k * s**0.5}
+        for k, c in enumerate(CHANNELS, 1)
+        for s in (0.0, 100.0, 400.0, 900.0)
+    ]
+    dataset = {"name": 'spend<i>"2024".csv', "rows": 1096, "start": "2022-01-01", "end": "2024-12-31"}
+    dataset |= {"frequency": "daily", "channels": CHANNELS, "controls": ["price"], "revenue": 7.0e6}
+    dataset["spend"] = {r["channel"]: r["spend"] for r in roas}
+    model = {"family": "ridge", "label": "Ridge (Robyn-style)", "fitted_at": "2026-11-30 17:30:00"}
+    model |= {"metrics": {"r2": 0.91, "mape": 0.05, "nrmse": 0.07}, "recommended": True}
+    model |= {"reason": "It predicts the held-out weeks best.", "intervals": "Bootstrap refits on resampled weeks."}
+    checks = [
+        {"check": "Holdout fit", "status": "ok", "detail": "R² 0.82 on the last 10%", "action": "Nothing."},
+        {"check": "Residuals", "status": "warn", "detail": "Some autocorrelation.", "action": "Add a control."},
+    ]
+    plans = [plan("Scenario 1", "optimised", [48_200.0, 150.0, 90.0]), plan("Scenario 2", "what-if", [100.0] * 3)]
+    made = {"version": 1, "created": "2026-11-30 17:40 UTC", "expires": "2026-12-07 17:40 UTC"}
+    results = {"roas": roas, "baseline": 5.0e6, "curves": curves, "checks": checks, "plans": plans}
+    recent = {"google": 150.0, "meta": 400.0, ODD: 90.0}
+    return made | {"dataset": dataset, "model": model, "recent_spend": recent, "headlines": [HEADLINE]} | results
+
+
+def bare_snapshot() -> dict:
+    """A point model (lower == upper == estimate), no plans, checks or curves, no baseline, no link expiry."""
+    bare = copy.deepcopy(snapshot())
+    for row in bare["roas"]:
+        row |= {"lower": row["roas"], "upper": row["roas"], "contribution_lower": None, "contribution_upper": None}
+    bare |= {"plans": [], "checks": [], "curves": [], "baseline": None, "expires": None, "recent_spend": {}}
+    bare["headlines"] = ["Google returns about 2.10 per unit spent."]
+    bare["model"] |= {"metrics": {}, "reason": "", "intervals": "", "recommended": False}
+    return bare
+
+
+class Page(HTMLParser):
+    """What a reader sees (text outside scripts and styles), the headings in order, and each script's attributes
+    and text (joined: the parser may hand a script's text over in pieces)."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.visible, self.headings, self.scripts, self._open = [], [], [], []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self._open.append(tag)
+        if tag == "script":
+            self.scripts.append((dict(attrs), ""))
+
+    def handle_endtag(self, tag):
+        if self._open and self._open[-1] == tag:
+            self._open.pop()
+
+    def handle_data(self, data):
+        tag = self._open[-1] if self._open else ""
+        if tag == "script":
+            attributes, text = self.scripts[-1]
+            self.scripts[-1] = (attributes, text + data)
+        elif tag != "style":
+            self.visible.append(data)
+            if re.fullmatch(r"h[1-6]", tag):
+                self.headings.append((tag, data))
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.visible).split())
+
+
+def plot_count(page: str) -> int:
+    return page.count('class="plotly-graph-div"')
+
+
+def test_the_download_embeds_plotly_once_and_loads_nothing_from_outside():
+    page = render_report(snapshot(), "inline")
+    assert page.count(plotly.offline.get_plotlyjs()) == 1
+    ours = page.replace(plotly.offline.get_plotlyjs(), "")  # plotly.js's own text names plotly.com in its links
+    assert "<script src=" not in ours and not re.search(r"<script[^>]*\bsrc\s*=", ours, re.IGNORECASE)
+    assert not re.search(r"""\b(src|href)\s*=\s*["']?\s*(https?:)?//""", ours, re.IGNORECASE)
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", ours, re.IGNORECASE)  # no fonts or images from outside
+    assert '<link rel="stylesheet"' not in page and "@import" not in page
+    assert "@media print" in page and "break-inside:avoid" in page and ".modebar" in page
+    assert plot_count(page) == 4  # ROAS, contributions, response curves, plans
+
+
+def test_the_report_shows_the_headlines_and_escapes_what_users_named():
+    page = render_report(snapshot())
+    seen = Page(page)
+    assert HEADLINE in seen.text and "It predicts the held-out weeks best." in seen.text
+    assert ODD in seen.text and 'spend<i>"2024".csv' in seen.text  # read back as text, never as markup
+    assert ODD not in page and html.escape(ODD) in page and "<i>" not in page
+    assert "This link expires 2026-12-07 17:40 UTC" in seen.text
+    assert "results, not the uploaded rows" in seen.text and "Made with the MMM Dashboard" in seen.text
+
+
+def test_the_layout_reads_in_order_and_is_accessible():
+    page = render_report(snapshot())
+    seen = Page(page)
+    assert seen.headings[0] == ("h1", "Media mix report")
+    assert [text for tag, text in seen.headings if tag == "h2"] == SECTIONS
+    assert [text for tag, text in seen.headings if tag == "h3"] == ["Scenario 1", "Scenario 2"]
+    assert '<html lang="en">' in page and "<title>Media mix report – spend&lt;i&gt;" in page
+    assert "<th>" not in page and '<th scope="col">' in page and '<th scope="row">' in page
+    assert page.index("In short") < page.index('id="report-roas"')  # words before charts
+
+
+def test_numbers_are_written_for_people():
+    text = Page(render_report(snapshot())).text
+    assert "2.10 (90%: 1.80 – 2.40)" in text  # ROAS with two decimals and its interval
+    assert "1.710M (90%: 1.705M – 1.715M)" in text and "1.7M (90%: 1.7M – 1.7M)" not in text
+    assert "1.710 (90%: 1.705 – 1.715)" in text
+    assert "48,200" in text and "1,096 rows" in text  # thousands separators
+    assert "300k (90%: 270k – 330k)" in text and "+12k" in text  # a plan's revenue and lift
+    assert "R² 0.91 · MAPE 5.0% · NRMSE 0.07" in text
+    assert "Made 2026-11-30 17:40 UTC" in text and "fitted 2026-11-30 17:30" in text
+    assert no_negative_zero(text) == text  # the marginal ROAS of -0.001 reads 0.00
+
+
+def test_checks_say_their_status_in_words_as_well_as_colour():
+    page = render_report(snapshot())
+    assert re.search(r'class="status status-ok">.*?OK</span>', page)
+    assert re.search(r'class="status status-warn">.*?Warning</span>', page)
+    assert "Add a control." in Page(page).text
+
+
+def test_the_share_page_loads_plotly_from_the_given_url_once():
+    page = render_report(snapshot(), PLOTLY_URL)
+    assert page.count("<script src=") == 1 and f'<script src="{PLOTLY_URL}"></script>' in page
+    assert plotly.offline.get_plotlyjs()[:2000] not in page and len(page) < 500_000
+    assert plot_count(page) == 4
+    with pytest.raises(ValueError):
+        render_report(snapshot(), "https://cdn.example.com/plotly")
+
+
+@pytest.mark.parametrize("plotly_js", ["inline", PLOTLY_URL])
+def test_the_csp_hashes_match_every_inline_script(plotly_js):
+    page = render_report(snapshot(), plotly_js)
+    inline = [text for attributes, text in Page(page).scripts if "src" not in attributes]
+    assert len(inline) == plot_count(page) + (plotly_js == "inline")
+    expected = [f"'sha256-{base64.b64encode(hashlib.sha256(t.encode()).digest()).decode()}'" for t in inline]
+    assert inline_script_hashes(page) == expected
+
+
+def test_the_unavailable_page_escapes_its_words_and_runs_nothing():
+    page = unavailable_page("Link <expired>", 'Made on "Monday" & gone <script>alert(1)</script>')
+    assert "<script" not in page.lower() and inline_script_hashes(page) == []
+    assert "Link &lt;expired&gt;" in page and "&amp; gone &lt;script&gt;" in page
+    seen = Page(page)
+    assert seen.headings == [("h1", "Link <expired>")] and '<html lang="en">' in page
+
+
+def test_a_point_model_without_plans_checks_or_curves_renders_plainly():
+    page = render_report(bare_snapshot())
+    text = Page(page).text
+    assert no_negative_zero(text) == text
+    assert not re.search(r"\b(nan|none|inf|null|undefined)\b", text, re.IGNORECASE)
+    assert "90%" not in text and "expires" not in text  # no interval where lower == upper == estimate
+    assert "No plans were saved" in text and "No checks were run" in text and "No response curves" in text
+    assert "not the one the dashboard recommends" in text and "How well" not in text
+    assert plot_count(page) == 2 and "Total from channels" in page  # ROAS and contributions only
+
+
+def test_a_plan_without_intervals_and_a_report_without_channels_render():
+    bare = bare_snapshot()
+    bare["plans"] = [plan("Only", "cautious plan", [10.0, 0.0, -0.0])]
+    bare["plans"][0]["totals"] |= {"revenue_lower": None, "revenue_upper": None, "lift": None}
+    text = Page(render_report(bare)).text
+    assert "Cautious plan" in text and "300k" in text and "90%" not in text and "Revenue lift" not in text
+    assert no_negative_zero(text) == text
+    empty = Page(render_report(bare | {"roas": [], "plans": []})).text
+    assert "No channel results" in empty and "No contributions" in empty
+
+
+def draw_all_plots(dash_br, url: str, charts: int):
+    """Open ``url`` and wait until each of the ``charts`` plots has drawn its SVG."""
+    dash_br.driver.get(url)
+    until(lambda: dash_br.driver.execute_script(ALL_PLOTS_DRAWN) == charts, timeout=30)
+    assert len(dash_br.find_elements(".js-plotly-plot")) == charts
+
+
+@pytest.mark.browser
+def test_the_downloaded_file_draws_every_chart_offline(dash_br, tmp_path):
+    page = render_report(snapshot())
+    path = tmp_path / "report.html"
+    path.write_text(page, encoding="utf-8")
+    draw_all_plots(dash_br, path.as_uri(), plot_count(page))
+    assert dash_br.find_elements("#report-roas .errorbar")  # the ROAS intervals are drawn
+    assert ODD in dash_br.find_element("#roas table").text
+    assert dash_br.get_logs() == []
+
+
+@pytest.fixture
+def share_server():
+    """A server that answers the share page (under a CSP of its own hashes) and plotly.js, as the app would."""
+    page = render_report(snapshot(), PLOTLY_URL)
+    scripts = " ".join(inline_script_hashes(page))  # the app's own policy, with the report's scripts
+    policy = f"default-src 'self'; script-src 'self' {scripts}; style-src 'self' 'unsafe-inline'; "
+    policy += "img-src 'self' data: blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+    server = Flask(__name__)
+    server.add_url_rule("/share", "share", lambda: Response(page, headers={"Content-Security-Policy": policy}))
+    plotly_js = plotly.offline.get_plotlyjs()
+    server.add_url_rule(PLOTLY_URL, "plotly", lambda: Response(plotly_js, mimetype="text/javascript"))
+    http = make_server("127.0.0.1", 0, server)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}/share", plot_count(page)
+    http.shutdown()
+    thread.join()
+
+
+@pytest.mark.browser
+def test_the_share_page_draws_every_chart_under_its_csp(dash_br, share_server):
+    url, charts = share_server
+    draw_all_plots(dash_br, url, charts)
+    assert dash_br.get_logs() == []  # a script the policy blocked would be a console error
