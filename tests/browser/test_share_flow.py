@@ -6,26 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from dash.testing.browser import Browser
 from dash.testing.wait import until
 
 from dashboard.ids import App, Share
 from tests.browser.helpers import click, click_tab, downloaded, fit_ridge, no_console_errors, open_models_with_demo
-
-
-@pytest.fixture
-def stakeholder(request, tmp_path):
-    """A second headless browser, as dash.testing makes its own (a fresh profile: no session, nothing uploaded)."""
-    config = request.config
-    with Browser(
-        browser=config.getoption("webdriver"),
-        headless=config.getoption("headless"),
-        options=config.hook.pytest_setup_options(),
-        download_path=str(tmp_path / "stakeholder-downloads"),
-        percy_run=False,
-    ) as browser:
-        yield browser
 
 
 def charts_drawn(browser) -> int:

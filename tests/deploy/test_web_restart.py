@@ -1,6 +1,6 @@
 """A web restart (a deploy, a dyno cycled) while a fit runs on the Celery worker: the open tab keeps working
 on its data. The fit goes on in the worker; the page shows it when it ends, whether its wait for the job's
-answer survived the restart or not, Fit is enabled again, and the tab fits again on its data."""
+answer survived the restart or not, Fit is enabled again, and the tab fits again on its data and plans with it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 from dash.testing.wait import until
 
-from dashboard.ids import App, Data, Models
+from dashboard.ids import App, Data, Models, Plan
 from tests.browser.helpers import click_tab, load_demo, progress_text, start_ridge_fit
 from tests.deploy.conftest import start_process, start_web, stop, wait_for_log
 
@@ -40,6 +40,8 @@ def test_a_web_restart_during_a_fit_keeps_the_tab_working(dash_br, redis_url, tm
         assert "Done" in progress_text(dash_br, "ridge")
         start_ridge_fit(dash_br, trials="20")  # the tab works on: another fit of its data, through the new web
         dash_br.wait_for_contains_text(f"#{Models.progress('ridge')}", "Done in", timeout=120)
+        click_tab(dash_br, f"#{App.TABS}", "Plan")  # and plans with it
+        dash_br.wait_for_element(f"#{Plan.PREDICTION} .main-svg .scatterlayer .trace", timeout=60)
         errors = [entry for entry in dash_br.get_logs() if not any(n in entry["message"] for n in NETWORK)]
         assert errors == [], [e["message"][:600] for e in errors]  # only requests sent while the server was down failed
     finally:
