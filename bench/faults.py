@@ -22,6 +22,7 @@ Celery worker and gunicorn), with headless Chromium as the user:
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import tempfile
@@ -41,11 +42,12 @@ from tests.deploy.test_deletion import holding, upload_and_fit
 from tests.deploy.test_worker_loss import kill_tree
 
 
-def seconds_until(condition, timeout: float = 300, poll: float = 0.1) -> float:
+def seconds_until(condition, timeout: float = 300, poll: float = 0.1, shown=None) -> float:
+    """Seconds until ``condition()`` holds; TimeoutError (with ``shown()``, what the page shows) after ``timeout``."""
     start = time.monotonic()
     while not condition():
         if time.monotonic() - start > timeout:
-            raise TimeoutError(f"not within {timeout} s")
+            raise TimeoutError(f"not within {timeout} s" + (f": {shown()!r}" if shown else ""))
         time.sleep(poll)
     return time.monotonic() - start
 
@@ -74,6 +76,11 @@ class Deployment:
                 stop(process)
 
 
+def database(redis: RedisServer, number: int) -> str:
+    """A Redis database of its own for one scenario: another scenario's worker or fit slots never meet it."""
+    return redis.url.rsplit("/", 1)[0] + f"/{number}"
+
+
 def browser(workdir: Path) -> Browser:
     return Browser("chrome", headless=True, options=pytest_setup_options(), download_path=str(workdir), percy_run=False)
 
@@ -99,7 +106,7 @@ def deletion(workdir: Path, redis: RedisServer) -> None:
 
 
 def worker_killed(workdir: Path, redis: RedisServer) -> None:
-    with Deployment(workdir, "kill", redis.url) as deployed, browser(workdir) as user:
+    with Deployment(workdir, "kill", database(redis, 2)) as deployed, browser(workdir) as user:
         user.server_url = deployed.url
         user.wait_for_element(f"#{Data.DEMO}", timeout=90)
         load_demo(user)
@@ -117,13 +124,13 @@ def worker_killed(workdir: Path, redis: RedisServer) -> None:
 
 
 def web_restarted(workdir: Path, redis: RedisServer) -> None:
-    with Deployment(workdir, "restart", redis.url) as deployed, browser(workdir) as user:
+    with Deployment(workdir, "restart", database(redis, 3)) as deployed, browser(workdir) as user:
         user.server_url = deployed.url
         user.wait_for_element(f"#{Data.DEMO}", timeout=90)
         load_demo(user)
         click_tab(user, f"#{App.TABS}", "Models")
         start_ridge_fit(user, trials="600")
-        seconds_until(lambda: "Trial" in progress_text(user, "ridge"), timeout=60)  # noqa: B023
+        seconds_until(lambda: "Trial" in progress_text(user, "ridge"), 60, shown=lambda: progress_text(user, "ridge"))  # noqa: B023
         stop(deployed.web)
         down = time.monotonic()
         deployed.web, _ = start_web(deployed.env, workdir / "restart-again.log", port=urlparse(deployed.url).port)
@@ -146,17 +153,21 @@ def redis_outage(workdir: Path, redis: RedisServer) -> None:
         print(f"Redis back: GET / answered 200 again {back:.1f} s after Redis accepted connections")
 
 
+SCENARIOS = {"deletion": deletion, "worker": worker_killed, "restart": web_restarted, "outage": redis_outage}
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scenarios", nargs="+", choices=sorted(SCENARIOS), default=list(SCENARIOS))
+    args = parser.parse_args()
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, Python {platform.python_version()}")
     with tempfile.TemporaryDirectory() as name:
         workdir = Path(name)
         redis = RedisServer(workdir)
         redis.start()
         try:
-            deletion(workdir, redis)
-            worker_killed(workdir, redis)
-            web_restarted(workdir, redis)
-            redis_outage(workdir, redis)
+            for name in args.scenarios:
+                SCENARIOS[name](workdir, redis)
         finally:
             if redis.process.poll() is None:
                 stop(redis.process)

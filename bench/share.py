@@ -87,13 +87,12 @@ def save_two_scenarios(app, sid: str) -> None:
 
 def browser_loads(url: str, loads: int) -> list[float]:
     """Milliseconds from navigation until every chart on the page has drawn, in one headless Chromium."""
-    from selenium import webdriver
+    from dash.testing.browser import Browser
 
     from tests.conftest import pytest_setup_options
 
-    options = pytest_setup_options()
-    options.add_argument("--headless=new")
-    driver = webdriver.Chrome(options=options)
+    browser = Browser("chrome", headless=True, options=pytest_setup_options(), percy_run=False)
+    driver = browser.driver
     try:
         times = []
         for _ in range(loads):
@@ -109,7 +108,7 @@ def browser_loads(url: str, loads: int) -> list[float]:
         assert not errors, errors
         return times
     finally:
-        driver.quit()
+        browser.__exit__(None, None, None)
 
 
 def main() -> None:
