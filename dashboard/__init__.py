@@ -17,7 +17,7 @@ from dashboard.background import JobCache, PrivateCeleryManager, ReapingDiskcach
 from dashboard.errors import callback_error, guard
 from dashboard.http import harden
 from dashboard.jobs import FitSlots
-from dashboard.layout import serve_layout
+from dashboard.layout import PAGE, serve_layout
 from dashboard.settings import Settings, make_private_dir
 from dashboard.store import SessionStore
 from dashboard.tabs.data import callbacks as data_tab
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         __name__,
         assets_folder=str(ASSETS),
         title="MMM Dashboard",
+        index_string=PAGE,
         update_title=None,
         background_callback_manager=manager,
         on_error=callback_error,  # a callback that raises: a notice in words (dashboard/errors.py)

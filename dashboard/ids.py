@@ -183,5 +183,10 @@ class Share:
     DOWNLOAD = "share-report-download"
 
     @staticmethod
+    def link(token: str) -> dict:
+        """The box holding a link just made, to copy from."""
+        return {"type": "share-link-input", "token": token}
+
+    @staticmethod
     def revoke(token: str) -> dict:
         return {"type": "share-revoke-button", "token": token}

@@ -17,6 +17,26 @@ PULSE_EVERY_MS = 5000  # how often a page with a running fit checks that its job
 WATCH_EVERY_MS = 2000  # how often a reloaded page asks whether a fit that runs is done
 EXPIRY_EVERY_MS = 60_000  # how often a page asks whether its data expired (more often for a short TTL)
 
+# Dash's page around the app, with the page's language declared (screen readers pick their voice by it); every
+# placeholder of Dash's default is kept, and the inline scripts Dash adds (hashed by the CSP) are unchanged.
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
 
 def serve_layout(session_token: str, settings: Settings) -> html.Div:
     """The page, built per request so each new tab gets a session id issued by the server; a reloaded tab

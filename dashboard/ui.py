@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -42,3 +44,22 @@ def stat_cards(items: list[tuple[str, str]]) -> dbc.Row:
 def labelled(label: str, control, class_name: str = "small mb-0") -> html.Div:
     """A form control under its label."""
     return html.Div([dbc.Label(label, html_for=control.id, class_name=class_name), control])
+
+
+def hidden_label(text: str, component_id, class_name: str = "visually-hidden") -> dbc.Label:
+    """A label for screen readers only, for a control whose visible context (a row, a column) names it."""
+    return dbc.Label(text, html_for=dom_id(component_id), class_name=class_name)
+
+
+def dom_id(component_id) -> str:
+    """The id as the browser has it: Dash writes a pattern-matching (dict) id as JSON with sorted keys and no
+    spaces, so a label's ``html_for`` can point at it."""
+    if isinstance(component_id, str):
+        return component_id
+    return json.dumps(component_id, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def named(component, name: str) -> html.Div:
+    """A third-party control that takes no ARIA props (dcc.Slider's thumb, dbc.Progress's bar, dcc.Upload's
+    file input), wrapped so that assets/a11y.js gives the widget inside it this accessible name."""
+    return html.Div(component, **{"data-a11y-name": name})

@@ -8,7 +8,7 @@ from dash import dcc, html
 from dashboard.ids import Data
 from dashboard.settings import Settings
 from dashboard.tabs.data.views import no_data
-from dashboard.ui import card
+from dashboard.ui import card, named
 
 ACCEPT = ".csv,.txt,.tsv,.xlsx,.xls,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -23,9 +23,9 @@ def data_panel(settings: Settings) -> html.Div:
     )
 
 
-def upload_box(settings: Settings) -> dcc.Upload:
+def upload_box(settings: Settings) -> html.Div:
     hint = f"CSV or Excel (.xlsx), up to {settings.limits.max_bytes / 1e6:g} MB"
-    return dcc.Upload(
+    upload = dcc.Upload(
         id=Data.UPLOAD,
         children=html.Div(
             [
@@ -39,6 +39,7 @@ def upload_box(settings: Settings) -> dcc.Upload:
         multiple=False,
         accept=ACCEPT,
     )
+    return named(upload, f"Choose a data file: {hint}")
 
 
 def buttons() -> html.Div:

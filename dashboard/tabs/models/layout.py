@@ -9,7 +9,7 @@ import models
 from dashboard.figures.theme import empty_figure
 from dashboard.ids import Models
 from dashboard.tabs.models.leaderboard import COMPARE_FIRST, HIDDEN, NO_FITS
-from dashboard.ui import card, graph, muted
+from dashboard.ui import card, graph, muted, named
 
 FAMILY_NOTES = {
     "ridge": "Regularised regression with per-channel adstock and saturation searched by Optuna "
@@ -50,7 +50,7 @@ def leaderboard_header() -> html.Div:
     holdout = html.Div(
         [
             dbc.Label("Holdout: last", class_name="small mb-0 me-2"),
-            html.Div(slider, style={"width": "260px"}),
+            html.Div(named(slider, "Holdout: last percent of periods"), style={"width": "260px"}),
             html.Small("of periods", className="text-muted ms-1"),
         ],
         className="d-flex align-items-center",
@@ -79,7 +79,13 @@ def family_panel(family: str) -> html.Div:
         [
             dcc.Store(id=Models.result_store(family)),
             dcc.Store(id=Models.stage_store(family)),
-            card([html.P(FAMILY_NOTES[family], className="small text-muted"), form, progress]),
+            card(
+                [
+                    html.P(FAMILY_NOTES[family], className="small text-muted"),
+                    form,
+                    named(progress, f"{models.LABELS[family]}: fit progress"),
+                ]
+            ),
             html.Div(id=Models.results(family), className="mt-3"),
         ]
     )

@@ -29,6 +29,7 @@ STATUS_BADGES = {
     "not run": ("not run", "secondary"),
     "failed": ("could not run", "secondary"),
 }
+LIGHT_BADGES = {"warning", "info"}  # white text on these is under 2:1 contrast: they get dark text
 NOT_FITTED = "Not fitted on this data yet: choose options and click Fit."
 CHECKS_INTRO = "Can this model's ROAS be trusted? Each check says what it found and what to do about it."
 
@@ -82,7 +83,11 @@ def check_row(row: dict) -> html.Tr:
     word, color = STATUS_BADGES.get(row["status"], (row["status"], "secondary"))
     cells = [
         html.Td(row["check"], className="fw-semibold text-nowrap"),
-        html.Td(dbc.Badge(word, color=color, class_name="text-uppercase")),
+        html.Td(
+            dbc.Badge(
+                word, color=color, text_color="dark" if color in LIGHT_BADGES else None, class_name="text-uppercase"
+            )
+        ),
         html.Td(row["detail"]),
         html.Td(row.get("action") or ""),
     ]

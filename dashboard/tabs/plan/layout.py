@@ -9,7 +9,7 @@ from dashboard.figures.theme import empty_figure
 from dashboard.ids import Plan
 from dashboard.tabs.plan.saved import MAX_NAME
 from dashboard.tabs.plan.state import MAX_PERIODS
-from dashboard.ui import card, graph, labelled
+from dashboard.ui import card, graph, hidden_label, labelled
 
 NO_FITS = "Fit a model in the Models tab first: the Plan tab uses it to predict revenue and split a budget."
 PICK = "Pick a model"
@@ -109,7 +109,8 @@ def budget_fields() -> html.Div:
     )
     min_roas = dbc.Input(id=Plan.MIN_ROAS, type="number", min=0, step="any", value=1.0, size="sm")
     budget = labelled("Budget over the horizon", dbc.Input(id=Plan.BUDGET, type="number", min=0, size="sm"))
-    return html.Div([budget, objective, min_roas], id=Plan.BUDGET_BOX)
+    roas_label = hidden_label("Least overall ROAS", Plan.MIN_ROAS)  # the option above says it in words
+    return html.Div([budget, objective, roas_label, min_roas], id=Plan.BUDGET_BOX)
 
 
 def target_fields() -> html.Div:

@@ -42,7 +42,14 @@ def scenario_row(scenario: Mapping, ticked: bool, family: str | None, version: s
     notes = scenario_notes(scenario, family, version)
     return html.Tr(
         [
-            html.Td(dbc.Checkbox(id=Plan.scenario_pick(scenario["id"]), value=ticked)),
+            html.Td(
+                dbc.Checkbox(
+                    id=Plan.scenario_pick(scenario["id"]),
+                    value=ticked,
+                    label=f"Compare {scenario['name']}",
+                    label_class_name="visually-hidden",
+                )
+            ),
             html.Td(scenario["name"], className="fw-semibold"),
             html.Td(scenario["label"]),
             html.Td(scenario["kind"]),

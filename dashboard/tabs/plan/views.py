@@ -21,7 +21,7 @@ from dashboard.figures.format import (
 from dashboard.ids import Plan
 from dashboard.tabs.models.comparison import recommended_row, score_phrase, why
 from dashboard.tabs.plan.records import allocation_frame
-from dashboard.ui import stat_cards
+from dashboard.ui import hidden_label, named, stat_cards
 
 CAUTIOUS_NOTE = (
     "Cautious plan: it makes the revenue you get in a bad case (the 10th percentile of the model's range) as "
@@ -61,12 +61,19 @@ def channel_row(channel: str, spend: float, history_max: float, unit: str, locke
     )
     number = dbc.Input(id=Plan.spend(channel), type="number", min=0, step="any", value=value, debounce=True, size="sm")
     lock = dbc.Checkbox(id=Plan.lock(channel), value=locked, label="lock", label_class_name="small")
+    name = f"{channel} spend {unit}"
     return dbc.Row(
         [
             dbc.Col(html.Span(channel, className="small fw-semibold"), width=9),
             dbc.Col(lock, width=3, class_name="text-end"),
-            dbc.Col(slider, width=6),
-            dbc.Col(dbc.InputGroup([number, dbc.InputGroupText(unit)], size="sm"), width=6),
+            dbc.Col(named(slider, name), width=6),
+            dbc.Col(
+                [
+                    hidden_label(name, Plan.spend(channel)),
+                    dbc.InputGroup([number, dbc.InputGroupText(unit)], size="sm"),
+                ],
+                width=6,
+            ),
         ],
         class_name="g-1 align-items-center mb-2",
     )
@@ -84,8 +91,8 @@ def bound_rows(channels: list[str], minimums: dict | None = None, maximums: dict
         html.Tr(
             [
                 html.Td(c),
-                html.Td(bound_box(Plan.minimum(c), minimums.get(c))),
-                html.Td(bound_box(Plan.maximum(c), maximums.get(c))),
+                html.Td([hidden_label(f"{c} minimum", Plan.minimum(c)), bound_box(Plan.minimum(c), minimums.get(c))]),
+                html.Td([hidden_label(f"{c} maximum", Plan.maximum(c)), bound_box(Plan.maximum(c), maximums.get(c))]),
             ]
         )
         for c in channels

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import models
-from dashboard.figures.format import interval_text, percent_change, ratio, ratios
+from dashboard.figures.format import interval_text, percent_change, ratios
 from dashboard.store import SessionStore
 from dashboard.tabs.data.state import load_dataset
 from dashboard.tabs.models.comparison import comparison, why
@@ -22,6 +22,7 @@ from dashboard.tabs.plan.state import DEFAULT_PERIODS, period_name
 
 MOVED = 0.10  # the headline what-if: this share of the weakest channel's spend moved to the strongest
 TOP_CHANNELS = 3  # channels named in the headlines
+HOLDOUT_METRICS = ("r2", "mape", "nrmse")  # the fit's errors on the held-out periods
 CHECK_FIELDS = ("check", "status", "detail", "action")
 
 
@@ -78,9 +79,9 @@ def model_summary(meta: dict, row: dict | None) -> dict:
         "family": meta["family"],
         "label": meta["label"],
         "fitted_at": meta["fitted_at"],
-        "metrics": {k: v for k, v in meta["metrics"].items() if isinstance(v, (int, float))},
+        "metrics": {k: meta["metrics"][k] for k in HOLDOUT_METRICS if isinstance(meta["metrics"].get(k), (int, float))},
         "recommended": recommended,
-        "reason": f"Recommended because {why(row)}." if recommended else "",
+        "reason": f"Recommended among the models fitted: {why(row)}." if recommended else "",
         "intervals": intervals_text(meta, running=False),
     }
 
@@ -112,23 +113,27 @@ def headlines(fit, fitted, frequency: str) -> list[str]:
 
 
 def budget_move(fitted, roas, periods: int, frequency: str) -> str | None:
-    """ "Moving 10% of tiktok's budget to google changes revenue by about +3.0% over the next 28 days", by the
-    model's own what-if (None with fewer than two channels or no spend on the weakest)."""
-    ranked = roas.sort_values("mroas")
-    if len(ranked) < 2:
-        return None
-    weak, strong = ranked.iloc[0].channel, ranked.iloc[-1].channel
+    """ "Moving 10% of instagram's budget to tiktok adds about +1.2% revenue over the next 28 days": the best of
+    the moves from the two channels of lowest marginal ROAS to the two of highest, by the model's own what-if
+    (None with fewer than two channels); when none adds revenue, says that the mix is near the model's best."""
+    ranked = list(roas.sort_values("mroas").channel)
     recent = {c: float(v) for c, v in fitted.recent_spend().items()}
-    if recent.get(weak, 0.0) <= 0:
+    pairs = [(w, s) for w in ranked[:2] for s in ranked[-2:] if w != s and recent.get(w, 0.0) > 0]
+    if not pairs:
         return None
-    moved = dict(recent, **{weak: recent[weak] * (1 - MOVED), strong: recent[strong] + recent[weak] * MOVED})
     before = models.what_if(fitted, recent, periods).totals["revenue"]
-    after = models.what_if(fitted, moved, periods).totals["revenue"]
-    change = percent_change((after - before) / before if before else 0.0)
-    unit = period_name(frequency, plural=True)
+
+    def change(pair) -> float:
+        weak, strong = pair
+        moved = dict(recent, **{weak: recent[weak] * (1 - MOVED), strong: recent[strong] + recent[weak] * MOVED})
+        return (models.what_if(fitted, moved, periods).totals["revenue"] - before) / before if before else 0.0
+
+    (weak, strong), best = max(((pair, change(pair)) for pair in pairs), key=lambda item: item[1])
+    horizon = f"the next {periods} {period_name(frequency, plural=True)}"
+    if best <= 0.0005:
+        return f"No move of {MOVED:.0%} of one channel's budget to another adds revenue over {horizon}, by this model."
     return (
-        f"Moving {MOVED:.0%} of {weak}'s budget to {strong} changes revenue by about {change} over the next "
-        f"{periods} {unit} (marginal ROAS {ratio(ranked.iloc[0].mroas)} against {ratio(ranked.iloc[-1].mroas)})."
+        f"Moving {MOVED:.0%} of {weak}'s budget to {strong} adds about {percent_change(best)} revenue over {horizon}."
     )
 
 

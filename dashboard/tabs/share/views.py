@@ -7,17 +7,23 @@ from dash import html
 
 from dashboard.ids import Share
 from dashboard.tabs.share.layout import NO_LINKS
-from dashboard.ui import muted
+from dashboard.ui import dom_id, muted
 
 
 def made_link(url: str, record: dict) -> dbc.Alert:
     """The new link, ready to copy, with what it shows and until when."""
     return dbc.Alert(
         [
-            html.Div(f"Link to the {record['model']} report, until {record['expires']}:", className="mb-1"),
+            dbc.Label(
+                f"Link to the {record['model']} report, until {record['expires']}:",
+                html_for=dom_id(Share.link(record["token"])),
+                class_name="d-block mb-1",
+            ),
             dbc.InputGroup(
                 [
-                    dbc.Input(value=url, readonly=True, size="sm", class_name="share-link"),
+                    dbc.Input(
+                        id=Share.link(record["token"]), value=url, readonly=True, size="sm", class_name="share-link"
+                    ),
                     dbc.Button("Open", href=url, target="_blank", external_link=True, size="sm", color="success"),
                 ],
                 size="sm",
