@@ -35,7 +35,7 @@ import requests
 from dash.testing.browser import Browser
 
 from dashboard.ids import App, Data, Models
-from tests.browser.helpers import click, click_tab, load_demo, progress_text, start_ridge_fit
+from tests.browser.helpers import clear_data, click_tab, load_demo, progress_text, start_ridge_fit
 from tests.conftest import pytest_setup_options
 from tests.deploy.conftest import RedisServer, start_process, start_web, stop, wait_for_log
 from tests.deploy.test_deletion import holding, upload_and_fit
@@ -92,7 +92,7 @@ def deletion(workdir: Path, redis: RedisServer) -> None:
         with Deployment(workdir, f"clear-{configuration}", url) as deployed, browser(workdir) as user:
             upload_and_fit(user, deployed.url, marker, workdir)
             assert holding(deployed.env, marker.encode())
-            click(user, f"#{Data.CLEAR}")
+            clear_data(user)
             gone = seconds_until(lambda: holding(deployed.env, marker.encode()) == [])  # noqa: B023
             print(f"{configuration}: Clear: nothing holds the data {gone:.1f} s after the click")
         marker = f"bench{configuration}ttl"

@@ -18,7 +18,10 @@ class Data:
     UPLOAD = "data-file-upload"
     PAYLOAD = "data-payload-store"
     DEMO = "data-demo-button"
-    CLEAR = "data-clear-button"
+    CLEAR_ASK = "data-clear-ask-button"  # "Clear my data": opens the confirmation
+    CLEAR_DIALOG = "data-clear-dialog"
+    CLEAR = "data-clear-button"  # the confirmation's "Delete my data": deletes (assets/clear.js, change_data)
+    CLEAR_KEEP = "data-clear-keep-button"
     MESSAGE = "data-message-div"
     SUMMARY = "data-summary-div"
     ROLE_DATE = "data-role-date-dropdown"
@@ -45,6 +48,7 @@ class Explore:
 class Models:
     TABS = "models-family-tabs"
     HOLDOUT = "models-holdout-slider"
+    HOLDOUT_NOTE = "models-holdout-note-div"  # what the slider changes: the next fits, not the ones shown
     LEADERBOARD = "models-leaderboard-div"
     RECOMMENDATION = "models-recommendation-div"
     COMPARE_ROAS = "models-compare-roas-graph"

@@ -57,6 +57,13 @@ def fit(name, frame, roles, holdout=0.1, random_state=0, progress=None, interval
     return model.estimate_intervals(replicates=replicates, progress=scaled_progress(progress, 0.3, 1.0))
 
 
+def holdout_periods(n_rows: int, holdout: float) -> int:
+    """How many of ``n_rows`` periods a fit with ``holdout`` (a fraction) keeps out of training, at the end."""
+    from models.families.features import holdout_start
+
+    return n_rows - holdout_start(n_rows, holdout)
+
+
 def load(blob: bytes):
     """A fitted model back from ``fitted.to_bytes()`` (no pickle involved)."""
     import io

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures.format import MISSING_TEXT, finite
-from dashboard.figures.theme import apply_theme, empty_figure
+from dashboard.figures.theme import apply_theme, break_even_line, empty_figure
 
 # One colour per model, apart from the channel colours (channels are on the x-axis here).
 MODEL_COLORS = ("#4C6A92", "#D98C3F", "#6B9E6B", "#A35D8F", "#8C8C8C")
@@ -105,9 +105,8 @@ def roas_comparison(roas: pd.DataFrame) -> go.Figure:
                 + f"<extra>{model}</extra>",
             )
         )
-    line = {"color": "#555555", "dash": "dash", "width": 1}
-    fig.add_hline(y=1.0, line=line, annotation_text="break-even", annotation_position="top right")
+    break_even_line(fig)
     fig.update_xaxes(title_text="Channel")
     fig.update_yaxes(title_text="ROAS (revenue per unit of spend)", rangemode="tozero")
     fig.update_layout(barmode="group")
-    return apply_theme(fig, "ROAS per channel by model, with 90% intervals", bottom=110)
+    return apply_theme(fig, "ROAS per channel by model, with 90% intervals")

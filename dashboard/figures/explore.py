@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.figures.theme import TARGET_COLOR, apply_theme, colors_for, empty_figure
+from dashboard.figures.theme import SPEND_AXIS, TARGET_COLOR, apply_theme, colors_for, empty_figure
 
 VIF_CAP = 100.0
 VIF_NOTE = "Above 10: channels move together;<br>their separate effects are hard to tell apart"
@@ -43,12 +43,10 @@ def time_series_figure(
     fig.update_yaxes(title_text=_money(target, currency), secondary_y=False)
     # Without channels the right axis would be an empty, unlabelled scale.
     spend_title = _money("Spend", currency) if channels else None
-    fig.update_yaxes(title_text=spend_title, showgrid=False, visible=bool(channels), secondary_y=True)
+    spend = {"title_text": spend_title, **SPEND_AXIS}
+    fig.update_yaxes(showgrid=False, visible=bool(channels), secondary_y=True, **spend)
     fig.update_xaxes(title_text="Date")
-    fig.update_layout(
-        hovermode="x unified",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
-    )
+    fig.update_layout(hovermode="x unified")
     title = f"{target} and media spend over time"
     return apply_theme(fig, title[:1].upper() + title[1:])
 

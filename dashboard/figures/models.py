@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -11,23 +12,39 @@ import plotly.graph_objects as go
 
 from dashboard.figures.format import compact_number, finite
 from dashboard.figures.theme import (
+    BASE_COLORS,
     TARGET_COLOR,
     apply_theme,
     band_traces,
+    break_even_line,
     channel_colors,
     colors_for,
     empty_figure,
     rgba,
+    spend_axis,
 )
 
 BASE_COMPONENTS = ("baseline", "trend", "seasonality")
-BASE_COLORS = {"baseline": "#B0B0B0", "trend": "#7A7A7A", "seasonality": "#D4D4D4"}
 # Desaturated hues, so controls sit behind the channels instead of competing with them.
 CONTROL_COLORS = ("#A3B4C4", "#C4B49A", "#A8C2A4", "#C4A3B4", "#B4A8C8", "#C9C0A0")
 NEUTRAL_COLOR = "#8C8C8C"
 HOLDOUT_COLOR = "#9E9E9E"
 PREDICTED_COLOR = "#E15759"
+# Blue up, orange down: the pair colour-blind readers tell apart (green and red they may not).
+STEP_COLORS = {"increase": "#4477AA", "decrease": "#EE7733"}
 INTERVAL_TOLERANCE = 1e-9
+# Importance kinds (``models`` families) in words; the share kinds are fractions of the summed effect.
+IMPORTANCE_TITLES = {
+    "SHAP": "Average effect on revenue per period (SHAP)",
+    "coefficient": "Share of the total effect on revenue (coefficients)",
+    "contribution": "Share of the total effect on revenue (posterior mean)",
+}
+SHARE_KINDS = {"coefficient", "contribution"}
+# Names the engine gives its own features (``models.families.features``); Fourier terms via SEASON_TERM.
+ENGINE_FEATURES = {"trend": "Trend", "seasonality": "Seasonality", "baseline": "Baseline"}
+SEASON_TERM = re.compile(r"season_(year|week)_(sin|cos)(\d+)")
+SEASON_PERIODS = {"year": "yearly", "week": "weekly"}
+DECAY_TICKS = 8  # at most about this many ticks on the carry-over chart's axis
 TOTAL_LABEL = "Total (fitted revenue)"
 
 
@@ -70,7 +87,7 @@ def actual_vs_predicted(fitted: pd.DataFrame, title: str = "Actual vs predicted"
     fig.update_xaxes(title_text="Date")
     fig.update_yaxes(title_text="Revenue")
     fig.update_layout(hovermode="x unified")
-    return apply_theme(fig, title, bottom=110)
+    return apply_theme(fig, title)
 
 
 def _component_colors(components: Sequence[str], channels: Sequence[str]) -> dict[str, str]:
@@ -130,7 +147,7 @@ def contributions_area(contributions: pd.DataFrame, channels: list[str]) -> go.F
     fig.update_xaxes(title_text="Date")
     fig.update_yaxes(title_text="Revenue per period")
     fig.update_layout(hovermode="x unified")
-    return apply_theme(fig, "Contribution to revenue over time", bottom=110)
+    return apply_theme(fig, "Contribution to revenue over time")
 
 
 def contribution_waterfall(totals: pd.Series, channels: list[str]) -> go.Figure:
@@ -144,6 +161,7 @@ def contribution_waterfall(totals: pd.Series, channels: list[str]) -> go.Figure:
     total = float(values.sum())
     names = [str(c) for c in values.index]
     amounts = [*values.tolist(), total]
+    steps = ["decrease" if v < 0 else "increase" for v in values] + ["total"]
     fig = go.Figure(
         go.Waterfall(
             x=[*names, TOTAL_LABEL],
@@ -151,18 +169,28 @@ def contribution_waterfall(totals: pd.Series, channels: list[str]) -> go.Figure:
             measure=["relative"] * len(names) + ["total"],
             text=[compact_number(v) for v in amounts],
             textposition="outside",
-            hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
+            customdata=steps,
+            hovertemplate="%{x}: %{y:,.0f} (%{customdata})<extra></extra>",
             connector={"line": {"color": "#BBBBBB", "width": 1}},
-            increasing={"marker": {"color": "#59A14F"}},
-            decreasing={"marker": {"color": "#E15759"}},
+            increasing={"marker": {"color": STEP_COLORS["increase"]}},
+            decreasing={"marker": {"color": STEP_COLORS["decrease"]}},
             totals={"marker": {"color": TARGET_COLOR}},
             name="contribution",
+            showlegend=False,
         )
     )
+    # A waterfall has one legend entry; these say which colour is which (only the directions present).
+    for step in [s for s in STEP_COLORS if s in steps]:
+        fig.add_trace(_legend_swatch(step, STEP_COLORS[step]))
     fig.update_xaxes(title_text="Component")
     fig.update_yaxes(title_text="Revenue over the period")
-    fig.update_layout(showlegend=False)
-    return apply_theme(fig, "From baseline to fitted revenue", bottom=110)
+    return apply_theme(fig, "From baseline to fitted revenue")
+
+
+def _legend_swatch(name: str, color: str) -> go.Scatter:
+    """A legend entry with no data: a square of ``color`` named ``name``."""
+    marker = {"color": color, "symbol": "square", "size": 12}
+    return go.Scatter(x=[None], y=[None], mode="markers", marker=marker, name=name, hoverinfo="skip")
 
 
 def _differs(lower, upper, centre) -> bool:
@@ -213,35 +241,51 @@ def roas_bars(roas: pd.DataFrame, *, channels: Sequence[str] | None = None) -> g
             hovertemplate=template,
         )
     )
-    line = {"color": "#555555", "dash": "dash", "width": 1}
-    fig.add_hline(y=1.0, line=line, annotation_text="break-even", annotation_position="top right")
+    break_even_line(fig)
     fig.update_xaxes(title_text="Channel")
     fig.update_yaxes(title_text="Revenue per unit of spend")
     fig.update_layout(barmode="group")
-    return apply_theme(fig, "Return on ad spend (ROAS) and marginal ROAS", bottom=110)
+    return apply_theme(fig, "Return on ad spend (ROAS) and marginal ROAS")
+
+
+def feature_label(feature: str) -> str:
+    """A model feature in words: ``season_week_cos1`` -> "Season (weekly, cos 1)", ``trend`` -> "Trend";
+    channels and controls keep the names the user gave their columns."""
+    name = str(feature)
+    season = SEASON_TERM.fullmatch(name)
+    if season:
+        period, wave, order = season.groups()
+        return f"Season ({SEASON_PERIODS[period]}, {wave} {order})"
+    return ENGINE_FEATURES.get(name, name)
 
 
 def importance_bars(importance: pd.DataFrame) -> go.Figure:
-    """Horizontal bars of feature importance, largest at the top; the x-axis names the kind."""
+    """Horizontal bars of feature importance, largest at the top, every bar labelled; the x-axis says in words
+    what the kind of importance measures."""
     if importance.empty:
         return empty_figure("No feature importance to show")
     data = importance.sort_values("importance", ascending=False, na_position="last")
     kinds = [str(k) for k in pd.unique(data["kind"].dropna())]
+    shares = bool(kinds) and all(k in SHARE_KINDS for k in kinds)
     fig = go.Figure(
         go.Bar(
             x=finite(data["importance"]),
-            y=[str(f) for f in data["feature"]],
+            y=[feature_label(f) for f in data["feature"]],
             orientation="h",
             marker={"color": NEUTRAL_COLOR},
             name="importance",
-            hovertemplate="%{y}: %{x:,.4g}<extra></extra>",
+            hovertemplate="%{y}: %{x:" + (".1%" if shares else ",.4g") + "}<extra></extra>",
         )
     )
-    fig.update_xaxes(title_text=" / ".join(kinds) or "importance")
-    # Reversed so the descending order reads top-down.
-    fig.update_yaxes(autorange="reversed", title_text=None, type="category")
+    fig.update_xaxes(
+        title_text=" / ".join(IMPORTANCE_TITLES.get(k, k) for k in kinds) or "Importance",
+        tickformat=".0%" if shares else "~s",
+        rangemode="tozero",
+    )
+    # Reversed so the descending order reads top-down; dtick 1 labels every bar, not every other one.
+    fig.update_yaxes(autorange="reversed", title_text=None, type="category", dtick=1, automargin=True)
     fig.update_layout(showlegend=False)
-    return apply_theme(fig, "Feature importance", bottom=110)
+    return apply_theme(fig, "Feature importance")
 
 
 def _current_marker(curve: pd.DataFrame, channel: str, spend: float, color: str) -> go.Scatter:
@@ -291,9 +335,9 @@ def response_curves_figure(
         spend = (current or {}).get(channel)
         if spend is not None and math.isfinite(spend):
             fig.add_trace(_current_marker(curve, channel, spend, colors[channel]))
-    fig.update_xaxes(title_text="Spend per period")
-    fig.update_yaxes(title_text="Revenue per period")
-    return apply_theme(fig, "Response curves (markers: recent average spend)", bottom=110)
+    fig.update_xaxes(**spend_axis("Spend per period"))
+    fig.update_yaxes(title_text="Revenue per period", rangemode="tozero")
+    return apply_theme(fig, "Response curves (markers: recent average spend)")
 
 
 def decay_figure(decay: pd.DataFrame, *, channels: Sequence[str] | None = None) -> go.Figure:
@@ -312,9 +356,19 @@ def decay_figure(decay: pd.DataFrame, *, channels: Sequence[str] | None = None) 
                 name=channel,
                 mode="lines+markers",
                 line={"color": colors[channel], "width": 2},
+                cliponaxis=False,  # the markers at lag 0 sit on the axis start, not half cut off
                 hovertemplate="after %{x} periods: %{y:.1%}<extra>" + channel + "</extra>",
             )
         )
-    fig.update_xaxes(title_text="Periods after spend", dtick=1)
+    last = max(float(np.nanmax(decay["lag"].to_numpy(dtype=float), initial=0.0)), 1.0)
+    fig.update_xaxes(title_text="Periods after the spend", range=[0, last], dtick=nice_step(last / DECAY_TICKS))
     fig.update_yaxes(title_text="Share of effect", tickformat=".0%", rangemode="tozero")
-    return apply_theme(fig, "Carry-over: share of effect felt after N periods", bottom=110)
+    return apply_theme(fig, "Carry-over: share of effect felt after N periods")
+
+
+def nice_step(rough: float) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... periods that is at least ``rough``."""
+    step = 1
+    while step < rough:
+        step = step * 5 // 2 if str(step).startswith("2") else step * 2
+    return step

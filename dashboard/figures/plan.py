@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures.format import finite, ratio
-from dashboard.figures.theme import TARGET_COLOR, apply_theme, band_traces, colors_for, empty_figure
+from dashboard.figures.theme import TARGET_COLOR, apply_theme, band_traces, colors_for, empty_figure, spend_axis
 
 CURRENT_COLOR = "#B0B0B0"
 WHAT_IF_COLOR = "#6C8EBF"
@@ -40,7 +40,7 @@ def prediction_figure(prediction: pd.DataFrame, title: str = "Predicted revenue 
     fig.update_xaxes(title_text="Date")
     fig.update_yaxes(title_text="Revenue", rangemode="tozero")
     fig.update_layout(hovermode="x unified")
-    return apply_theme(fig, title, bottom=90)
+    return apply_theme(fig, title)
 
 
 def incremental_figure(
@@ -66,7 +66,7 @@ def incremental_figure(
         )
     )
     fig.update_yaxes(title_text="Revenue over the horizon", rangemode="tozero")
-    return apply_theme(fig, title, bottom=90)
+    return apply_theme(fig, title)
 
 
 def allocation_figure(
@@ -91,9 +91,9 @@ def allocation_figure(
     optimised = spend_bars(names, allocation["optimal"], "optimised", [colors[c] for c in names])
     optimised.update(customdata=notes, hovertemplate="%{x}<br>optimised %{y:,.0f}%{customdata}<extra></extra>")
     fig.add_trace(optimised)
-    fig.update_yaxes(title_text="Spend per period", rangemode="tozero")
+    fig.update_yaxes(**spend_axis("Spend per period"))
     fig.update_layout(barmode="group")
-    return apply_theme(fig, title, bottom=90)
+    return apply_theme(fig, title)
 
 
 def spend_bars(names: list[str], values, name: str, color) -> go.Bar:
@@ -115,6 +115,6 @@ def scenario_spend_figure(spend: pd.DataFrame, title: str = "Spend per period, b
     for position, (scenario, rows) in enumerate(spend.groupby("scenario", sort=False)):
         bars = spend_bars(list(rows["channel"]), rows["spend"], str(scenario), SCENARIO_COLORS[position % 4])
         fig.add_trace(bars)
-    fig.update_yaxes(title_text="Spend per period", rangemode="tozero")
+    fig.update_yaxes(**spend_axis("Spend per period"))
     fig.update_layout(barmode="group")
-    return apply_theme(fig, title, bottom=90)
+    return apply_theme(fig, title)

@@ -9,30 +9,63 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 
 TEMPLATE = "plotly_white"
+# Greys and near-black are reserved for what is not a channel: revenue, baseline, trend, seasonality. Their
+# levels sit between the channel colours' lightness as colour-blind readers see them (tests check the gaps).
 TARGET_COLOR = "#2B2B2B"
-MARGIN = {"l": 60, "r": 30, "t": 80, "b": 50}
+BASE_COLORS = {"baseline": "#C0C0C0", "trend": "#6B6B6B", "seasonality": "#DCDCDC"}
 MISSING_COLOR = "#BDBDBD"
-# Below the plot: long legends (many components or channels) wrap without covering the title.
-LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0}
+# The toolbar sits in a strip of its own at the top; the title starts below it, the legend right of the plot
+# (plotly widens the right margin to fit it), so toolbar, title, legend and axis titles never overlap.
+TOOLBAR_STRIP = 30
+TITLE = {"x": 0.01, "xanchor": "left", "xref": "container", "yref": "container", "y": 1, "yanchor": "top"}
+TITLE["pad"] = {"t": TOOLBAR_STRIP}
+MARGIN = {"l": 60, "r": 30, "t": TOOLBAR_STRIP + 45, "b": 50}
+LEGEND = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"}
+# Selection, step-zoom and Plotly Cloud buttons do nothing useful here; fewer buttons keep the strip short.
+UNUSED_BUTTONS = ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "sendChartToCloud"]
+# Every button an empty figure could show: with all removed, plotly draws no toolbar at all.
+ALL_BUTTONS = [
+    *UNUSED_BUTTONS,
+    "zoom2d",
+    "pan2d",
+    "resetScale2d",
+    "toImage",
+    "hoverClosestCartesian",
+    "hoverCompareCartesian",
+    "toggleSpikelines",
+    "toggleHover",
+    "resetViews",
+    "downloadJson",
+    "sendChartToCloud",
+    "sendDataToCloud",
+]
+SPEND_AXIS = {"tickformat": "~s", "rangemode": "nonnegative"}  # round SI ticks (70k, 1.2M), never below 0
 BAND_ALPHA = 0.2
+BREAK_EVEN = "break-even (ROAS = 1)"
 
-# Brand-ish hues, picked to stay distinct from each other rather than exact brand codes
-# (Google and Meta are both blue; two blues side by side would be unreadable).
+# One colour per channel from a colour-blind-safe qualitative palette: Okabe & Ito's seven (without black),
+# then three of Paul Tol's "muted" that stay apart from them. Past ten channels the palette repeats.
+PALETTE = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#882255",  # wine
+    "#999933",  # olive
+    "#332288",  # indigo
+    "#F0E442",  # yellow (last: faint on white)
+)
+# Channels whose name suggests a hue get it when it is free (Google blue, YouTube red, ...).
 KNOWN_CHANNEL_COLORS = {
-    "google": "#4285F4",
-    "search": "#34A853",
-    "facebook": "#1C2B5A",
-    "instagram": "#C13584",
-    "youtube": "#E62117",
-    "tiktok": "#25C2C2",
-    "tv": "#F28E2B",
-    "display": "#9467BD",
-    "social": "#8C564B",
-    "radio": "#BCBD22",
-    "print": "#6B4E16",
-    "ooh": "#FF9DA7",
-    "email": "#59A14F",
-    "other": "#7F7F7F",
+    "google": "#0072B2",
+    "facebook": "#56B4E9",
+    "youtube": "#D55E00",
+    "instagram": "#CC79A7",
+    "tiktok": "#009E73",
+    "tv": "#E69F00",
+    "other": "#999933",
 }
 _ALIASES = {
     "meta": "facebook",
@@ -40,27 +73,9 @@ _ALIASES = {
     "ig": "instagram",
     "insta": "instagram",
     "yt": "youtube",
-    "sem": "search",
-    "paid_search": "search",
     "television": "tv",
-    "outdoor": "ooh",
     "others": "other",
 }
-# Plotly's qualitative "Bold" palette, copied so colours do not shift with plotly versions.
-PALETTE = (
-    "#7F3C8D",
-    "#11A579",
-    "#3969AC",
-    "#F2B701",
-    "#E73F74",
-    "#80BA5A",
-    "#E68310",
-    "#008695",
-    "#CF1C90",
-    "#F97B72",
-    "#4B4B8F",
-    "#A5AA99",
-)
 
 
 def _known_key(channel: str) -> str | None:
@@ -75,16 +90,21 @@ def _known_key(channel: str) -> str | None:
 
 
 def channel_colors(channels: Sequence[str]) -> dict[str, str]:
-    """Map each channel to a hex colour; pass the full channel list so subsets stay consistent."""
+    """Map each channel to a hex colour; pass the full channel list so subsets stay consistent.
+
+    Known names take their hue when no earlier channel has it; the rest take the palette's unused colours in
+    order, so up to ten channels never share a colour.
+    """
     colors: dict[str, str] = {}
     for channel in channels:
         key = _known_key(channel)
         if key is not None and KNOWN_CHANNEL_COLORS[key] not in colors.values():
             colors[channel] = KNOWN_CHANNEL_COLORS[key]
+    free = [color for color in PALETTE if color not in colors.values()]
     rest = [channel for channel in channels if channel not in colors]
+    cycle = free + [color for color in PALETTE if color not in free]
     for position, channel in enumerate(rest):
-        # PALETTE shares no colour with KNOWN_CHANNEL_COLORS; it cycles past 12 channels.
-        colors[channel] = PALETTE[position % len(PALETTE)]
+        colors[channel] = cycle[position % len(cycle)]
     return {channel: colors[channel] for channel in channels}
 
 
@@ -101,27 +121,38 @@ def rgba(hex_color: str, alpha: float) -> str:
 
 
 def apply_theme(fig: go.Figure, title: str, bottom: int | None = None) -> go.Figure:
-    """Shared template, margins and title; with ``bottom`` (the results charts) a compact top and the
-    legend below the plot."""
-    if bottom is None:
-        fig.update_layout(template=TEMPLATE, margin=MARGIN, title={"text": title, "x": 0.01})
-        return fig
+    """Shared template, margins (``bottom``: a taller bottom margin), title under the toolbar strip, legend
+    right of the plot, toolbar without the buttons these charts have no use for."""
     fig.update_layout(
         template=TEMPLATE,
-        margin={**MARGIN, "t": 50, "b": bottom},
-        title={"text": title, "x": 0.01},
-        legend=LEGEND_BELOW,
+        margin=MARGIN if bottom is None else {**MARGIN, "b": bottom},
+        title={**TITLE, "text": title},
+        legend=LEGEND,
+        modebar={"orientation": "h", "remove": UNUSED_BUTTONS},
     )
     return fig
 
 
 def empty_figure(message: str) -> go.Figure:
-    """Blank figure with hidden axes and a centred message."""
+    """Blank figure with hidden axes, a centred message and no toolbar (every button removed)."""
     fig = go.Figure()
     note = {"text": message, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False}
     note["font"] = {"size": 16, "color": MISSING_COLOR}
     fig.update_layout(xaxis={"visible": False}, yaxis={"visible": False}, annotations=[note])
-    return apply_theme(fig, "")
+    apply_theme(fig, "")
+    fig.update_layout(modebar={"remove": ALL_BUTTONS})
+    return fig
+
+
+def break_even_line(fig: go.Figure) -> None:
+    """The dashed line at ROAS 1, named in the legend (a label on the plot would sit on the bars)."""
+    line = {"color": "#555555", "dash": "dash", "width": 1}
+    fig.add_hline(y=1.0, line=line, name=BREAK_EVEN, showlegend=True, legendrank=2000)
+
+
+def spend_axis(title: str) -> dict:
+    """A spend axis: starts at 0, round SI ticks (70k, 1.2M)."""
+    return {"title_text": title, **SPEND_AXIS}
 
 
 def band_traces(x, lower, upper, color: str, name: str, group: str | None = None) -> list[go.Scatter]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 
 import openpyxl
 import openpyxl.xml
 
 from models.data.errors import DataError
 from models.data.limits import Limits
+from models.data.tables import check_width
 
 ENTITY_MARKERS = (b"<!ENTITY", b"<!DOCTYPE")
 SCAN_CHUNK = 1 << 20
@@ -18,8 +20,9 @@ BOMB_RATIO = 200  # spreadsheet XML compresses about 10x; a large part packed 20
 BOMB_MIN_BYTES = 5_000_000
 
 
-def read_excel_rows(content: bytes, limits: Limits) -> tuple[list[list[object]], list[int], str, list[str]]:
-    """Rows of the first sheet holding data, their Excel row numbers, the sheet name and notes."""
+def read_excel_sheets(content: bytes, limits: Limits) -> Iterator[tuple[str, list[list[object]], list[int], list[str]]]:
+    """Each sheet holding data, in workbook order, read only when asked for: (name, rows, their Excel row
+    numbers, names of every sheet in the workbook)."""
     _check_archive(content, limits)
     if not openpyxl.xml.DEFUSEDXML:  # openpyxl protects against entity expansion only with defusedxml
         raise DataError("Excel files cannot be read safely on this server (defusedxml is missing); upload a CSV.")
@@ -33,7 +36,16 @@ def read_excel_rows(content: bytes, limits: Limits) -> tuple[list[list[object]],
             "This Excel file could not be opened; it may be damaged. Save it again as .xlsx and retry."
         ) from exc
     try:
-        return _first_sheet_with_data(values, formulas, limits)
+        names = [sheet.title for sheet in values.worksheets]
+        cap = limits.max_rows + HEADER_SLACK
+        found = False
+        for sheet in values.worksheets:
+            rows, numbers = _sheet_rows(sheet, formulas[sheet.title], cap, limits.file_columns)
+            if rows:
+                found = True
+                yield sheet.title, rows, numbers, names
+        if not found:
+            raise DataError("Every sheet of this workbook is empty. Put the data on a sheet, with a header row.")
     finally:
         values.close()
         formulas.close()
@@ -75,19 +87,7 @@ def _declares_entities(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> boo
     return False
 
 
-def _first_sheet_with_data(values, formulas, limits: Limits):
-    notes: list[str] = []
-    cap = limits.max_rows + HEADER_SLACK
-    for position, sheet in enumerate(values.worksheets):
-        rows, numbers = _sheet_rows(sheet, formulas[sheet.title], cap)
-        if rows:
-            if len(values.worksheets) > 1 or position:
-                notes.append(f"Read the sheet {sheet.title!r} (the first sheet with data in this workbook).")
-            return rows, numbers, sheet.title, notes
-    raise DataError("Every sheet of this workbook is empty. Put the data on the first sheet, with a header row.")
-
-
-def _sheet_rows(sheet, formula_sheet, cap: int) -> tuple[list[list[object]], list[int]]:
+def _sheet_rows(sheet, formula_sheet, cap: int, max_width: int) -> tuple[list[list[object]], list[int]]:
     rows, numbers, missing_results = [], [], []
     pairs = zip(sheet.iter_rows(values_only=True), formula_sheet.iter_rows(values_only=True))
     for number, (row, raw) in enumerate(pairs, start=1):
@@ -95,6 +95,7 @@ def _sheet_rows(sheet, formula_sheet, cap: int) -> tuple[list[list[object]], lis
             if value is None and isinstance(source, str) and source.startswith("="):
                 missing_results.append(f"{openpyxl.utils.get_column_letter(col)}{number}")
         if any(cell is not None and str(cell).strip() for cell in row):
+            check_width(list(row), max_width, f"Row {number} of sheet {sheet.title!r}")
             rows.append(list(row))
             numbers.append(number)
         if len(rows) > cap:

@@ -78,8 +78,11 @@ def column_role(name: str) -> str:
     return "control"
 
 
-def detect_roles(date: str, numeric: list[str]) -> tuple[dict, list[str], list[str]]:
-    """Assign roles to the numeric columns; return (roles, ignored columns, warnings)."""
+def detect_roles(date: str, numeric: list[str], max_roles: int | None = None) -> tuple[dict, list[str], list[str]]:
+    """Assign roles to the numeric columns; return (roles, ignored columns, warnings).
+
+    At most ``max_roles`` columns become channels and controls together (channels first, in file order);
+    the others are left unused, with a warning naming them."""
     warnings: list[str] = []
     target, named = find_target(numeric)
     if target is None:
@@ -102,4 +105,21 @@ def detect_roles(date: str, numeric: list[str]) -> tuple[dict, list[str], list[s
             roles[role + "s"].append(name)
     if not roles["channels"]:
         warnings.append("No ad spend columns were recognised. Pick your channels under Roles.")
+    if max_roles is not None and len(roles["channels"]) + len(roles["controls"]) > max_roles:
+        warnings.append(_cap_roles(roles, ignored, max_roles))
     return roles, ignored, warnings
+
+
+def _cap_roles(roles: dict, ignored: list[str], max_roles: int) -> str:
+    """Keep the first ``max_roles`` channels, then controls; move the rest to ``ignored``; say which."""
+    channels = roles["channels"][:max_roles]
+    controls = roles["controls"][: max_roles - len(channels)]
+    left = [c for c in roles["channels"] + roles["controls"] if c not in channels and c not in controls]
+    roles["channels"], roles["controls"] = channels, controls
+    ignored.extend(left)
+    shown = ", ".join(left[:10]) + (f" and {len(left) - 10} more" if len(left) > 10 else "")
+    return (
+        f"{len(channels) + len(controls) + len(left)} columns look like channels or controls, but at most "
+        f"{max_roles} can be used together, so {len(left)} were left unused: {shown}. "
+        "Change the choice under Roles."
+    )

@@ -45,8 +45,11 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def read_csv_rows(text: str) -> tuple[list[list[object]], list[int], str]:
-    """Split CSV text into non-blank rows with their line numbers; quotes are honoured strictly."""
+def read_csv_rows(text: str, max_width: int | None = None) -> tuple[list[list[object]], list[int], str]:
+    """Split CSV text into non-blank rows with their line numbers; quotes are honoured strictly.
+
+    A row with more than ``max_width`` filled cells stops the reading at once, so an over-wide file is
+    refused before the rest of it is parsed."""
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[list[object]] = []
@@ -55,6 +58,7 @@ def read_csv_rows(text: str) -> tuple[list[list[object]], list[int], str]:
         # Excel counts records, not physical lines: a quoted cell spanning two lines is one row.
         for number, row in enumerate(reader, start=1):
             if any(cell.strip() for cell in row):
+                check_width(row, max_width, f"Line {number} of the file")
                 rows.append(row)
                 numbers.append(number)
     except csv.Error as exc:
@@ -101,15 +105,25 @@ def build_table(rows: list[list[object]], numbers: list[int], limits: Limits, ra
     if ragged_check:
         _check_ragged(data, data_numbers, width)
     keep = _named_columns(header_cells, width, data, table.warnings)
-    if len(keep) > limits.max_columns:
-        raise DataError(
-            f"The file has {len(keep)} columns; the limit is {limits.max_columns}. Remove columns you do "
-            "not need (e.g. impressions or clicks) and upload again."
-        )
+    if len(keep) > limits.file_columns:
+        raise DataError(too_wide(f"The file has {len(keep)} named columns", limits.file_columns))
     table.header = [str(header_cells[i]).strip() for i in keep]
     table.rows = [[row[i] if i < len(row) else None for i in keep] for row in data]
     table.row_numbers = data_numbers
     return table
+
+
+def too_wide(what: str, limit: int) -> str:
+    return (
+        f"{what}; the most this app reads is {limit}. Remove columns you do not need (e.g. impressions, "
+        "clicks or reach) and upload again."
+    )
+
+
+def check_width(row: list[object], max_width: int | None, where: str) -> None:
+    """Refuse a row with more filled cells than ``max_width`` (no limit when None)."""
+    if max_width is not None and len(row) > max_width and (width := _filled_width(row)) > max_width:
+        raise DataError(too_wide(f"{where} has {width} columns", max_width))
 
 
 def _filled_width(row: list[object]) -> int:

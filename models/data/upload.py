@@ -11,7 +11,7 @@ import pandas as pd
 
 from models.data.dates import check_dates, is_date_name, parse_date_column
 from models.data.errors import DataError, describe_rows, quote_value
-from models.data.excel import read_excel_rows
+from models.data.excel import read_excel_sheets
 from models.data.limits import Limits
 from models.data.roles import detect_roles, find_target
 from models.data.sniff import decode_text, detect_format
@@ -72,14 +72,35 @@ def read_upload(content: bytes, filename: str, limits: Limits | None = None) -> 
 
 def _read_table(content: bytes, limits: Limits) -> tuple[Table, str | None]:
     if detect_format(content) == "xlsx":
-        rows, numbers, sheet, notes = read_excel_rows(content, limits)
-        table = build_table(rows, numbers, limits, ragged_check=False)
-        table.warnings[:0] = notes
-        return table, sheet
-    rows, numbers, delimiter = read_csv_rows(decode_text(content))
+        return _first_sheet_with_dates(content, limits)
+    rows, numbers, delimiter = read_csv_rows(decode_text(content), limits.file_columns)
     table = build_table(rows, numbers, limits, ragged_check=True)
     table.delimiter = delimiter
     return table, None
+
+
+def _first_sheet_with_dates(content: bytes, limits: Limits) -> tuple[Table, str]:
+    """The table of the first sheet (in workbook order) that has a date column; notes or summary sheets
+    before it are skipped. When no sheet has dates, the first sheet's own error is raised."""
+    failed: list[tuple[str, DataError]] = []
+    names: list[str] = []
+    for sheet, rows, numbers, names in read_excel_sheets(content, limits):
+        try:
+            table = build_table(rows, numbers, limits, ragged_check=False)
+            columns = {name: [row[i] for row in table.rows] for i, name in enumerate(table.header)}
+            if not any(is_date_name(name) or _mostly_date_text(cells) for name, cells in columns.items()):
+                _find_date_column(columns, table.row_numbers)  # raises the "no date column" message
+        except DataError as exc:
+            failed.append((sheet, exc))
+            continue
+        others = [name for name in names if name != sheet]
+        if others:
+            table.warnings.insert(0, f"Read sheet {sheet!r} (the first sheet with dates; others: {', '.join(others)}).")
+        return table, sheet
+    sheet, error = failed[0]
+    if len(names) > 1:
+        raise DataError(f"No sheet of this workbook ({', '.join(names)}) has a date column. Sheet {sheet!r}: {error}")
+    raise error
 
 
 def _interpret(table: Table, limits: Limits) -> tuple[pd.DataFrame, dict, list[str], str]:
@@ -97,7 +118,7 @@ def _interpret(table: Table, limits: Limits) -> tuple[pd.DataFrame, dict, list[s
     frame = pd.DataFrame({date: dates.to_numpy(), **{k: v.values for k, v in numeric.items() if not v.is_text}})
     text_columns = [k for k, v in numeric.items() if v.is_text]
     numeric_names = [k for k in numeric if k not in text_columns]
-    roles, ignored, notes = detect_roles(date, numeric_names)
+    roles, ignored, notes = detect_roles(date, numeric_names, limits.max_columns)
     text_target = find_target(text_columns)[0] if text_columns else None
     if text_target and not find_target(numeric_names)[1]:
         raise DataError(
@@ -108,19 +129,31 @@ def _interpret(table: Table, limits: Limits) -> tuple[pd.DataFrame, dict, list[s
         raise DataError(
             "No numeric revenue (target) column was found. Add a column named 'revenue' (or 'sales') with numbers."
         )
-    if text_columns:
-        table.warnings.append(
-            f"Column(s) {', '.join(map(quote_value, text_columns))} hold text, not numbers, and are not used."
-        )
+    table.warnings.extend(_text_column_warnings(text_columns, columns, numeric))
     table.warnings.extend(notes + _missing_notes(numeric, table.row_numbers))
     if len(frame) < limits.min_rows:
         raise DataError(
             f"The file has only {len(frame)} rows of data; at least {limits.min_rows} periods are needed to "
             "model how spend drives revenue. Upload a longer date range."
         )
-    table.warnings.extend(validate_roles(frame, roles, table.row_numbers))
+    table.warnings.extend(validate_roles(frame, roles, table.row_numbers, limits.max_columns))
     frame = frame.sort_values(date, kind="stable").reset_index(drop=True)
     return frame, roles, ignored, frequency
+
+
+def _text_column_warnings(
+    names: list[str], columns: dict[str, list[object]], numeric: dict[str, NumericColumn]
+) -> list[str]:
+    """One warning per text column (holiday names, campaign labels) left out of the data."""
+    warnings = []
+    for name in names:
+        words = list(dict.fromkeys(str(columns[name][i]).strip() for i in numeric[name].text))
+        sample = ", ".join(map(quote_value, words[:3]))
+        warnings.append(
+            f"Text column {quote_value(name)} was left out: it holds words ({sample}), not numbers. To use it as "
+            "a control, add it as 0/1 columns (one per value, 1 in the rows where it applies)."
+        )
+    return warnings
 
 
 def _find_date_column(columns: dict[str, list[object]], row_numbers: list[int]) -> tuple[str, pd.Series]:

@@ -8,12 +8,21 @@ import numpy as np
 import pandas as pd
 
 from models.data.errors import DataError, describe_rows, quote_value
+from models.data.roles import name_tokens
 
 ROLE_KEYS = ("date", "target", "channels", "controls")
 OUTLIER_FACTOR = 100  # a value this many times the column's median (of positive values) is flagged
+COUNT_WORDS = frozenset(
+    """conversions conversion convs conv orders order leads lead signups signup registrations
+    registration installs install downloads subscriptions subscribers customers units purchases purchase
+    transactions bookings visits count counts qty quantity volume""".split()
+)
+MONEY_WORDS = frozenset("revenue revenues value amount gmv income turnover eur usd gbp money dollars euros".split())
 
 
-def validate_roles(frame: pd.DataFrame, roles: dict, row_numbers: Sequence[int] | None = None) -> list[str]:
+def validate_roles(
+    frame: pd.DataFrame, roles: dict, row_numbers: Sequence[int] | None = None, max_roles: int | None = None
+) -> list[str]:
     """Check ``roles`` against ``frame``; return warnings, raise :class:`DataError` when unusable.
 
     Parameters
@@ -24,8 +33,16 @@ def validate_roles(frame: pd.DataFrame, roles: dict, row_numbers: Sequence[int] 
         {"date": str, "target": str, "channels": [str], "controls": [str]}.
     row_numbers : sequence of int, optional
         Spreadsheet row number of each frame row, to name rows in messages; dates are named otherwise.
+    max_roles : int, optional
+        Most channels and controls together (``Limits.max_columns``); more are refused. No limit when None.
     """
     _check_structure(frame, roles)
+    chosen = len(roles["channels"]) + len(roles["controls"])
+    if max_roles is not None and chosen > max_roles:
+        raise DataError(
+            f"{chosen} channels and controls were chosen; at most {max_roles} can be used together. Remove "
+            f"{chosen - max_roles} of them (e.g. small channels or controls that barely change) and try again."
+        )
     where = _locator(frame, roles["date"], row_numbers)
     target = frame[roles["target"]]
     if target.notna().sum() == 0:
@@ -47,7 +64,44 @@ def validate_roles(frame: pd.DataFrame, roles: dict, row_numbers: Sequence[int] 
         warnings.extend(_channel_warnings(channel, spend))
     for column in [roles["target"], *roles["channels"]]:
         warnings.extend(_outlier_warnings(column, frame[column], where))
-    return warnings
+    return _count_target_warnings(roles["target"], frame.columns) + _scaled_spend_warnings(frame, roles) + warnings
+
+
+def _count_target_warnings(target: str, columns) -> list[str]:
+    """A target named like a count (conversions, orders, leads) makes ROAS a count per unit of spend."""
+    words = set(name_tokens(target))
+    if not words & COUNT_WORDS or words & MONEY_WORDS:
+        return []
+    warning = (
+        f"The target {quote_value(target)} looks like a count, not revenue: ROAS will be {target} per unit of "
+        f"spend, and budget plans will maximise {target}, not revenue."
+    )
+    values = [c for c in columns if c != target and _is_value_per_unit(c)]
+    if values:
+        warning += (
+            f" The file also has {quote_value(values[0])}: multiply it into the target first (target x "
+            f"{values[0]}) to model revenue."
+        )
+    return [warning]
+
+
+def _is_value_per_unit(name: str) -> bool:
+    """revenue_per_conversion, value_per_order, aov, average_order_value..."""
+    words = set(name_tokens(name))
+    return "aov" in words or bool(words & (MONEY_WORDS | {"price"}) and words & {"per", "avg", "average"})
+
+
+def _scaled_spend_warnings(frame: pd.DataFrame, roles: dict) -> list[str]:
+    """Spend that never exceeds 1 in any channel was probably scaled (0-1), not currency."""
+    channels = roles["channels"]
+    peaks = [frame[c].max() for c in channels]
+    if not channels or not all(pd.notna(p) and p <= 1 for p in peaks) or not any(p > 0 for p in peaks):
+        return []
+    return [
+        f"Spend in {', '.join(channels)} never exceeds 1: if it is scaled (e.g. divided by its maximum), ROAS "
+        "and response curves are in scaled units, not currency. Upload spend in money to read ROAS as revenue "
+        "per unit of spend."
+    ]
 
 
 def _check_structure(frame: pd.DataFrame, roles: dict) -> None:

@@ -43,6 +43,13 @@ def upload(dash_duo, path: Path):
     dash_duo.wait_for_element(f"#{Data.UPLOAD} input[type=file]", timeout=30).send_keys(str(path))
 
 
+def clear_data(browser):
+    """ "Clear my data", then "Delete my data" in the confirmation."""
+    click(browser, f"#{Data.CLEAR_ASK}")
+    browser.wait_for_element(f"#{Data.CLEAR}", timeout=10)
+    click(browser, f"#{Data.CLEAR}")
+
+
 def load_demo(dash_duo):
     dash_duo.find_element(f"#{Data.DEMO}").click()
     dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "1,096", timeout=20)
@@ -131,8 +138,9 @@ def job_processes() -> list[psutil.Process]:
 
 def fit_was_cancelled(dash_duo, dash_app, family: str):
     """After Cancel: the job's process is gone (nothing can deliver a result), no fit was saved, the progress
-    line stays as it was and the results say the family is not fitted."""
+    line says it was cancelled and stays so, and the results say the family is not fitted."""
     until(lambda: not job_processes(), timeout=30)
+    until(lambda: progress_text(dash_duo, family).startswith("Cancelled"), timeout=10)
     label = progress_text(dash_duo, family)
     assert f"fit:{family}" not in dash_app.session_store.names(session_id(dash_duo, dash_app))
     assert progress_text(dash_duo, family) == label

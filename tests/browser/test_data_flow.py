@@ -10,7 +10,7 @@ from dash.testing.wait import until
 
 from dashboard.ids import App, Data, Explore
 from models.datasets import load_demo_bytes
-from tests.browser.helpers import click, drop_channel, load_demo, no_console_errors, upload
+from tests.browser.helpers import clear_data, click, drop_channel, load_demo, no_console_errors, upload
 
 SERIES_TRACES = f"#{Explore.SERIES} .main-svg .scatterlayer .trace"
 SHARE_SLICES = f"#{Explore.SHARE} .main-svg .pielayer .slice"
@@ -108,11 +108,16 @@ def test_bad_file_shows_message_and_keeps_previous_data(dash_duo, dash_app, demo
     no_console_errors(dash_duo)
 
 
-def test_clear_data_deletes_it_from_the_server(dash_duo, dash_app, app_settings):
+def test_clear_asks_first_then_deletes_the_data_from_the_server(dash_duo, dash_app, app_settings):
     dash_duo.start_server(dash_app)
     load_demo(dash_duo)
     assert any(app_settings.cache_dir.iterdir())
-    dash_duo.find_element(f"#{Data.CLEAR}").click()
+    click(dash_duo, f"#{Data.CLEAR_ASK}")  # asks first: "Keep my data" keeps it
+    dash_duo.wait_for_contains_text(f"#{Data.CLEAR_DIALOG}", "cannot be brought back", timeout=10)
+    click(dash_duo, f"#{Data.CLEAR_KEEP}")
+    until(lambda: not dash_duo.find_elements(f"#{Data.CLEAR_DIALOG}.show"), timeout=10)
+    assert "1,096" in dash_duo.find_element(f"#{Data.SUMMARY}").text and any(app_settings.cache_dir.iterdir())
+    clear_data(dash_duo)
     dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "No data yet", timeout=20)
     dash_duo.wait_for_contains_text(f"#{Data.MESSAGE}", "deleted")
     assert list(app_settings.cache_dir.iterdir()) == []

@@ -6,6 +6,7 @@ from selenium.webdriver.common.keys import Keys
 import models
 from dashboard.ids import App, Data, Models, Plan
 from tests.browser.helpers import (
+    clear_data,
     click,
     click_tab,
     fit_was_cancelled,
@@ -72,7 +73,7 @@ def test_clear_during_a_fit_deletes_the_data_at_once_and_the_fit_is_not_saved(da
     click(dash_duo, f"#{Models.fit_button('ridge')}")
     until(lambda: "Trial" in progress_text(dash_duo, "ridge"), timeout=60)
     sid = session_id(dash_duo, dash_app)
-    click(dash_duo, f"#{Data.CLEAR}")
+    clear_data(dash_duo)
     dash_duo.wait_for_contains_text(f"#{Data.MESSAGE}", "deleted", timeout=10)  # not held back by the fit
     dash_duo.wait_for_contains_text(f"#{Models.results('ridge')}", "Your data was cleared", timeout=30)
     until(lambda: not job_processes(), timeout=30)  # the job stopped

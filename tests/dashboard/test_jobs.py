@@ -94,10 +94,11 @@ def test_cancel_frees_the_session_at_once(demo):
     with Heartbeat(store, sid, "ridge"):
         pass  # the killed job's last mark stays behind
     assert running_fits(store, sid) == ["ridge"]
-    cancelled(store, slots, "ridge", 1, token)
+    _, props = in_callback(cancelled, store, slots, "ridge", 1, token)
     assert running_fits(store, sid) == [] and slots.running() == 0
+    assert props[Models.progress("ridge")]["label"].startswith("Cancelled")  # the bar says so
     slots.claim_session(sid, "ridge", "new-job")  # a new fit may start now
-    cancelled(store, slots, "ridge", 1, "forged")  # a token this server did not issue changes nothing
+    assert in_callback(cancelled, store, slots, "ridge", 1, "forged")[1] == {}  # a forged token changes nothing
 
 
 def test_a_fit_whose_job_died_is_reported_and_fit_re_enabled(demo):

@@ -17,7 +17,7 @@ import redis
 from dashboard.background import PRIVATE_CONTEXT, PrivateCeleryManager
 from dashboard.ids import App, Data, Models
 from models.datasets import load_demo_bytes
-from tests.browser.helpers import click, click_tab, start_ridge_fit, upload
+from tests.browser.helpers import clear_data, click_tab, start_ridge_fit, upload
 from tests.deploy.conftest import deployment
 
 MARKER = "zqx7marker"  # a channel name nothing else holds
@@ -97,7 +97,7 @@ def test_clear_deletes_the_sessions_data_from_every_store(dash_br, any_deploymen
     upload_and_fit(dash_br, url, MARKER, tmp_path)
     assert holding(env, MARKER.encode()), "the planted data should be stored before Clear"
 
-    click(dash_br, f"#{Data.CLEAR}")
+    clear_data(dash_br)
     dash_br.wait_for_contains_text(f"#{Data.MESSAGE}", "deleted", timeout=20)
     assert holding(env, MARKER.encode()) == []
 

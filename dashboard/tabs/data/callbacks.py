@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import logging
 import traceback
 
@@ -17,7 +18,7 @@ from dashboard.store import SessionStore
 from dashboard.tabs import bound
 from dashboard.tabs.data.state import load_dataset, save_roles, save_upload
 from dashboard.tabs.data.views import message, no_data, summary_view, warning_list
-from models.data import DataError, check_upload_name, display_name, read_upload, validate_roles
+from models.data import DataError, Limits, check_upload_name, display_name, read_upload, validate_roles
 from models.datasets import load_demo_bytes
 
 log = logging.getLogger(__name__)
@@ -34,10 +35,18 @@ function(contents, filename, config) {
     return {filename: filename, contents: contents};
 }
 """
+# "Clear my data" opens the confirmation; "Delete my data" (which deletes) and "Keep my data" close it.
+CLEAR_DIALOG_JS = """
+function(_ask, _delete, _keep) {
+    const trigger = window.dash_clientside.callback_context.triggered_id;
+    return trigger === "data-clear-ask-button";
+}
+"""
 ROLE_PICKERS = (Data.ROLE_TARGET, Data.ROLE_CHANNELS, Data.ROLE_CONTROLS)
 
 
-def register(app, store: SessionStore, settings: Settings) -> None:
+def register_browser_side(app) -> None:
+    """The callbacks that run in the browser: the upload's size check and Clear's confirmation."""
     app.clientside_callback(
         CHECK_SIZE_JS,
         Output(Data.PAYLOAD, "data"),
@@ -45,6 +54,18 @@ def register(app, store: SessionStore, settings: Settings) -> None:
         State(Data.UPLOAD, "filename"),
         State(App.CONFIG, "data"),
     )
+    app.clientside_callback(
+        CLEAR_DIALOG_JS,
+        Output(Data.CLEAR_DIALOG, "is_open"),
+        Input(Data.CLEAR_ASK, "n_clicks"),
+        Input(Data.CLEAR, "n_clicks"),
+        Input(Data.CLEAR_KEEP, "n_clicks"),
+        prevent_initial_call=True,
+    )
+
+
+def register(app, store: SessionStore, settings: Settings) -> None:
+    register_browser_side(app)
     app.callback(
         Output(App.DATASET, "data"),
         Output(Data.MESSAGE, "children"),
@@ -56,6 +77,14 @@ def register(app, store: SessionStore, settings: Settings) -> None:
         State(App.SESSION, "data"),
         prevent_initial_call=True,
     )(bound(change_data, store, settings))
+    app.callback(
+        Output(Data.ROLE_MESSAGE, "children", allow_duplicate=True),
+        Input(Data.PAYLOAD, "data"),
+        Input(Data.DEMO, "n_clicks"),
+        Input(Data.CLEAR, "n_clicks"),
+        prevent_initial_call=True,
+    )(clear_role_message)
+    roles_limit = settings.limits.max_columns  # most channels + controls (MMM_MAX_COLUMNS)
     pickers = [Output(Data.ROLE_DATE, "options"), Output(Data.ROLE_DATE, "value")]
     pickers += [Output(p, prop) for p in ROLE_PICKERS for prop in ("options", "value")]
     app.callback(Output(Data.SUMMARY, "children"), *pickers, Input(App.DATASET, "data"))(show_dataset)
@@ -69,7 +98,7 @@ def register(app, store: SessionStore, settings: Settings) -> None:
         State(Data.ROLE_DATE, "value"),
         State(App.SESSION, "data"),
         prevent_initial_call=True,
-    )(bound(change_roles, store))
+    )(functools.update_wrapper(functools.partial(change_roles, store, max_roles=roles_limit), change_roles))
 
 
 def change_data(store: SessionStore, settings: Settings, payload, _demo, _clear, token) -> tuple:
@@ -87,6 +116,11 @@ def change_data(store: SessionStore, settings: Settings, payload, _demo, _clear,
     else:
         content, filename = decode_payload(payload)
     return (*ingest(store, sid, content, filename, settings), new_token)
+
+
+def clear_role_message(*_) -> None:
+    """A new upload, the demo or Clear starts afresh: a message about the previous data's roles goes."""
+    return None
 
 
 def show_dataset(summary: dict | None) -> tuple:
@@ -116,7 +150,9 @@ def unused_columns(summary: dict | None, *chosen) -> str:
     return f"Not used: {', '.join(unused)}" if unused else "Every column has a role."
 
 
-def change_roles(store: SessionStore, target, channels, controls, date, token) -> tuple:
+def change_roles(
+    store: SessionStore, target, channels, controls, date, token, *, max_roles: int = Limits().max_columns
+) -> tuple:
     """Validate and save corrected roles: (new dataset summary for App.DATASET, which every tab follows,
     message). Roles equal to the stored ones (the pickers being filled from App.DATASET) save nothing and
     return no_update, so App.DATASET never loops."""
@@ -132,7 +168,7 @@ def change_roles(store: SessionStore, target, channels, controls, date, token) -
     if roles == dataset.roles:
         return no_update, None
     try:
-        warnings = validate_roles(dataset.frame, roles)
+        warnings = validate_roles(dataset.frame, roles, max_roles=max_roles)
     except DataError as exc:
         return no_update, message(str(exc), "danger")
     updated = save_roles(store, sid, dataset, roles, warnings)

@@ -46,9 +46,31 @@ def buttons() -> html.Div:
     return html.Div(
         [
             dbc.Button("Try the demo data", id=Data.DEMO, color="primary", size="sm"),
-            dbc.Button("Clear my data", id=Data.CLEAR, color="danger", outline=True, size="sm"),
+            dbc.Button("Clear my data", id=Data.CLEAR_ASK, color="danger", outline=True, size="sm"),
+            clear_dialog(),
         ],
         className="d-flex gap-2 mt-2",
+    )
+
+
+def clear_dialog() -> dbc.Modal:
+    """Clear asks first: it deletes everything the session holds, at once and for good."""
+    return dbc.Modal(
+        [
+            dbc.ModalHeader(dbc.ModalTitle("Delete your data from the server?")),
+            dbc.ModalBody(
+                "Your data, every fit, the plans and scenarios, and your share links are deleted now and cannot be "
+                "brought back. A fit that is running stops."
+            ),
+            dbc.ModalFooter(
+                [
+                    dbc.Button("Keep my data", id=Data.CLEAR_KEEP, color="secondary", outline=True, size="sm"),
+                    dbc.Button("Delete my data", id=Data.CLEAR, color="danger", size="sm"),
+                ]
+            ),
+        ],
+        id=Data.CLEAR_DIALOG,
+        is_open=False,
     )
 
 

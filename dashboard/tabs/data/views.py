@@ -20,11 +20,17 @@ def message(children, color: str) -> dbc.Alert:
 
 
 def warning_list(warnings: list[str], headline: str) -> dbc.Alert:
-    """A success message, or the headline with each warning to check."""
+    """A success message, or the headline with each warning to check: one sentence in one text node, so the
+    browser cannot break it between a long file name and its full stop."""
     if not warnings:
         return message(headline, "success")
+    ask = "Please check this:" if len(warnings) == 1 else f"Please check these {len(warnings)} points:"
     return message(
-        [html.Strong(headline), " Please check:", html.Ul([html.Li(w) for w in warnings], className="mb-0")], "warning"
+        [
+            html.P(html.Strong(f"{headline} {ask}"), className="mb-1"),
+            html.Ul([html.Li(w) for w in warnings], className="mb-0"),
+        ],
+        "warning",
     )
 
 

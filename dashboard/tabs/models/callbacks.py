@@ -17,6 +17,7 @@ from dashboard.tabs.models.comparison import comparison
 from dashboard.tabs.models.fits import (
     STALE_AFTER,
     ended_since,
+    fit_summaries,
     forget_running,
     load_fit,
     running_fits,
@@ -40,6 +41,7 @@ function(clicks) {
     return [0, "Sent: waiting for the server to start the fit"];
 }
 """
+CANCELLED = "Cancelled: the fit was stopped (a first stage already saved stays, without what had not finished)"
 QUEUE_PATIENCE = 15 * 60  # seconds a sent fit may wait for a free worker before it is called lost
 WAITING = "Waiting for a free worker: other fits run first ({minutes} min so far)"
 LOST = (
@@ -61,6 +63,13 @@ def register(app, store: SessionStore, slots: FitSlots | None = None) -> None:
         inputs={"summary": Input(App.DATASET, "data"), "running": Input(App.RUNNING, "data"), "stages": STAGES},
         state={"token": State(App.SESSION, "data")},
     )(bound(leaderboard, store))
+    app.callback(
+        Output(Models.HOLDOUT_NOTE, "children"),
+        Input(Models.HOLDOUT, "value"),
+        Input(App.DATASET, "data"),
+        *STAGES,
+        State(App.SESSION, "data"),
+    )(bound(holdout_note, store))
     app.callback(Output(App.PULSE_SINCE, "data"), Output(App.PULSE, "disabled"), Input(App.RUNNING, "data"))(
         bound(follow_fit, store)
     )
@@ -133,11 +142,12 @@ def run_fit(
 
 def cancelled(store: SessionStore, slots: FitSlots, family: str, _clicks, token) -> None:
     """Cancel kills the family's job (Dash does): free the session's fit slot and its running mark at once,
-    so a new fit can start now rather than when the dead job's heartbeat goes stale."""
+    so a new fit can start now rather than when the dead job's heartbeat goes stale, and say so on the bar."""
     sid = store.session_or_none(token)
     if sid is not None:
         slots.release_session(sid)
         forget_running(store, sid, family)
+        set_props(Models.progress(family), {"value": 0, "label": CANCELLED})
 
 
 def follow_fit(store: SessionStore, running: str | None) -> tuple:
@@ -184,6 +194,27 @@ def shown_after_restart(family: str) -> tuple:
     set_props(Models.progress(family), {"value": 100, "label": "Done: the fit was saved"})
     set_props(Models.stage_store(family), {"data": {"recovered": True}})
     return None, True
+
+
+def holdout_note(store: SessionStore, percent, summary: dict | None, *stages_token) -> str:
+    """What the slider does: it sets the holdout of the next fits; the fits shown keep the one they were made
+    with (a holdout is left out of training, so scoring a fit on another one means fitting again)."""
+    token = stages_token[-1]
+    if not summary or not percent:
+        return "The holdout applies to the next fits."
+    periods = models.holdout_periods(summary["rows"], percent / 100)
+    used = sorted(
+        {
+            m["metrics"]["holdout_periods"]
+            for m in fit_summaries(store, store.session_or_none(token), summary["version"])
+        }
+    )
+    if not used or used == [periods]:
+        return f"Fits are scored on the last {periods} periods."
+    return (
+        f"The next fits will be scored on the last {periods} periods; the fits shown used the last "
+        f"{', '.join(map(str, used))}: fit them again to score them on the new holdout."
+    )
 
 
 def announce_stage(family: str, mark: dict) -> None:

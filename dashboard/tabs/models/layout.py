@@ -56,8 +56,13 @@ def leaderboard_header() -> html.Div:
         className="d-flex align-items-center",
     )
     return html.Div(
-        [html.H6("Leaderboard", className="mb-0"), holdout],
-        className="d-flex justify-content-between align-items-center flex-wrap mb-2",
+        [
+            html.Div(
+                [html.H6("Leaderboard", className="mb-0"), holdout],
+                className="d-flex justify-content-between align-items-center flex-wrap",
+            ),
+            html.Div(id=Models.HOLDOUT_NOTE, className="small text-muted text-end mb-2"),
+        ]
     )
 
 

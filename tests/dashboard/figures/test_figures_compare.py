@@ -5,6 +5,7 @@ import pandas as pd
 
 from dashboard.figures import compare
 from dashboard.figures.format import MISSING_TEXT
+from dashboard.figures.theme import BREAK_EVEN
 from tests.dashboard.figures.test_figures_models import empty_message, strict_json
 
 
@@ -53,6 +54,8 @@ def test_roas_side_by_side_groups_models_with_their_intervals():
     )
     fig = compare.roas_comparison(roas)
     assert [t.name for t in fig.data] == ["Ridge", "XGBoost"] and fig.layout.barmode == "group"
+    (line,) = fig.layout.shapes  # break-even is named in the legend, not written over the bars
+    assert (line.y0, line.name, line.showlegend) == (1.0, BREAK_EVEN, True) and not fig.layout.annotations
     assert list(fig.data[0].x) == ["google", "tiktok"] and fig.data[0].error_y.array[0] == 6.4 - 1.7
     assert fig.data[1].error_y.arrayminus[0] == 0 and fig.data[1].error_y.array[1] is None  # inf: no bar end
     assert fig.data[0].marker.color != fig.data[1].marker.color

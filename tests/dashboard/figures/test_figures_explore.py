@@ -26,7 +26,8 @@ def test_channel_colors_known_fixed_rest_by_position():
     colors = channel_colors(["Google_Spend", "tiktok", "podcast", "radio_x", "affiliates"])
     assert colors["Google_Spend"] == KNOWN_CHANNEL_COLORS["google"]
     assert colors["tiktok"] == KNOWN_CHANNEL_COLORS["tiktok"]
-    assert colors["podcast"] == PALETTE[0] and colors["affiliates"] == PALETTE[1]
+    free = [c for c in PALETTE if c not in (colors["Google_Spend"], colors["tiktok"])]
+    assert [colors[c] for c in ("podcast", "radio_x", "affiliates")] == free[:3]  # unused colours, in order
     assert channel_colors(["meta"])["meta"] == KNOWN_CHANNEL_COLORS["facebook"]
     assert channel_colors(["google_search", "google_display"]) == channel_colors(["google_search", "google_display"])
 
@@ -41,7 +42,8 @@ def test_time_series_traces_axes_and_layout(frame):
     assert [trace.name for trace in fig.data] == ["revenue", *CHANNELS]
     assert fig.data[0].yaxis == "y" and all(trace.yaxis == "y2" for trace in fig.data[1:])
     assert fig.layout.hovermode == "x unified"
-    assert fig.layout.legend.orientation == "h"
+    assert fig.layout.legend.orientation == "v" and fig.layout.legend.x > 1  # right of the plot, as everywhere
+    assert fig.layout.yaxis2.tickformat == "~s" and fig.layout.yaxis2.rangemode == "nonnegative"  # spend axis
     assert fig.layout.template == pio.templates[TEMPLATE]
     assert "EUR" in fig.layout.yaxis.title.text and "EUR" in fig.layout.yaxis2.title.text
     assert np.all(np.diff(fig.data[0].x.astype("datetime64[ns]")) > np.timedelta64(0))

@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.figures import models as figures
 from dashboard.figures.format import MISSING_TEXT, compact_number
-from dashboard.figures.theme import channel_colors
+from dashboard.figures.theme import BREAK_EVEN, channel_colors
 
 CHANNELS = ["google", "facebook", "podcast"]
 DATES = pd.date_range("2024-01-07", periods=20, freq="W")
@@ -137,7 +137,7 @@ def test_contributions_area_groups_and_colours(contributions):
 def test_contribution_waterfall_ends_with_total(contributions):
     totals = contributions.sum()[["trend", "google", "baseline", "price", "facebook"]]
     fig = figures.contribution_waterfall(totals, CHANNELS)
-    (trace,) = fig.data
+    trace = fig.data[0]
     assert list(trace.x) == ["baseline", "trend", "google", "price", "facebook", figures.TOTAL_LABEL]
     assert list(trace.measure) == ["relative"] * 5 + ["total"]
     assert trace.y[-1] == pytest.approx(totals.sum())
@@ -165,7 +165,8 @@ def test_roas_bars_point_model(roas):
     assert not fig.data[0].error_y.visible  # point model: lower and upper repeat ROAS
     (line,) = fig.layout.shapes
     assert line.y0 == line.y1 == 1.0 and line.line.dash == "dash"
-    assert any(a.text == "break-even" for a in fig.layout.annotations)
+    assert not fig.layout.annotations  # item 4: no label on the plot, where it sat on the bars
+    assert line.name == BREAK_EVEN and line.showlegend  # the line is named in the legend instead
     assert "spend" in fig.data[0].hovertemplate and "contribution" in fig.data[0].hovertemplate
     assert fig.data[0].customdata[0][0] == 1000.0
     payload = strict_json(fig)
@@ -187,13 +188,13 @@ def test_roas_bars_keep_colours_of_full_channel_list(roas):
 
 def test_importance_bars_sorted_descending():
     importance = pd.DataFrame(
-        {"feature": ["tv", "google", "price", "trend"], "importance": [0.2, 0.9, np.nan, 0.5], "kind": "mean |SHAP|"}
+        {"feature": ["tv", "google", "price", "trend"], "importance": [0.2, 0.9, np.nan, 0.5], "kind": "SHAP"}
     )
     fig = figures.importance_bars(importance)
     (trace,) = fig.data
-    assert list(trace.y) == ["google", "trend", "tv", "price"]
+    assert list(trace.y) == ["google", "Trend", "tv", "price"]
     assert trace.orientation == "h"
-    assert fig.layout.xaxis.title.text == "mean |SHAP|"
+    assert fig.layout.xaxis.title.text == "Average effect on revenue per period (SHAP)"
     assert fig.layout.yaxis.autorange == "reversed"
     strict_json(fig)
 

@@ -4,7 +4,17 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from dashboard.figures.format import compact_number, finite, ratio
-from dashboard.figures.theme import LEGEND_BELOW, TEMPLATE, apply_theme, band_traces, colors_for, empty_figure, rgba
+from dashboard.figures.theme import (
+    ALL_BUTTONS,
+    LEGEND,
+    TEMPLATE,
+    TOOLBAR_STRIP,
+    apply_theme,
+    band_traces,
+    colors_for,
+    empty_figure,
+    rgba,
+)
 
 
 def test_empty_figure_has_hidden_axes_and_a_message():
@@ -13,11 +23,24 @@ def test_empty_figure_has_hidden_axes_and_a_message():
     assert figure.layout.xaxis.visible is False and figure.layout.template == pio.templates[TEMPLATE]
 
 
-def test_results_theme_puts_the_legend_below():
-    plain = apply_theme(go.Figure(), "Plain")
-    assert plain.layout.title.text == "Plain" and plain.layout.legend.orientation is None
-    below = apply_theme(go.Figure(), "Below", bottom=90)
-    assert below.layout.legend.orientation == LEGEND_BELOW["orientation"] and below.layout.margin.b == 90
+def test_theme_keeps_the_title_below_the_toolbar_and_the_legend_right_of_the_plot():
+    """Item 1 and 2: the toolbar has a strip of its own above the title; the legend sits right of the plot area
+    (plotly widens the margin for it), away from the title and the axis titles below and left of the plot."""
+    fig = apply_theme(go.Figure(), "Plain")
+    title = fig.layout.title
+    assert title.text == "Plain" and (title.yref, title.y, title.yanchor) == ("container", 1, "top")
+    assert title.pad.t >= TOOLBAR_STRIP and fig.layout.margin.t >= TOOLBAR_STRIP + 40
+    assert fig.layout.modebar.orientation == "h" and "lasso2d" in fig.layout.modebar.remove
+    assert (fig.layout.legend.orientation, fig.layout.legend.x, fig.layout.legend.xanchor) == ("v", 1.02, "left")
+    assert fig.layout.legend.to_plotly_json() == LEGEND
+    assert apply_theme(go.Figure(), "Taller", bottom=90).layout.margin.b == 90
+
+
+def test_empty_figure_has_no_toolbar_buttons():
+    """Item 9: every button plotly could show is removed, so no toolbar floats over the blank box."""
+    modebar = empty_figure("Nothing yet").layout.modebar
+    assert set(modebar.remove) == set(ALL_BUTTONS)
+    assert {"zoom2d", "pan2d", "resetScale2d", "toImage", "select2d", "lasso2d"} <= set(modebar.remove)
 
 
 def test_band_is_a_lower_edge_and_an_upper_edge_filled_to_it():

@@ -88,9 +88,9 @@ def test_xlsx_respects_max_rows(mk):
         read_upload(mk.frame_xlsx(mk.frame(60)), "data.xlsx", Limits(max_rows=40))
 
 
-def test_xlsx_respects_max_columns(mk):
+def test_xlsx_respects_max_file_columns(mk):
     with pytest.raises(DataError) as exc:
-        read_upload(mk.frame_xlsx(mk.frame(60)), "data.xlsx", Limits(max_columns=5))
+        read_upload(mk.frame_xlsx(mk.frame(60)), "data.xlsx", Limits(max_columns=3, max_file_columns=5))
     assert "column" in mk.msg(exc).lower()
 
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
-from models.data import DataError, Limits, read_upload
+from models.data import Limits, read_upload
 
 PUBLIC = Path(__file__).resolve().parents[2] / "data" / "public"  # tests/data/public
 
@@ -91,13 +90,19 @@ def test_razaqabdi_uk_weekly():
         assert col in upload.roles["controls"], upload.roles["controls"]
 
 
-def test_mmm_stan_case_study_exceeds_default_column_limit():
-    content = raw("mmm_stan_case_study.csv")
-    with pytest.raises(DataError) as exc:
-        read_upload(content, "mmm_stan_case_study.csv")
-    low = str(exc.value).lower()
-    assert "column" in low, low
-    assert "60" in low, low
+def test_mmm_stan_case_study_80_columns_are_read_with_the_default_limits():
+    upload = load("mmm_stan_case_study.csv")
+    check_frame(upload)
+    assert len(upload.frame.columns) == 80
+    assert len(upload.roles["channels"]) + len(upload.roles["controls"]) <= Limits().max_columns
+    assert len(upload.ignored) >= 18  # impressions (mdip_*) and helpers stay unused
+
+
+def test_mmm_stan_case_study_with_few_roles_allowed_leaves_the_rest_unused():
+    upload = load("mmm_stan_case_study.csv", Limits(max_columns=12))
+    check_frame(upload)
+    assert len(upload.roles["channels"]) + len(upload.roles["controls"]) == 12
+    assert any("at most 12 can be used together" in w for w in upload.warnings), upload.warnings
 
 
 def test_mmm_stan_case_study_with_raised_column_limit():

@@ -180,9 +180,9 @@ def test_more_rows_than_max_rows_is_rejected(mk):
     assert "40" in low or "row" in low, low
 
 
-def test_more_columns_than_max_columns_is_rejected(mk):
+def test_more_columns_than_max_file_columns_is_rejected(mk):
     with pytest.raises(DataError) as exc:
-        read_upload(mk.daily_csv(60), "data.csv", Limits(max_columns=5))
+        read_upload(mk.daily_csv(60), "data.csv", Limits(max_columns=3, max_file_columns=5))
     low = mk.msg(exc).lower()
     assert "column" in low, low
 

@@ -7,7 +7,7 @@ from dash import no_update
 import models
 from dashboard.ids import App, Models
 from dashboard.tabs.data.state import load_dataset
-from dashboard.tabs.models.callbacks import leaderboard, run_fit, show_results, watch_fits
+from dashboard.tabs.models.callbacks import holdout_note, leaderboard, run_fit, show_results, watch_fits
 from dashboard.tabs.models.fits import (
     STALE_AFTER,
     Heartbeat,
@@ -204,3 +204,15 @@ def test_too_many_trials_are_explained_not_taken_for_automatic(demo):
     _, store, token = demo
     error = fit_error(store, "ridge", token, "geometric", "hill", 5000)
     assert error == "Check the options: Search trials must be at most 2,000."
+
+
+def test_the_holdout_slider_says_it_sets_the_next_fits_holdout(compared):
+    app, token, sid, version = compared
+    store = app.session_store
+    summary = {"rows": len(load_dataset(store, sid).frame), "version": version}
+    stages = [None] * len(models.MODEL_NAMES)
+    assert holdout_note(store, 10, summary, *stages, token) == "Fits are scored on the last 110 periods."
+    moved = holdout_note(store, 20, summary, *stages, token)
+    assert "next fits will be scored on the last 219 periods" in moved and "used the last 110" in moved
+    assert "fit them again" in moved
+    assert holdout_note(store, 20, None, *stages, token) == "The holdout applies to the next fits."
