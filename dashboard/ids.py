@@ -35,6 +35,7 @@ class Data:
 class Explore:
     CHANNELS = "explore-channels-checklist"
     SERIES = "explore-series-graph"
+    PERIOD = "explore-period-radio"  # per day, week or month
     SHARE = "explore-share-graph"
     CORRELATION = "explore-correlation-graph"
     VIF = "explore-vif-graph"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -28,8 +30,8 @@ def muted(text: str, class_name: str = "text-muted small mb-0") -> html.P:
     return html.P(text, className=class_name)
 
 
-def stat_cards(items: list[tuple[str, str]]) -> dbc.Row:
-    """A row of small cards, each a label above a number."""
+def stat_cards(items: list[tuple]) -> dbc.Row:
+    """A row of small cards, each a label (text, or text and a help button) above a number."""
     return dbc.Row(
         [
             dbc.Col(
@@ -63,3 +65,79 @@ def named(component, name: str) -> html.Div:
     """A third-party control that takes no ARIA props (dcc.Slider's thumb, dbc.Progress's bar, dcc.Upload's
     file input), wrapped so that assets/a11y.js gives the widget inside it this accessible name."""
     return html.Div(component, **{"data-a11y-name": name})
+
+
+# Every term the dashboard explains, in one plain sentence each: the help buttons and notes all read from here.
+GLOSSARY = {
+    "R²": "How much of revenue's rise and fall the model explains: 1 is perfect, 0 is no better than always "
+    "guessing the average; higher is better.",
+    "MAPE": "Mean absolute percentage error: the typical forecast miss as a share of actual revenue; lower is better.",
+    "NRMSE": "Normalised root mean squared error: the typical forecast error as a share of revenue's range "
+    "(highest minus lowest); lower is better.",
+    "holdout": "The last periods of the data, kept out of fitting, so the model is scored on periods it has not seen.",
+    "CV": "Cross-validation: the model is refitted several times, each time scored on a later stretch of data it "
+    "did not see, and the results averaged.",
+    "train": "Measured on the periods the model was fitted on: always flattering, so compare it with the holdout "
+    "number; a much higher train score means the model memorised noise.",
+    "Score": "Out of 100: what the checks say about how far this model's ROAS can be trusted; the highest is "
+    "recommended.",
+    "Checks": "How many of this model's checks passed (ok), raised a warning or failed; see each family's tab for "
+    "what they found.",
+    "Twin ROAS error": "The model is refitted on made-up data whose true ROAS is known (a twin of yours): how far "
+    "off it gets each channel's ROAS; lower is better.",
+    "Placebo share": "A fake channel (shuffled spend that cannot have earned anything) is added: the ROAS the model "
+    "still gives it, as a share of the real channels'; near 0 is good.",
+    "ROAS spread": "How much each channel's ROAS moves when the model is refitted on less data; lower means "
+    "steadier answers.",
+    "ROAS": "Return on ad spend: revenue the channel brought in per unit of spend; above 1 it earned back more "
+    "than it cost.",
+    "marginal ROAS": "What the next unit of spend would bring in at this level of spend; lower than ROAS once a "
+    "channel nears saturation.",
+    "R-hat": "Whether the sampler's independent runs (chains) agree: near 1.00 is good, above 1.01 means they "
+    "have not settled.",
+    "ESS": "Effective sample size: how many independent draws the sampler's draws are worth; a few hundred or "
+    "more makes the intervals reliable.",
+    "divergences": "Steps where the sampler failed; any means the intervals may be off.",
+    "SHAP": "SHAP values split each prediction fairly among its inputs: how much each channel's spend moved it.",
+    "Trees": "How many small decision trees the model adds together: more can follow finer patterns but take "
+    "longer and may memorise noise.",
+    "Search trials": "How many combinations of carry-over and saturation settings the automatic search tries: "
+    "more can find a better fit but take longer.",
+}
+
+
+def slug(text: str) -> str:
+    """``Holdout R²`` -> ``holdout-r2``: a piece of an id built from words."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def help_button(label: str, terms: tuple[str, ...], scope: str) -> html.Span:
+    """An ⓘ button saying what ``label`` means (the ``terms``' sentences from GLOSSARY): a tooltip on hover or
+    keyboard focus, and the same words as the button's accessible description for screen readers."""
+    button_id = f"{scope}-help-{slug(label)}"
+    text = " ".join(GLOSSARY[term] for term in terms)
+    return html.Span(
+        [
+            html.Button(
+                "ⓘ",
+                id=button_id,
+                type="button",
+                className="help-button",
+                **{"aria-label": f"What is {label}?", "aria-describedby": f"{button_id}-text"},
+            ),
+            html.Span(text, id=f"{button_id}-text", className="visually-hidden"),
+            dbc.Tooltip(text, target=button_id, placement="top"),
+        ],
+        className="help",
+    )
+
+
+def explained(label: str, terms: tuple[str, ...], scope: str) -> list:
+    """A label followed by its help button."""
+    return [label, " ", help_button(label, terms, scope)]
+
+
+def caption(text: str) -> html.P:
+    """A chart's plain-language line: what it shows and how to read it."""
+    return html.P(text, className="chart-caption small text-muted mb-0 mt-1")

@@ -229,3 +229,38 @@ def spend_share(frame: pd.DataFrame, channels: Sequence[str]) -> pd.DataFrame:
     grand_total = totals.sum()
     shares = totals / grand_total if grand_total > 0 else np.zeros_like(totals)
     return pd.DataFrame({"channel": names, "spend": totals, "share": shares}, columns=list(SPEND_SHARE_COLUMNS))
+
+
+# Weeks start on Monday and are labelled by that day; months by their first day.
+PERIOD_RULES = {"week": "W-MON", "month": "MS"}
+SHORT_EDGE = 0.9  # an edge period with fewer rows than this share of the usual count is cut off, not a real dip
+
+
+def per_period(
+    frame: pd.DataFrame, date: str, period: str, flows: Sequence[str], levels: Sequence[str] = ()
+) -> pd.DataFrame:
+    """One row per period (dated by its start): ``flows`` summed, ``levels`` averaged, partial edges dropped."""
+    columns = [*dict.fromkeys([*flows, *levels])]
+    if period not in PERIOD_RULES:
+        return frame[[date, *columns]].sort_values(date)
+    grouped = (
+        frame.set_index(date).sort_index().groupby(pd.Grouper(freq=PERIOD_RULES[period], label="left", closed="left"))
+    )
+    how = {c: "mean" for c in levels} | {c: "sum" for c in flows}
+    table = grouped[columns].agg(how) if columns else pd.DataFrame(index=grouped.size().index)
+    for column in flows:  # a period without any value stays empty rather than summing to 0
+        table.loc[grouped[column].count() == 0, column] = float("nan")
+    rows = grouped.size()
+    table = table[rows > 0]
+    return _trim_partial_edges(table, rows[rows > 0]).rename_axis(date).reset_index()
+
+
+def _trim_partial_edges(table: pd.DataFrame, rows: pd.Series) -> pd.DataFrame:
+    """Drop a first or last period holding clearly fewer rows than usual (a half week sums to a false dip)."""
+    if len(rows) < 3:
+        return table
+    full = SHORT_EDGE * rows.median()
+    keep = pd.Series(True, index=rows.index)
+    keep.iloc[0] = rows.iloc[0] >= full
+    keep.iloc[-1] = rows.iloc[-1] >= full
+    return table[keep.to_numpy()]

@@ -12,6 +12,9 @@ from plotly.subplots import make_subplots
 from dashboard.figures.theme import SPEND_AXIS, TARGET_COLOR, apply_theme, colors_for, empty_figure
 
 VIF_CAP = 100.0
+PERIOD_AXIS = {"day": "Date", "week": "Week starting", "month": "Month"}
+# Above this many series per-cell numbers overlap: the cells keep their colour and the hover keeps the value.
+CELL_TEXT_MAX = 15
 VIF_NOTE = "Above 10: channels move together;<br>their separate effects are hard to tell apart"
 
 
@@ -28,8 +31,9 @@ def time_series_figure(
     *,
     colors: Mapping[str, str] | None = None,
     currency: str | None = None,
+    period: str | None = None,
 ) -> go.Figure:
-    """Target on the left axis and each channel's spend on the right axis, over time."""
+    """Target on the left axis and each channel's spend on the right axis, per ``period`` (day, week, month)."""
     data = frame.sort_values(date)
     colors = colors_for(channels, given=colors)
     fig = make_subplots(specs=[[{"secondary_y": True}]])
@@ -40,14 +44,15 @@ def time_series_figure(
         fig.add_trace(
             go.Scatter(x=data[date], y=data[channel], name=channel, mode="lines", line=line), secondary_y=True
         )
-    fig.update_yaxes(title_text=_money(target, currency), secondary_y=False)
+    per = f" per {period}" if period else ""
+    fig.update_yaxes(title_text=_money(f"{target}{per}", currency), secondary_y=False)
     # Without channels the right axis would be an empty, unlabelled scale.
-    spend_title = _money("Spend", currency) if channels else None
+    spend_title = _money(f"Spend{per}", currency) if channels else None
     spend = {"title_text": spend_title, **SPEND_AXIS}
     fig.update_yaxes(showgrid=False, visible=bool(channels), secondary_y=True, **spend)
-    fig.update_xaxes(title_text="Date")
+    fig.update_xaxes(title_text=PERIOD_AXIS.get(period, "Date"))
     fig.update_layout(hovermode="x unified")
-    title = f"{target} and media spend over time"
+    title = f"Spend and {target}{per}" if period else f"{target} and media spend over time"
     return apply_theme(fig, title[:1].upper() + title[1:])
 
 
@@ -78,7 +83,8 @@ def spend_share_figure(
 
 
 def correlation_heatmap(corr: pd.DataFrame) -> go.Figure:
-    """Correlation matrix as a heatmap (red positive, blue negative) with values in cells."""
+    """Correlation matrix as a heatmap (red positive, blue negative); values in cells up to CELL_TEXT_MAX series."""
+    crowded = len(corr.columns) > CELL_TEXT_MAX
     labels_x = [str(name) for name in corr.columns]
     labels_y = [str(name) for name in corr.index]
     fig = go.Figure(
@@ -91,14 +97,15 @@ def correlation_heatmap(corr: pd.DataFrame) -> go.Figure:
             zmid=0,
             colorscale="RdBu",
             reversescale=True,
-            texttemplate="%{z:.2f}",
+            texttemplate=None if crowded else "%{z:.2f}",
             hovertemplate="%{y} vs %{x}: %{z:.2f}<extra></extra>",
             colorbar={"title": {"text": "r"}},
         )
     )
     # Reversed y so the first column is at the top-left, as in a printed matrix.
-    fig.update_yaxes(autorange="reversed", type="category", title_text=None)
-    fig.update_xaxes(type="category", title_text=None)
+    ticks = {"type": "category", "title_text": None, "automargin": True, "tickfont": {"size": 10 if crowded else 12}}
+    fig.update_yaxes(autorange="reversed", **ticks)
+    fig.update_xaxes(tickangle=-45 if crowded else None, **ticks)
     return apply_theme(fig, "Correlation (Pearson)")
 
 

@@ -13,9 +13,10 @@ from dashboard.store import SessionStore
 from dashboard.tabs import bound
 from dashboard.tabs.data.state import Dataset, load_dataset
 from dashboard.tabs.explore.layout import NO_DATA
+from dashboard.tabs.explore.periods import default_period, period_options
 from dashboard.tabs.explore.views import stats_table
 from dashboard.ui import alert
-from models.explore import correlation_matrix, spend_share, summary_statistics, variance_inflation
+from models.explore import correlation_matrix, per_period, spend_share, summary_statistics, variance_inflation
 
 EXPIRED = "Your data is no longer on the server (cleared, or expired after inactivity). Upload it again."
 
@@ -33,8 +34,14 @@ def register(app, store: SessionStore) -> None:
         State(App.SESSION, "data"),
     )(bound(overview, store))
     app.callback(
+        Output(Explore.PERIOD, "options"),
+        Output(Explore.PERIOD, "value"),
+        Input(App.DATASET, "data"),
+    )(period_choices)
+    app.callback(
         Output(Explore.SERIES, "figure"),
         Input(Explore.CHANNELS, "value"),
+        Input(Explore.PERIOD, "value"),
         State(App.DATASET, "data"),
         State(App.SESSION, "data"),
     )(bound(series, store))
@@ -68,15 +75,26 @@ def overview(store: SessionStore, summary: dict | None, token) -> tuple:
     )
 
 
-def series(store: SessionStore, chosen: list | None, summary: dict | None, token):
-    """Revenue with the chosen channels' spend over time."""
+def period_choices(summary: dict | None) -> tuple:
+    """Per day, week or month for daily data, per week or month for weekly; per week opens long daily data."""
+    if not summary:
+        return [], None
+    frequency = summary.get("frequency", "daily")
+    return period_options(frequency), default_period(frequency, summary.get("rows", 0))
+
+
+def series(store: SessionStore, chosen: list | None, period: str | None, summary: dict | None, token):
+    """Revenue with the chosen channels' spend, summed per day, week or month."""
     dataset = load_dataset(store, store.session_or_none(token)) if summary else None
     if dataset is None:
         return empty_figure(NO_DATA)
     roles = dataset.roles
     chosen = [c for c in chosen or [] if c in roles["channels"]]
+    period = period or default_period(dataset.frequency, len(dataset.frame))
+    # Spend and revenue are flows, so a week's value is the sum of its days.
+    frame = per_period(dataset.frame, roles["date"], period, [roles["target"], *chosen])
     colors = channel_colors(roles["channels"])
-    return time_series_figure(dataset.frame, roles["date"], roles["target"], chosen, colors=colors)
+    return time_series_figure(frame, roles["date"], roles["target"], chosen, colors=colors, period=period)
 
 
 def download_tables(store: SessionStore, _xlsx, _csv, token) -> dict:

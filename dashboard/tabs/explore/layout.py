@@ -7,9 +7,13 @@ from dash import dcc, html
 
 from dashboard.figures.theme import empty_figure
 from dashboard.ids import Explore
-from dashboard.ui import card, graph
+from dashboard.ui import card, graph, muted
 
 NO_DATA = "Upload data to see this chart"
+CORRELATION_NOTE = (
+    "Each cell: how closely two series move together, from -1 (opposite) through 0 (unrelated) to 1 (together). "
+    "Target, channels and controls only."
+)
 
 
 def chart(component_id: str, height: int) -> dcc.Graph:
@@ -18,6 +22,7 @@ def chart(component_id: str, height: int) -> dcc.Graph:
 
 def explore_tab() -> html.Div:
     series = [
+        period_picker(),
         dbc.Checklist(id=Explore.CHANNELS, inline=True, switch=True, class_name="small"),
         chart(Explore.SERIES, 420),
     ]
@@ -32,9 +37,20 @@ def explore_tab() -> html.Div:
                 ],
                 class_name="mt-3 g-3",
             ),
-            card(chart(Explore.CORRELATION, 540)),
+            card([chart(Explore.CORRELATION, 540), muted(CORRELATION_NOTE)]),
             card([stats_header(), html.Div(id=Explore.STATS)], "mt-3 mb-4"),
         ]
+    )
+
+
+def period_picker() -> html.Div:
+    """ "Show per" day, week or month (options follow the data's frequency)."""
+    return html.Div(
+        [
+            dbc.Label("Show per", html_for=Explore.PERIOD, class_name="small mb-0 me-2"),
+            dbc.RadioItems(id=Explore.PERIOD, inline=True, class_name="small"),
+        ],
+        className="d-flex align-items-center mb-2",
     )
 
 

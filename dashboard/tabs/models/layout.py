@@ -9,16 +9,20 @@ import models
 from dashboard.figures.theme import empty_figure
 from dashboard.ids import Models
 from dashboard.tabs.models.leaderboard import COMPARE_FIRST, HIDDEN, NO_FITS
-from dashboard.ui import card, graph, muted, named
+from dashboard.ui import GLOSSARY, card, graph, muted, named
 
 FAMILY_NOTES = {
-    "ridge": "Regularised regression with per-channel adstock and saturation searched by Optuna "
-    "(fit accuracy and Robyn's decomposition distance); channel effects are never negative.",
-    "lightgbm": "Gradient-boosted trees on adstocked spend, time features and controls, with spend constrained "
-    "to never lower revenue; contributions from the library's SHAP values.",
-    "xgboost": "Gradient-boosted trees (XGBoost) on the same features and constraints; contributions from SHAP.",
-    "bayesian": "Bayesian regression in PyMC sampled with NUTS (nutpie): adstock, saturation, trend, seasonality "
-    "and controls with priors scaled to your data; every result comes with a 90% credible interval.",
+    "ridge": "Regularised regression with per-channel carry-over (adstock) and saturation. An automatic search "
+    "tries many settings and keeps those that forecast well while splitting revenue among channels roughly in "
+    "line with their spend, as Meta's Robyn does; channel effects are never negative.",
+    "lightgbm": "Gradient-boosted trees (many small decision trees added together) on carried-over spend, time "
+    "features and controls, with spend constrained to never lower revenue. Each channel's contribution is its "
+    "share of every prediction, split fairly among the inputs (SHAP values).",
+    "xgboost": "Gradient-boosted trees (XGBoost) on the same features and constraints; each channel's contribution "
+    "is its fair share of every prediction (SHAP values).",
+    "bayesian": "Bayesian regression (PyMC): it starts from plausible ranges scaled to your data and draws thousands "
+    "of models consistent with it, with carry-over, saturation, trend, seasonality and controls; every result "
+    "comes with a 90% credible interval.",
 }
 
 
@@ -62,6 +66,7 @@ def leaderboard_header() -> html.Div:
                 className="d-flex justify-content-between align-items-center flex-wrap",
             ),
             html.Div(id=Models.HOLDOUT_NOTE, className="small text-muted text-end mb-2"),
+            muted(f"Holdout: {GLOSSARY['holdout']}", "text-muted small mb-2"),
         ]
     )
 
@@ -124,6 +129,7 @@ def option_control(family: str, spec: dict) -> html.Div:
             )
         )
         parts.append(dbc.FormText(f"{spec['minimum']:,} to {spec['maximum']:,}", class_name="small"))
-    if spec["help"]:
-        parts.append(dbc.FormText(spec["help"]))
+    explanation = spec["help"] or GLOSSARY.get(spec["label"])
+    if explanation:
+        parts.append(dbc.FormText(explanation, class_name="small d-block"))
     return html.Div(parts)

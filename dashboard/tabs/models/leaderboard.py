@@ -11,7 +11,7 @@ from dashboard.figures.compare import leaderboard_frame, roas_comparison
 from dashboard.figures.theme import empty_figure
 from dashboard.tabs.models.comparison import recommendation_text
 from dashboard.tabs.models.fits import DONE, FAILED, FitResult
-from dashboard.ui import alert, muted
+from dashboard.ui import alert, explained, muted
 
 NO_FITS = "No model fitted on this data yet. Pick a family below and click Fit."
 ONE_FIT = (
@@ -21,6 +21,18 @@ ONE_FIT = (
 AGREE = "The models agree on every channel's ROAS within a factor of 2."
 COMPARE_FIRST = "Fit two families to see their ROAS side by side"
 HIDDEN, SHOWN = {"display": "none"}, {}
+# The glossary terms that explain each leaderboard column (the model's name and its fit time need none).
+COLUMN_TERMS = {
+    "Score": ("Score",),
+    "Checks": ("Checks",),
+    "Twin ROAS error": ("Twin ROAS error",),
+    "Placebo share": ("Placebo share",),
+    "ROAS spread (CV)": ("ROAS spread", "CV"),
+    "R² (holdout)": ("R²", "holdout"),
+    "MAPE (holdout)": ("MAPE", "holdout"),
+    "NRMSE (holdout)": ("NRMSE", "holdout"),
+    "NRMSE (CV)": ("NRMSE", "CV"),
+}
 
 
 def checks_state(meta: dict, running: bool) -> str:
@@ -76,7 +88,7 @@ def ranked_table(rows: list[dict]) -> dbc.Table:
     frame = leaderboard_frame(rows)
     chosen = frame.pop("recommended") & (len(rows) > 1)
     frame = frame.drop(columns=["family"])
-    header = html.Thead(html.Tr([html.Th(column) for column in frame.columns]))
+    header = html.Thead(html.Tr([column_header(column) for column in frame.columns]))
     body = [
         html.Tr(
             [html.Td(value) for value in values],
@@ -86,6 +98,12 @@ def ranked_table(rows: list[dict]) -> dbc.Table:
         for i, values in enumerate(frame.itertuples(index=False))
     ]
     return dbc.Table([header, html.Tbody(body)], size="sm", hover=True, responsive=True, class_name="mb-1")
+
+
+def column_header(column: str) -> html.Th:
+    """A column's name, with a help button where it is a measure that needs explaining."""
+    terms = COLUMN_TERMS.get(column)
+    return html.Th(explained(column, terms, "models-leaderboard") if terms else column)
 
 
 def side_by_side(rows: list[dict], fits: dict[str, FitResult]) -> pd.DataFrame:

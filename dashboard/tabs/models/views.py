@@ -17,7 +17,7 @@ from dashboard.figures.models import (
 )
 from dashboard.ids import Models
 from dashboard.tabs.models.fits import CHECKS_TABLE, DONE, FAILED, FitResult
-from dashboard.ui import card, graph, muted, stat_cards
+from dashboard.ui import caption, card, explained, graph, help_button, muted, stat_cards
 from models.checks import REFIT_CHECKS
 
 # A check's status (or a refit check that has not run) as a badge: word and colour.
@@ -32,17 +32,38 @@ STATUS_BADGES = {
 LIGHT_BADGES = {"warning", "info"}  # white text on these is under 2:1 contrast: they get dark text
 NOT_FITTED = "Not fitted on this data yet: choose options and click Fit."
 CHECKS_INTRO = "Can this model's ROAS be trusted? Each check says what it found and what to do about it."
+# Each metric card: its label, the glossary terms that explain it, and its key in the fit's metrics.
+METRIC_CARDS = (
+    ("Holdout R²", ("R²", "holdout"), "r2", "{:.3f}"),
+    ("Holdout MAPE", ("MAPE", "holdout"), "mape", "{:.1%}"),
+    ("Holdout NRMSE", ("NRMSE", "holdout"), "nrmse", "{:.3f}"),
+    ("CV R² (mean)", ("R²", "CV"), "cv_r2", "{:.3f}"),
+    ("Train R²", ("R²", "train"), "train_r2", "{:.3f}"),
+)
+# What each chart of a fit shows and how to read it, one plain line under the chart.
+CHART_CAPTIONS = {
+    "fit": "Lines: the revenue you recorded and the model's prediction, period by period; the shaded stretch is "
+    "the holdout the model did not see. The closer the lines there, the better it forecasts.",
+    "contributions": "How much of each period's predicted revenue the model puts down to each channel (colours) "
+    "and to the base, trend and seasonality (greys) and controls (muted colours); the stack adds up to the prediction.",
+    "waterfall": "The whole period's predicted revenue built up step by step: from the base, each bar adds what "
+    "one component brought in; the last bar is the total.",
+    "roas": "Bars: revenue per unit of spend over the data (ROAS); a bar above the dashed line at 1 earned back "
+    "more than it cost. Hatched bars: marginal ROAS, what the next unit of spend returns. Whiskers: 90% interval.",
+    "curves": "Revenue per period each channel brings at each level of spend per period; a curve that flattens "
+    "means extra spend there buys little. Markers: recent average spend. Bands: 90% interval.",
+    "decay": "Carry-over: the share of a period's spend effect still felt 1, 2, 3... periods later; a slow fall "
+    "means the channel keeps working long after the money is spent.",
+    "importance": "How much each input moves the model's revenue (channels, controls, trend and season); longer "
+    "bars matter more. It says what the model leans on, not what a channel is worth per unit of spend.",
+}
 
 
-def metric_cards(metrics: dict) -> dbc.Row:
+def metric_cards(family: str, metrics: dict) -> dbc.Row:
+    """The fit's scores, each label with a help button saying what it measures."""
+    scope = f"models-{family}"
     return stat_cards(
-        [
-            ("Holdout R²", f"{metrics['r2']:.3f}"),
-            ("Holdout MAPE", f"{metrics['mape']:.1%}"),
-            ("Holdout NRMSE", f"{metrics['nrmse']:.3f}"),
-            ("CV R² (mean)", f"{metrics['cv_r2']:.3f}"),
-            ("Train R²", f"{metrics['train_r2']:.3f}"),
-        ]
+        [(explained(label, terms, scope), form.format(metrics[key])) for label, terms, key, form in METRIC_CARDS]
     )
 
 
@@ -51,13 +72,21 @@ def stage_status(meta: dict, stage: str) -> str:
     return meta.get("stages", {}).get(stage, DONE)
 
 
-def convergence_numbers(diagnostics: dict | None):
-    """The sampler's numbers in one line (models with a posterior only)."""
+def convergence_numbers(family: str, diagnostics: dict | None):
+    """The sampler's numbers in one line, each with a help button (models with a posterior only)."""
     if not diagnostics:
         return None
+    scope = f"models-{family}"
     return html.Small(
-        f"Sampler: R-hat max {diagnostics['rhat_max']:.3f} · bulk ESS min {diagnostics['ess_bulk_min']:.0f} · "
-        f"tail ESS min {diagnostics['ess_tail_min']:.0f} · divergences {diagnostics['divergences']}",
+        [
+            "Sampler: R-hat max ",
+            f"{diagnostics['rhat_max']:.3f} ",
+            help_button("R-hat", ("R-hat",), scope),
+            f" · bulk ESS min {diagnostics['ess_bulk_min']:.0f} · tail ESS min {diagnostics['ess_tail_min']:.0f} ",
+            help_button("ESS", ("ESS",), scope),
+            f" · divergences {diagnostics['divergences']} ",
+            help_button("a divergence", ("divergences",), scope),
+        ],
         className="text-muted d-block mb-2",
     )
 
@@ -103,7 +132,7 @@ def checks_card(meta: dict, checks: pd.DataFrame | None, running: bool) -> dbc.C
         [header, html.Tbody([check_row(row) for row in rows])], size="sm", responsive=True, class_name="small mb-0"
     )
     body = [html.H6("Checks", className="mb-1"), muted(CHECKS_INTRO, "text-muted small mb-1")]
-    body += [convergence_numbers(meta.get("diagnostics")), table]
+    body += [convergence_numbers(meta["family"], meta.get("diagnostics")), table]
     return card(body, "mb-3", id=Models.checks(meta["family"]))
 
 
@@ -146,7 +175,7 @@ def results_view(family: str, fit: FitResult, running: bool = False) -> html.Div
 
     return html.Div(
         [
-            metric_cards(meta["metrics"]),
+            metric_cards(family, meta["metrics"]),
             fit_header(meta, running),
             checks_card(meta, tables.get(CHECKS_TABLE), running),
             chart(family, "fit", actual_vs_predicted(tables["fitted"]), 400),
@@ -166,8 +195,8 @@ def results_view(family: str, fit: FitResult, running: bool = False) -> html.Div
 
 
 def chart(family: str, kind: str, figure, height: int = 380) -> dbc.Card:
-    """One of a fit's charts in its card."""
-    return card(graph(Models.graph(family, kind), figure, height))
+    """One of a fit's charts in its card, with a line under it on how to read it."""
+    return card([graph(Models.graph(family, kind), figure, height), caption(CHART_CAPTIONS[kind])])
 
 
 def pair(left, right, class_name: str = "g-3") -> dbc.Row:

@@ -9,12 +9,25 @@ from dashboard.figures.theme import empty_figure
 from dashboard.ids import Plan
 from dashboard.tabs.plan.saved import MAX_NAME
 from dashboard.tabs.plan.state import MAX_PERIODS
-from dashboard.ui import card, graph, hidden_label, labelled
+from dashboard.ui import caption, card, graph, hidden_label, labelled
 
 NO_FITS = "Fit a model in the Models tab first: the Plan tab uses it to predict revenue and split a budget."
 PICK = "Pick a model"
 HIDDEN = {"display": "none"}
 OPTIMISE_FIRST = "Optimise to see the plan"
+# What each chart shows and how to read it, one plain line under the chart.
+CHART_CAPTIONS = {
+    Plan.PREDICTION: "The revenue the model expects in each coming period with the spend on the sliders; the band "
+    "is the 90% interval: the range it expects revenue to fall in.",
+    Plan.INCREMENTAL: "Revenue each channel adds over the horizon at this spend, on top of what you would get with "
+    "no media. ROAS above each bar: revenue per unit of spend. Hover for the marginal ROAS: what the next unit "
+    "of spend would return.",
+    Plan.ALLOCATION: "Spend per period for each channel: grey the recent average, then your what-if and the "
+    "optimised plan. Where the optimised bar is taller than the grey one, the plan moves money into that channel; "
+    "where it is shorter, out of it.",
+    Plan.COMPARISON_GRAPH: "Spend per period for each channel, one bar per ticked scenario, to see how they split "
+    "the money differently.",
+}
 
 
 def plan_tab() -> html.Div:
@@ -34,8 +47,9 @@ def plan_tab() -> html.Div:
     )
 
 
-def chart(component_id: str, height: int, message: str) -> dcc.Graph:
-    return graph(component_id, empty_figure(message), height)
+def chart(component_id: str, height: int, message: str) -> html.Div:
+    """An empty chart with a line under it on how to read it once it is drawn."""
+    return html.Div([graph(component_id, empty_figure(message), height), caption(CHART_CAPTIONS[component_id])])
 
 
 def settings_card() -> dbc.Card:

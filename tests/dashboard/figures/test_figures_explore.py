@@ -130,3 +130,18 @@ def test_figures_serialise_with_missing_values(frame):
     for fig in built:
         assert fig.layout.template == pio.templates[TEMPLATE]
         assert "NaN" not in fig.to_json()  # Dash sends JSON; NaN must become null
+
+
+def test_time_series_says_the_period(frame):
+    fig = figures.time_series_figure(frame, "date", "revenue", CHANNELS, currency="EUR", period="month")
+    assert fig.layout.title.text == "Spend and revenue per month" and fig.layout.xaxis.title.text == "Month"
+    assert fig.layout.yaxis.title.text == "revenue per month (EUR)" and "per month" in fig.layout.yaxis2.title.text
+
+
+def test_crowded_correlation_hides_cell_text_and_keeps_labels_readable():
+    rng = np.random.default_rng(0)
+    wide = pd.DataFrame(rng.normal(size=(60, 20)), columns=[f"series_{i}" for i in range(20)])
+    fig = figures.correlation_heatmap(correlation_matrix(wide, list(wide.columns)))
+    assert fig.data[0].texttemplate is None and "%{z:.2f}" in fig.data[0].hovertemplate
+    assert fig.layout.xaxis.automargin and fig.layout.yaxis.automargin
+    assert fig.layout.xaxis.tickfont.size == 10

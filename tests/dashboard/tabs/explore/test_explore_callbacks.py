@@ -4,11 +4,12 @@ import base64
 import io
 
 import openpyxl
+import pytest
 
 from dashboard.ids import Explore
 from dashboard.tabs.data.callbacks import change_roles
 from dashboard.tabs.data.state import load_dataset
-from dashboard.tabs.explore.callbacks import download_tables, overview, series
+from dashboard.tabs.explore.callbacks import download_tables, overview, period_choices, series
 from tests.dashboard.helpers import triggered
 
 
@@ -34,9 +35,9 @@ def test_overview_says_when_the_data_expired_and_is_empty_without_data(demo):
 def test_series_shows_the_chosen_channels_only(demo):
     _, store, token = demo
     summary = load_dataset(store, store.session_id(token)).summary()
-    figure = series(store, ["google", "not-a-channel"], summary, token)
+    figure = series(store, ["google", "not-a-channel"], "week", summary, token)
     assert [t.name for t in figure.data] == ["revenue", "google"]
-    assert not series(store, ["google"], None, token).data
+    assert not series(store, ["google"], "week", None, token).data
 
 
 def test_downloads_follow_the_corrected_roles(demo):
@@ -49,3 +50,44 @@ def test_downloads_follow_the_corrected_roles(demo):
     assert [r[0] for r in book["VIF"].iter_rows(min_row=2, values_only=True)] == roles["channels"][:-1]
     csv = triggered(Explore.EXPORT_CSV, download_tables, store, None, 1, token)
     assert csv["filename"] == "demo - summary.csv"
+
+
+def test_series_sums_spend_and_revenue_per_week_or_month(demo):
+    _, store, token = demo
+    dataset = load_dataset(store, store.session_id(token))
+    summary, frame = dataset.summary(), dataset.frame
+    daily = series(store, ["google"], "day", summary, token)
+    monthly = series(store, ["google"], "month", summary, token)
+    weekly = series(store, ["google"], None, summary, token)  # long daily data opens per week
+    assert len(daily.data[0].x) == len(frame) and 30 <= len(monthly.data[0].x) <= 36
+    assert 150 <= len(weekly.data[0].x) <= 157 and weekly.layout.title.text == "Spend and revenue per week"
+    january = frame[frame["date"].dt.strftime("%Y-%m") == f"{frame['date'].iloc[40]:%Y-%m}"]
+    month = list(monthly.data[1].x).index(january["date"].min().replace(day=1))
+    assert monthly.data[1].y[month] == pytest.approx(january["google"].sum())  # spend is summed, not averaged
+    assert "per month" in monthly.layout.title.text and monthly.layout.xaxis.title.text == "Month"
+
+
+def test_period_choices_follow_the_frequency_and_length():
+    assert period_choices(None) == ([], None)
+    options, value = period_choices({"frequency": "daily", "rows": 1096})
+    assert [o["label"] for o in options] == ["Daily", "Weekly", "Monthly"] and value == "week"
+    assert period_choices({"frequency": "daily", "rows": 120})[1] == "day"
+    options, value = period_choices({"frequency": "weekly", "rows": 156})
+    assert [o["value"] for o in options] == ["week", "month"] and value == "week"
+
+
+def test_correlation_and_totals_follow_the_roles(demo):
+    _, store, token = demo
+    roles = load_dataset(store, store.session_id(token)).roles
+    kept = roles["controls"][:-1]
+    change_roles(store, roles["target"], roles["channels"], kept, roles["date"], token)
+    summary = load_dataset(store, store.session_id(token)).summary()
+    _, _, correlation, stats, *_ = overview(store, summary, token)
+    assert list(correlation.data[0].x) == [roles["target"], *roles["channels"], *kept]  # not the unused column
+    rows = {
+        row.children[0].children: [cell.children for cell in row.children]
+        for row in stats.children.children[1].children
+    }
+    assert rows[roles["target"]][-1] and rows[roles["channels"][0]][-1]  # spend and revenue add up
+    assert rows[kept[0]][-1] == "" and rows[roles["controls"][-1]][-1] == ""  # a price or an index does not
+    assert "table-responsive" in stats.className

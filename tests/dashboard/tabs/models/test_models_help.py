@@ -1,0 +1,59 @@
+"""Jargon in the Models tab is explained where it appears: every metric card and leaderboard measure has a help
+button whose words come from the glossary, every chart of a fit has a caption, and the family notes and
+options speak plainly."""
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+import models
+from dashboard.ids import Models
+from dashboard.tabs.models.callbacks import leaderboard, show_results
+from dashboard.tabs.models.layout import FAMILY_NOTES, family_panel
+from dashboard.tabs.models.leaderboard import COLUMN_TERMS
+from dashboard.tabs.models.views import CHART_CAPTIONS, METRIC_CARDS
+from dashboard.ui import GLOSSARY
+from tests.dashboard.helpers import components
+
+UNEXPLAINED = ("Optuna", "decomposition distance", "blank: automatic", "NUTS")
+
+
+def help_labels(tree) -> list[str]:
+    """The labels of the help buttons in a tree ("What is X?" -> X)."""
+    buttons = [c for c in components(tree) if isinstance(c, html.Button) and c.className == "help-button"]
+    return [b.to_plotly_json()["props"]["aria-label"].removeprefix("What is ").removesuffix("?") for b in buttons]
+
+
+def test_every_term_used_has_a_definition():
+    used = {term for _, terms, _, _ in METRIC_CARDS for term in terms}
+    used |= {term for terms in COLUMN_TERMS.values() for term in terms}
+    assert used <= set(GLOSSARY)
+
+
+def test_metric_cards_the_sampler_line_and_every_chart_of_a_fit_are_explained(planned):
+    app, key, _, token = planned
+    view = show_results(app.session_store, "ridge", None, {"version": key.version}, None, token)
+    labels = help_labels(view)
+    assert [label for label, *_ in METRIC_CARDS] == labels[: len(METRIC_CARDS)]
+    ids = [c.id for c in components(view) if isinstance(c, html.Button) and c.className == "help-button"]
+    assert len(ids) == len(set(ids)) and all(i.startswith("models-ridge-help-") for i in ids)
+    tooltips = [c for c in components(view) if isinstance(c, dbc.Tooltip)]
+    assert sorted(t.target for t in tooltips) == sorted(ids)
+    for kind, text in CHART_CAPTIONS.items():
+        card = next(c for c in components(view) if isinstance(c, dbc.Card) and Models.graph("ridge", kind) in str(c))
+        assert text in [c.children for c in components(card) if isinstance(c, html.P)]
+
+
+def test_every_leaderboard_measure_has_its_help_button(compared):
+    app, token, _, version = compared
+    _, table, *_ = leaderboard(app.session_store, {"version": version}, None, [], token)
+    headers = [c for c in components(table) if isinstance(c, html.Th)]
+    explained = [h for h in headers if help_labels(h)]
+    assert [help_labels(h)[0] for h in explained] == list(COLUMN_TERMS)
+    assert {str(h.children) for h in headers if not help_labels(h)} == {"Model", "Fit time"}
+
+
+def test_family_notes_and_options_speak_plainly():
+    for family in models.MODEL_NAMES:
+        text = str(family_panel(family)) + FAMILY_NOTES[family]
+        assert not any(word in text for word in UNEXPLAINED), family
+    assert GLOSSARY["Trees"] in str(family_panel("xgboost")) and GLOSSARY["Search trials"] in str(family_panel("ridge"))
