@@ -105,14 +105,19 @@ def deletion(workdir: Path, redis: RedisServer) -> None:
             print(f"{configuration}: TTL 20 s, sweep every 2 s: nothing holds the data {gone:.1f} s after the tab left")
 
 
+def fit_under_way(user: Browser, url: str, trials: str) -> None:
+    """The demo loaded and a ridge fit of ``trials`` search trials running (its bar shows trials)."""
+    user.server_url = url
+    user.wait_for_element(f"#{Data.DEMO}", timeout=90)
+    load_demo(user)
+    click_tab(user, f"#{App.TABS}", "Models")
+    start_ridge_fit(user, trials=trials)
+    seconds_until(lambda: "Trial" in progress_text(user, "ridge"), 60, shown=lambda: progress_text(user, "ridge"))
+
+
 def worker_killed(workdir: Path, redis: RedisServer) -> None:
     with Deployment(workdir, "kill", database(redis, 2)) as deployed, browser(workdir) as user:
-        user.server_url = deployed.url
-        user.wait_for_element(f"#{Data.DEMO}", timeout=90)
-        load_demo(user)
-        click_tab(user, f"#{App.TABS}", "Models")
-        start_ridge_fit(user, trials="2000")
-        seconds_until(lambda: "Trial" in progress_text(user, "ridge"), timeout=60)  # noqa: B023
+        fit_under_way(user, deployed.url, trials="2000")
         kill_tree(deployed.worker.pid)
         start = time.monotonic()
         seconds_until(lambda: "stopped" in user.find_element(f"#{Models.results('ridge')}").text.lower())  # noqa: B023
@@ -125,12 +130,7 @@ def worker_killed(workdir: Path, redis: RedisServer) -> None:
 
 def web_restarted(workdir: Path, redis: RedisServer) -> None:
     with Deployment(workdir, "restart", database(redis, 3)) as deployed, browser(workdir) as user:
-        user.server_url = deployed.url
-        user.wait_for_element(f"#{Data.DEMO}", timeout=90)
-        load_demo(user)
-        click_tab(user, f"#{App.TABS}", "Models")
-        start_ridge_fit(user, trials="600")
-        seconds_until(lambda: "Trial" in progress_text(user, "ridge"), 60, shown=lambda: progress_text(user, "ridge"))  # noqa: B023
+        fit_under_way(user, deployed.url, trials="600")
         stop(deployed.web)
         down = time.monotonic()
         deployed.web, _ = start_web(deployed.env, workdir / "restart-again.log", port=urlparse(deployed.url).port)

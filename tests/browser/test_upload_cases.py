@@ -4,13 +4,13 @@
 import io
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 
 from dashboard.ids import Data
 from models.datasets import load_demo_bytes
 from tests.browser.helpers import no_console_errors, upload
+from tests.dashboard.helpers import notes_then_data
 
 
 @pytest.fixture
@@ -19,15 +19,8 @@ def demo_frame():
 
 
 def test_notes_sheet_first_then_the_data_sheet_is_read_and_named(dash_duo, dash_app, demo_frame, tmp_path):
-    book = openpyxl.Workbook()
-    book.active.title = "Notes"
-    book.active.append(["Spend and revenue per day; the data are on the sheet 'Data'."])
-    sheet = book.create_sheet("Data")
-    sheet.append(list(demo_frame.columns))
-    for row in demo_frame.itertuples(index=False):
-        sheet.append([pd.Timestamp(row[0]).to_pydatetime(), *row[1:]])
     path = tmp_path / "export.xlsx"
-    book.save(path)
+    path.write_bytes(notes_then_data(demo_frame))
     dash_duo.start_server(dash_app)
     upload(dash_duo, path)
     dash_duo.wait_for_contains_text(f"#{Data.SUMMARY}", "export.xlsx", timeout=20)

@@ -3,6 +3,7 @@ Dash would."""
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from contextvars import copy_context
@@ -99,3 +100,20 @@ def components(component) -> list:
         if hasattr(child, "to_plotly_json"):
             found.extend(components(child))
     return found
+
+
+def notes_then_data(frame) -> bytes:
+    """An .xlsx whose first sheet is notes and whose second, "Data", holds ``frame`` (dates as real dates)."""
+    import openpyxl
+    import pandas as pd
+
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    book.active.append(["Exported from the ad platforms; the data are on the sheet 'Data'."])
+    sheet = book.create_sheet("Data")
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        sheet.append([pd.Timestamp(row[0]).to_pydatetime(), *row[1:]])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

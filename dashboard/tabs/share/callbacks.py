@@ -102,7 +102,7 @@ def change_links(store: SessionStore, _create, _revokes, family, days, revision,
         return alert("The link was revoked: it no longer opens the report.", "secondary"), (revision or 0) + 1
     try:
         record = create_share(store, sid, build_snapshot(store, sid, family or None), days)
-    except (NothingToShare, ValueError) as exc:
+    except ValueError as exc:  # NothingToShare is one, and so is a refused lifetime
         return alert(str(exc), "warning"), no_update
     return made_link(request.host_url.rstrip("/") + f"/share/{record['token']}", record), (revision or 0) + 1
 

@@ -4,7 +4,6 @@ in words, and role choices over the limit refused."""
 import io
 
 import numpy as np
-import openpyxl
 import pandas as pd
 from dash import no_update
 
@@ -12,23 +11,11 @@ from dashboard.tabs.data.callbacks import change_roles, clear_role_message, inge
 from dashboard.tabs.data.state import load_dataset
 from dashboard.tabs.data.views import warning_list
 from models.datasets import load_demo_bytes
+from tests.dashboard.helpers import notes_then_data
 
 
 def demo_frame(rows: int = 60) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(load_demo_bytes())).head(rows)
-
-
-def notes_then_data(frame: pd.DataFrame) -> bytes:
-    book = openpyxl.Workbook()
-    book.active.title = "Notes"
-    book.active.append(["Exported from the ad platforms; data on the next sheet."])
-    sheet = book.create_sheet("Data")
-    sheet.append(list(frame.columns))
-    for row in frame.itertuples(index=False):
-        sheet.append([pd.Timestamp(row[0]).to_pydatetime(), *row[1:]])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def texts(component) -> list[str]:
