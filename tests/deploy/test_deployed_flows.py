@@ -52,7 +52,8 @@ def test_upload_fit_plan_and_share_on_the_deployed_web_process(dash_br, stakehol
         type_into(dash_br, f"#{Models.option('bayesian', 'draws')}", "200")
         click(dash_br, f"#{Models.fit_button('bayesian')}")
         dash_br.wait_for_contains_text(f"#{Models.progress('bayesian')}", "Done in", timeout=400)
-        assert "Convergence" in dash_br.find_element(f"#{Models.checks('bayesian')}").text
+        # the results redraw as each stage is saved: wait for the text (a found element may be replaced)
+        dash_br.wait_for_contains_text(f"#{Models.checks('bayesian')}", "Convergence", timeout=30)
         dash_br.wait_for_element(f"#{Models.graph('bayesian', 'roas')} .main-svg .errorbar", timeout=30)
     click_tab(dash_br, f"#{App.TABS}", "Plan")
     dash_br.wait_for_element(f"#{Plan.PREDICTION} .main-svg .scatterlayer .trace", timeout=30)
