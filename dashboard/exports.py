@@ -4,12 +4,13 @@ and text cells escaped against formula injection."""
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -25,13 +26,33 @@ KINDS = {
     "number": ("General", None),
 }
 MAX_WIDTH, MIN_WIDTH = 60, 8
+MAX_TEXT = 32_767  # characters in one Excel cell
+MAX_HEADER = 255  # characters in the name of an Excel table's column
 
 
 def escape_cell(value: object) -> object:
-    """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe (after taking out the control
+    characters a worksheet cannot hold, which could hide a formula), cut to MAX_TEXT characters."""
+    if not isinstance(value, str):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return ("'" + text if text.startswith(FORMULA_STARTS) else text)[:MAX_TEXT]
+
+
+def distinct_headers(names: Iterable[object], taken: Iterable[str] = ()) -> list[str]:
+    """Column headers for names a user chose (e.g. scenarios), written as a workbook would show them: cleaned,
+    formula-escaped, at most MAX_HEADER characters, and distinct, ignoring case, from each other and from
+    ``taken`` (the table's own headers, such as "Measure"); a clash gets " (2)", " (3)"..."""
+    seen, headers = {str(t).casefold() for t in taken}, []
+    for name in names:
+        base = str(escape_cell(str(name).strip()))[:MAX_HEADER] or "(no name)"
+        header, n = base, 1
+        while header.casefold() in seen:
+            n += 1
+            header = f"{base[: MAX_HEADER - len(str(n)) - 3]} ({n})"
+        seen.add(header.casefold())
+        headers.append(header)
+    return headers
 
 
 def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:

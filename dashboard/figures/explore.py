@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboard.figures.format import plotted
 from dashboard.figures.theme import SPEND_AXIS, TARGET_COLOR, apply_theme, colors_for, empty_figure
 
 VIF_CAP = 100.0
@@ -89,7 +90,7 @@ def correlation_heatmap(corr: pd.DataFrame) -> go.Figure:
     labels_y = [str(name) for name in corr.index]
     fig = go.Figure(
         go.Heatmap(
-            z=corr.to_numpy(dtype=float),
+            z=[plotted(row, 2) for row in corr.to_numpy(dtype=float)],  # %{z:.2f} never "-0.00"
             x=labels_x,
             y=labels_y,
             zmin=-1,

@@ -126,3 +126,10 @@ def finite(values) -> list[float | None]:
     """Floats with NaN and infinities as None, so plotly leaves gaps and the JSON stays strict."""
     numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     return [float(v) if np.isfinite(v) else None for v in numbers]
+
+
+def plotted(values, decimals: int = 0) -> list[float | None]:
+    """``finite`` values with those that a hover or text template writes with ``decimals`` as zero (%{y:,.0f}:
+    0, %{y:.2f}: 2, %{y:.1%}: 3) set to +0.0, so plotly never shows "-0" for a tiny negative such as -0.0001."""
+    zero = 0.5 * 10.0**-decimals
+    return [None if v is None else (0.0 if abs(v) < zero else v) for v in finite(values)]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.format import compact_number, finite
+from dashboard.figures.format import compact_number, finite, plotted, whole
 from dashboard.figures.theme import (
     BASE_COLORS,
     TARGET_COLOR,
@@ -117,7 +117,7 @@ def _area(
     if signed is None:
         trace.update(hoverinfo="skip", showlegend=False)
     else:
-        trace.update(customdata=finite(signed), hovertemplate="%{customdata:,.0f}")
+        trace.update(customdata=plotted(signed), hovertemplate="%{customdata:,.0f}")
     return trace
 
 
@@ -170,7 +170,8 @@ def contribution_waterfall(totals: pd.Series, channels: list[str]) -> go.Figure:
             text=[compact_number(v) for v in amounts],
             textposition="outside",
             customdata=steps,
-            hovertemplate="%{x}: %{y:,.0f} (%{customdata})<extra></extra>",
+            hovertext=[whole(v) for v in amounts],  # never "-0", as %{y:,.0f} would write -0.0001
+            hovertemplate="%{x}: %{hovertext} (%{customdata})<extra></extra>",
             connector={"line": {"color": "#BBBBBB", "width": 1}},
             increasing={"marker": {"color": STEP_COLORS["increase"]}},
             decreasing={"marker": {"color": STEP_COLORS["decrease"]}},
@@ -216,14 +217,14 @@ def roas_bars(roas: pd.DataFrame, *, channels: Sequence[str] | None = None) -> g
     names = [str(c) for c in roas["channel"]]
     colors = colors_for(names, channels)
     palette = [colors[c] for c in names]
-    hover = np.column_stack([finite(roas["spend"]), finite(roas["contribution"])])
+    hover = np.column_stack([plotted(roas["spend"]), plotted(roas["contribution"])])
     template = "%{x}<br>%{fullData.name}: %{y:.2f}<br>spend: %{customdata[0]:,.0f}"
     template += "<br>contribution: %{customdata[1]:,.0f}<extra></extra>"
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
             x=names,
-            y=finite(roas["roas"]),
+            y=plotted(roas["roas"], 2),
             name="ROAS",
             marker={"color": palette},
             error_y=_roas_error_bars(roas),
@@ -234,7 +235,7 @@ def roas_bars(roas: pd.DataFrame, *, channels: Sequence[str] | None = None) -> g
     fig.add_trace(
         go.Bar(
             x=names,
-            y=finite(roas["mroas"]),
+            y=plotted(roas["mroas"], 2),
             name="marginal ROAS",
             marker={"color": [rgba(c, 0.45) for c in palette], "pattern": {"shape": "/", "fgcolor": palette}},
             customdata=hover,
@@ -269,7 +270,7 @@ def importance_bars(importance: pd.DataFrame) -> go.Figure:
     shares = bool(kinds) and all(k in SHARE_KINDS for k in kinds)
     fig = go.Figure(
         go.Bar(
-            x=finite(data["importance"]),
+            x=plotted(data["importance"], 3 if shares else 15),  # .1% or ,.4g: never "-0"
             y=[feature_label(f) for f in data["feature"]],
             orientation="h",
             marker={"color": NEUTRAL_COLOR},
@@ -292,8 +293,8 @@ def _current_marker(curve: pd.DataFrame, channel: str, spend: float, color: str)
     """A marker on the channel's response curve at its recent average spend."""
     response = float(np.interp(spend, curve["spend"].astype(float), curve["response"].astype(float)))
     return go.Scatter(
-        x=[float(spend)],
-        y=[response],
+        x=plotted([spend]),
+        y=plotted([response]),
         name=f"{channel} current spend",
         legendgroup=channel,
         showlegend=False,
@@ -317,14 +318,14 @@ def response_curves_figure(
     fig = go.Figure()
     for channel in names:
         curve = curves[curves["channel"] == channel].sort_values("spend")
-        x = finite(curve["spend"])
+        x = plotted(curve["spend"])
         if _differs(curve["lower"], curve["upper"], curve["response"]):
             lower, upper = finite(curve["lower"]), finite(curve["upper"])
             fig.add_traces(band_traces(x, lower, upper, colors[channel], f"{channel} 90% interval", group=channel))
         fig.add_trace(
             go.Scatter(
                 x=x,
-                y=finite(curve["response"]),
+                y=plotted(curve["response"]),
                 name=channel,
                 legendgroup=channel,
                 mode="lines",
@@ -352,7 +353,7 @@ def decay_figure(decay: pd.DataFrame, *, channels: Sequence[str] | None = None) 
         fig.add_trace(
             go.Scatter(
                 x=finite(rows["lag"]),
-                y=finite(rows["weight"]),
+                y=plotted(rows["weight"], 3),
                 name=channel,
                 mode="lines+markers",
                 line={"color": colors[channel], "width": 2},

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.format import finite, ratio
+from dashboard.figures.format import finite, plotted, ratio, whole
 from dashboard.figures.theme import TARGET_COLOR, apply_theme, band_traces, colors_for, empty_figure, spend_axis
 
 CURRENT_COLOR = "#B0B0B0"
@@ -29,7 +29,7 @@ def prediction_figure(prediction: pd.DataFrame, title: str = "Predicted revenue 
     fig.add_trace(
         go.Scatter(
             x=prediction["date"],
-            y=finite(prediction["mean"]),
+            y=plotted(prediction["mean"]),
             mode="lines+markers",
             name="expected revenue",
             line={"color": TARGET_COLOR, "width": 2},
@@ -51,11 +51,13 @@ def incremental_figure(
         return empty_figure("No channels to show")
     colors = colors_for(list(channels["channel"]), given=colors)
     text = [f"ROAS {ratio(r)}" for r in channels["roas"]]
-    hover = [f"spend {s:,.0f}<br>marginal ROAS {ratio(m)}" for s, m in zip(channels["total_spend"], channels["mroas"])]
+    hover = [
+        f"spend {whole(s)}<br>marginal ROAS {ratio(m)}" for s, m in zip(channels["total_spend"], channels["mroas"])
+    ]
     fig = go.Figure(
         go.Bar(
             x=list(channels["channel"]),
-            y=finite(channels["incremental_revenue"]),
+            y=plotted(channels["incremental_revenue"]),
             marker_color=[colors[c] for c in channels["channel"]],
             text=text,
             textposition="outside",
@@ -99,7 +101,7 @@ def allocation_figure(
 def spend_bars(names: list[str], values, name: str, color) -> go.Bar:
     return go.Bar(
         x=names,
-        y=finite(values),
+        y=plotted(values),
         name=name,
         marker_color=color,
         hovertemplate=f"%{{x}}<br>{name} %{{y:,.0f}}<extra></extra>",

@@ -9,7 +9,7 @@ import secrets
 from dash import ALL, Input, Output, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard.exports import xlsx_bytes
+from dashboard.exports import distinct_headers, xlsx_bytes
 from dashboard.figures.plan import scenario_spend_figure
 from dashboard.ids import App, Plan
 from dashboard.store import SessionStore
@@ -31,6 +31,7 @@ from dashboard.tabs.plan.scenario_views import comparison_view, scenario_list
 from dashboard.tabs.plan.state import PlanCache, fit_key, period_name, stored_plan
 from dashboard.ui import alert
 
+OWN_HEADERS = ("Measure", "Channel")  # the first columns of compare.comparison_sheet and compare.spend_sheet
 PICKS = {"picked": State(Plan.scenario_pick(ALL), "value"), "pick_ids": State(Plan.scenario_pick(ALL), "id")}
 SEEN = {"family": State(Plan.FAMILY, "value"), "summary": State(App.DATASET, "data"), "token": TOKEN}
 
@@ -124,15 +125,25 @@ def download_comparison(store: SessionStore, _clicks, picked, pick_ids, family, 
     chosen = ticked_scenarios(store, picked, pick_ids, token)
     if not chosen:
         raise PreventUpdate
-    rows = comparison_rows(chosen, family, (summary or {}).get("version"))
-    sheets = {
-        "comparison": comparison_sheet(rows, [s["name"] for s in chosen]),
-        "spend per period": spend_sheet(chosen),
-    }
-    return dcc.send_bytes(xlsx_bytes(sheets | {"inputs": inputs_sheet(chosen)}), "scenarios - comparison.xlsx")
+    workbook = comparison_workbook(chosen, family, (summary or {}).get("version"))
+    return dcc.send_bytes(workbook, "scenarios - comparison.xlsx")
 
 
 # ------------------------------------------------------------------------------ what the callbacks call
+def comparison_workbook(chosen: list[dict], family, version) -> bytes:
+    """The comparison, spend per channel and inputs of ``chosen`` as a workbook. Each scenario's column gets a
+    header of its own (dashboard.exports.distinct_headers), so a scenario called "Measure", "Channel" or
+    "=SUM(A1)", or two names that differ only in case, keep a column each and leave the first column alone."""
+    headers = distinct_headers([s["name"] for s in chosen], taken=OWN_HEADERS)
+    named = [{**s, "name": header} for s, header in zip(chosen, headers)]
+    sheets = {
+        "comparison": comparison_sheet(comparison_rows(named, family, version), headers),
+        "spend per period": spend_sheet(named),
+        "inputs": inputs_sheet(chosen),  # the names as the user wrote them, one per row
+    }
+    return xlsx_bytes(sheets)
+
+
 def ticked_scenarios(store: SessionStore, picked, pick_ids, token) -> list[dict]:
     """The ticked scenarios from the session store, in the list's order, at most four."""
     ticked = {i["scenario"] for i, on in zip(pick_ids or [], picked or []) if on}

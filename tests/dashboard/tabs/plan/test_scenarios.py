@@ -130,6 +130,21 @@ def test_at_most_four_are_compared(scenarios_of):
         download_comparison(store, 1, [False] * 5, ids, "ridge", summary, token)
 
 
+def test_scenarios_named_like_the_workbooks_own_columns_download_intact(scenarios_of):
+    app, key, _, token, save = scenarios_of
+    store, summary, names = app.session_store, {"version": key.version}, ["Measure", "Channel", "=SUM(A1)"]
+    for n, name in enumerate(names):
+        assert "Saved" in said(save(name, spend=[500.0 + 100 * n] * len(channels_of(app, key)))[1])
+    ids = [p.id for p in picks(list_scenarios(store, None, summary, "ridge", "x", [], [], token)[0])]
+    sent = download_comparison(store, 1, [True] * 3, ids, "ridge", summary, token)
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(sent["content"])))
+    comparison, spend = (list(book[s].iter_rows(values_only=True)) for s in ("comparison", "spend per period"))
+    assert comparison[0] == ("Measure", "Measure (2)", "Channel (2)", "'=SUM(A1)") and comparison[1][0] == "Model"
+    assert spend[0] == ("Channel", "Measure (2)", "Channel (2)", "'=SUM(A1)")
+    assert [row[0] for row in spend[1:]] == channels_of(app, key)
+    assert [row[1:] for row in spend[1:]] == [(500, 600, 700)] * len(channels_of(app, key))
+
+
 def test_scenarios_go_with_the_sessions_data_but_outlive_a_new_version(demo, settings):
     app, store, token = demo
     sid = store.session_id(token)
