@@ -39,6 +39,10 @@ class Explore:
     SHARE = "explore-share-graph"
     CORRELATION = "explore-correlation-graph"
     VIF = "explore-vif-graph"
+    VIF_HELP = "explore-help-vif"  # the ⓘ under the VIF chart (dashboard.ui's help button, scope "explore")
+    VIF_HELP_TEXT = "explore-help-vif-text"
+    CORRELATION_HELP = "explore-help-correlation"
+    CORRELATION_HELP_TEXT = "explore-help-correlation-text"
     STATS = "explore-stats-div"
     STATUS = "explore-status-div"
     EXPORT_XLSX = "explore-export-xlsx-button"

@@ -103,6 +103,21 @@ GLOSSARY = {
     "longer and may memorise noise.",
     "Search trials": "How many combinations of carry-over and saturation settings the automatic search tries: "
     "more can find a better fit but take longer.",
+    "90% interval": "The range the model expects the true number to fall in 9 times out of 10: the wider it is, the "
+    "less sure the model is.",
+    "incremental revenue": "Revenue that the spend brings in on top of what you would get with no media at all.",
+    "recent average mix": "Your budget split between channels the way you spent it in recent periods: the "
+    "optimised plan is measured against it.",
+    "lift": "How much more revenue the optimised plan is expected to bring than the same total spend split like "
+    "the recent average mix.",
+    "percentile": "The 10th percentile is a bad case: by the model's range, revenue falls below it only 1 time in 10.",
+    "bound": "A limit you set on a channel (locked, or at its minimum or maximum): without it the plan would have "
+    "moved that channel's spend further.",
+    "VIF": "Variance inflation factor: how much of a channel's spend is explained by the other channels' spend. "
+    "Above 5 to 10, the model cannot tell their effects apart.",
+    "correlation": "How closely two series move together, from -1 (opposite) through 0 (unrelated) to 1 "
+    "(together); channels that always move together are hard for a model to tell apart.",
+    "std": "Standard deviation: how far the values typically stray from their mean; 0 means the column never changes.",
 }
 
 
@@ -138,6 +153,21 @@ def explained(label: str, terms: tuple[str, ...], scope: str) -> list:
     return [label, " ", help_button(label, terms, scope)]
 
 
-def caption(text: str) -> html.P:
-    """A chart's plain-language line: what it shows and how to read it."""
+def header_cell(column: str, terms: dict[str, tuple[str, ...]], scope: str) -> html.Th:
+    """A table's column name, with a help button when ``terms`` has the glossary terms that explain it. Ids are
+    ``{scope}-help-{column}``: give each table on a page its own scope."""
+    found = terms.get(column)
+    return html.Th(explained(column, found, scope) if found else column)
+
+
+def explained_table(rows: list[list], columns: list[str], terms: dict[str, tuple[str, ...]], scope: str, **kwargs):
+    """A table of text cells (as ``dbc.Table.from_dataframe`` makes) whose measure columns' headers carry help
+    buttons; ``kwargs`` go to ``dbc.Table``."""
+    header = html.Thead(html.Tr([header_cell(column, terms, scope) for column in columns]))
+    body = html.Tbody([html.Tr([html.Td(value) for value in row]) for row in rows])
+    return dbc.Table([header, body], **kwargs)
+
+
+def caption(text) -> html.P:
+    """A chart's plain-language line: what it shows and how to read it (text, or text and help buttons)."""
     return html.P(text, className="chart-caption small text-muted mb-0 mt-1")

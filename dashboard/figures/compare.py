@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.format import MISSING_TEXT, finite
+from dashboard.figures.format import MISSING_TEXT, finite, no_negative_zero, plotted
 from dashboard.figures.theme import apply_theme, break_even_line, empty_figure
 
 # One colour per model, apart from the channel colours (channels are on the x-axis here).
@@ -36,7 +36,9 @@ CHECKS_STATE_NOTES["failed"] = "placebo and twin failed"
 def _formatted(values: pd.Series, pattern: str) -> pd.Series:
     """Each value through the format ``pattern``, or a dash when missing."""
     numbers = pd.to_numeric(values, errors="coerce")
-    return numbers.map(lambda v: pattern.format(v) if pd.notna(v) and math.isfinite(v) else MISSING_TEXT)
+    return numbers.map(
+        lambda v: no_negative_zero(pattern.format(v)) if pd.notna(v) and math.isfinite(v) else MISSING_TEXT
+    )
 
 
 def checks_summary(row: dict) -> str:
@@ -71,6 +73,10 @@ def leaderboard_frame(rows: list[dict]) -> pd.DataFrame:
             "Fit time": _formatted(seconds, "{:.1f} s"),
         }
     )
+    trained_on = raw["trained_on"] if "trained_on" in raw else pd.Series(0, index=raw.index)
+    partly = pd.to_numeric(trained_on, errors="coerce").fillna(0).gt(0)
+    for column in ("R² (holdout)", "MAPE (holdout)", "NRMSE (holdout)"):  # partly in-sample: see the note
+        table[column] = table[column].where(~partly | table[column].eq(MISSING_TEXT), table[column] + " *")
     table["recommended"] = raw["recommended"].fillna(False).astype(bool) if "recommended" in raw else False
     return table[LEADERBOARD_COLUMNS]
 
@@ -96,11 +102,11 @@ def roas_comparison(roas: pd.DataFrame) -> go.Figure:
         fig.add_trace(
             go.Bar(
                 x=[str(c) for c in rows["channel"]],
-                y=finite(rows["roas"]),
+                y=plotted(rows["roas"], 2),
                 name=str(model),
                 marker={"color": MODEL_COLORS[i % len(MODEL_COLORS)]},
                 error_y=_error_bars(rows),
-                customdata=np.column_stack([finite(rows["lower"]), finite(rows["upper"])]),
+                customdata=np.column_stack([plotted(rows["lower"], 2), plotted(rows["upper"], 2)]),
                 hovertemplate="%{x}: ROAS %{y:.2f} (90%: %{customdata[0]:.2f} – %{customdata[1]:.2f})"
                 + f"<extra>{model}</extra>",
             )

@@ -28,7 +28,11 @@ def test_bayesian_fit_shows_checks_and_intervals_and_a_cancel_during_its_checks_
     show_family(dash_duo, "bayesian")
     type_into(dash_duo, f"#{Models.option('bayesian', 'draws')}", "200")
     click(dash_duo, f"#{Models.fit_button('bayesian')}")
-    until(lambda: "Sampling" in progress_text(dash_duo, "bayesian"), timeout=180)
+    # from its first second the bar says what happens, readable at 0% (Selenium's .text is the visible text)
+    until(lambda: progress_text(dash_duo, "bayesian").startswith(("Sent", "Starting", "Compiling")), timeout=3)
+    seen = set()
+    until(lambda: seen.add(progress_text(dash_duo, "bayesian")) or any("Sampling" in t for t in seen), timeout=180)
+    assert "" not in seen, f"the bar showed no readable text at some point: {seen}"
     card = f"#{Models.checks('bayesian')}"
     dash_duo.wait_for_element(card, timeout=300)  # shown once the point fit is saved, while its checks run
     text = dash_duo.find_element(card).text

@@ -4,6 +4,7 @@ from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
 import models
+from dashboard.figures.compare import LEADERBOARD_COLUMNS
 from dashboard.ids import App, Data, Models, Plan
 from tests.browser.helpers import (
     clear_data,
@@ -38,6 +39,18 @@ def test_fit_each_family_and_compare_on_the_leaderboard(dash_duo, dash_app):
     rows = dash_duo.find_elements(f"#{Models.LEADERBOARD} tbody tr")
     assert len(rows) == 3
     assert len(dash_duo.find_elements(f"#{Models.LEADERBOARD} tbody tr.table-success")) == 1  # the recommended
+
+    # the holdout slider scores the fits shown again: at 20% the last 219 days, 109 of which they trained on
+    r2_cells = f"#{Models.LEADERBOARD} tbody tr td:nth-child({LEADERBOARD_COLUMNS.index('R² (holdout)')})"
+    own = [cell.text for cell in dash_duo.find_elements(r2_cells)]
+    assert own and not any(text.endswith("*") for text in own)
+    holdout = dash_duo.find_element(f"#{Models.HOLDOUT} [role=slider]")
+    holdout.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
+    dash_duo.wait_for_contains_text(f"#{Models.LEADERBOARD}", "same last 219 periods", timeout=20)
+    assert "Trained on some of these periods" in dash_duo.find_element(f"#{Models.LEADERBOARD}").text
+    wider = [cell.text for cell in dash_duo.find_elements(r2_cells)]
+    assert all(text.endswith(" *") for text in wider) and wider != [f"{text} *" for text in own]
+    dash_duo.wait_for_contains_text(f"#{Models.HOLDOUT_NOTE}", "scores every fit on the last 219 periods")
     no_console_errors(dash_duo)
 
 

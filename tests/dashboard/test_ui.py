@@ -3,7 +3,7 @@
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard.ui import GLOSSARY, caption, explained, help_button, slug
+from dashboard.ui import GLOSSARY, caption, explained, explained_table, header_cell, help_button, slug
 from tests.dashboard.helpers import components
 
 
@@ -24,3 +24,17 @@ def test_labels_become_ids_and_every_definition_is_one_plain_sentence_or_two():
     assert explained("ESS", ("ESS",), "s")[0] == "ESS"
     assert all(text.strip() and text.endswith(".") and len(text) < 240 for text in GLOSSARY.values())
     assert "chart-caption" in caption("Bars: ROAS.").className
+
+
+def test_a_table_explains_its_measure_columns_only_and_scopes_their_ids():
+    assert header_cell("channel", {"ROAS": ("ROAS",)}, "t").children == "channel"
+    table = explained_table([["tv", "1.20"], ["radio", "0.80"]], ["channel", "ROAS"], {"ROAS": ("ROAS",)}, "plan-x")
+    buttons = [c for c in components(table) if isinstance(c, html.Button)]
+    assert [b.id for b in buttons] == ["plan-x-help-roas"]
+    assert GLOSSARY["ROAS"] in str(table) and [c.children for c in components(table) if isinstance(c, html.Td)] == [
+        "tv",
+        "1.20",
+        "radio",
+        "0.80",
+    ]
+    assert "chart-caption" in caption(["VIF", " ", "per channel."]).className

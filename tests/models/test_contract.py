@@ -199,6 +199,22 @@ def test_declared_options_take_the_constructor_defaults(name):
             assert spec["default"] in [value for value, _ in spec["choices"]]
 
 
+def test_a_fit_is_scored_again_on_other_last_periods_from_its_fitted_table(fitted):
+    table, metrics = fitted.summary().tables["fitted"], fitted.metrics
+    own = models.score_last(table, metrics["holdout_periods"])  # its own holdout: the fit's own metrics
+    assert own["trained_on"] == 0 and own["periods"] == metrics["holdout_periods"] == 110
+    for key in ("r2", "mape", "nrmse"):
+        assert own[key] == pytest.approx(metrics[key], rel=1e-6, abs=1e-9)
+    wider = models.score_last(table, 220)  # twice the holdout: the first 110 of them were trained on
+    assert wider["trained_on"] == 110 and wider["periods"] == 220
+    shorter = models.score_last(table.sample(frac=1, random_state=0), 55)  # any row order: the last dates count
+    assert shorter["trained_on"] == 0 and shorter["periods"] == 55
+    expected = models.score_last(table.sort_values("date").tail(55), 55)
+    assert shorter["r2"] == pytest.approx(expected["r2"]) and shorter["r2"] != pytest.approx(own["r2"])
+    with pytest.raises(ValueError, match="at least 2"):
+        models.score_last(table, 1)
+
+
 def test_bayesian_default_is_the_hill_curve_the_readme_describes():
     spec = {s["name"]: s for s in models.family_options("bayesian")}
     assert spec["saturation"]["default"] == "hill"

@@ -5,19 +5,24 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.figures.theme import empty_figure
+from dashboard.figures.theme import blank_figure
 from dashboard.ids import Explore
-from dashboard.ui import card, graph, muted
+from dashboard.ui import caption, card, explained, graph
 
 NO_DATA = "Upload data to see this chart"
 CORRELATION_NOTE = (
     "Each cell: how closely two series move together, from -1 (opposite) through 0 (unrelated) to 1 (together). "
     "Target, channels and controls only."
 )
+VIF_NOTE = (
+    ": a bar per channel. Past the dotted line at 5 its spend largely follows the other channels'; past the dashed "
+    "line at 10 the model cannot tell their effects apart."
+)
+SCOPE = "explore"  # help-button ids: explore-help-vif, explore-help-correlation (and the table's explore-stats-)
 
 
 def chart(component_id: str, height: int) -> dcc.Graph:
-    return graph(component_id, empty_figure(NO_DATA), height)
+    return graph(component_id, blank_figure(NO_DATA), height)
 
 
 def explore_tab() -> html.Div:
@@ -32,12 +37,20 @@ def explore_tab() -> html.Div:
             card(series),
             dbc.Row(
                 [
-                    dbc.Col(card(chart(Explore.SHARE, 380), ""), md=6),
-                    dbc.Col(card(chart(Explore.VIF, 380), ""), md=6),
+                    dbc.Col(card(chart(Explore.SHARE, 380), ""), xl=6),  # side by side from 1200 px; stacked below
+                    dbc.Col(
+                        card([chart(Explore.VIF, 380), caption([*explained("VIF", ("VIF",), SCOPE), VIF_NOTE])], ""),
+                        xl=6,
+                    ),
                 ],
                 class_name="mt-3 g-3",
             ),
-            card([chart(Explore.CORRELATION, 540), muted(CORRELATION_NOTE)]),
+            card(
+                [
+                    chart(Explore.CORRELATION, 540),
+                    caption([*explained("Correlation", ("correlation",), SCOPE), ". ", CORRELATION_NOTE]),
+                ]
+            ),
             card([stats_header(), html.Div(id=Explore.STATS)], "mt-3 mb-4"),
         ]
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
+from dashboard.figures.format import no_negative_zero
+from dashboard.ui import explained_table
+
 # A total of a price or an index means nothing: only spend and the target add up over time.
 SUMMED_ROLES = ("target", "channel")
+STATS_TERMS = {"std": ("std",)}  # the glossary terms of the table's less plain column names
 
 
 def stats_table(stats: pd.DataFrame) -> html.Div:
@@ -17,9 +20,26 @@ def stats_table(stats: pd.DataFrame) -> html.Div:
     for col in ("count", "missing"):
         shown[col] = shown[col].map(lambda v: f"{v:,.0f}")
     for col in ("mean", "std", "min", "median", "max", "total"):
-        shown[col] = shown[col].map(lambda v: f"{v:,.2f}" if v == v else "")
+        shown[col] = shown[col].map(statistic)
     shown.loc[~shown["role"].isin(SUMMED_ROLES), "total"] = ""
-    table = dbc.Table.from_dataframe(
-        shown, striped=True, hover=True, size="sm", class_name="stats-table text-nowrap mb-0"
+    table = explained_table(
+        shown.to_numpy().tolist(),
+        list(shown.columns),
+        STATS_TERMS,
+        "explore-stats",
+        striped=True,
+        hover=True,
+        size="sm",
+        class_name="stats-table text-nowrap mb-0",
     )
     return html.Div(table, className="table-responsive", style={"overflowX": "auto", "maxWidth": "100%"})
+
+
+def statistic(value: float) -> str:
+    """A statistic for reading: cents only below 100 (a price, a share), whole units below a million, then the
+    short form (45.7M), so the table fits a laptop's card; blank when missing."""
+    if value != value:
+        return ""
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.1f}M"
+    return no_negative_zero(f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}")

@@ -24,6 +24,7 @@ from dashboard.tabs.models.fits import (
     started_since,
 )
 from dashboard.tabs.models.job import fit_job
+from dashboard.tabs.models.layout import DEFAULT_HOLDOUT
 from dashboard.tabs.models.leaderboard import NO_FITS, empty_leaderboard, leaderboard_view
 from dashboard.tabs.models.views import NOT_FITTED, results_view
 from dashboard.ui import alert, muted
@@ -54,22 +55,7 @@ def register(app, store: SessionStore, slots: FitSlots | None = None) -> None:
     slots = slots or FitSlots(store, stale_after=STALE_AFTER)
     for family in models.MODEL_NAMES:
         register_family(app, store, family, slots)
-    app.callback(
-        Output(Models.RECOMMENDATION, "children"),
-        Output(Models.LEADERBOARD, "children"),
-        Output(Models.COMPARE_ROAS, "figure"),
-        Output(Models.COMPARE_BOX, "style"),
-        Output(Models.DISAGREEMENTS, "children"),
-        inputs={"summary": Input(App.DATASET, "data"), "running": Input(App.RUNNING, "data"), "stages": STAGES},
-        state={"token": State(App.SESSION, "data")},
-    )(bound(leaderboard, store))
-    app.callback(
-        Output(Models.HOLDOUT_NOTE, "children"),
-        Input(Models.HOLDOUT, "value"),
-        Input(App.DATASET, "data"),
-        *STAGES,
-        State(App.SESSION, "data"),
-    )(bound(holdout_note, store))
+    register_leaderboard(app, store)
     app.callback(Output(App.PULSE_SINCE, "data"), Output(App.PULSE, "disabled"), Input(App.RUNNING, "data"))(
         bound(follow_fit, store)
     )
@@ -89,6 +75,31 @@ def register(app, store: SessionStore, slots: FitSlots | None = None) -> None:
         State(App.SESSION, "data"),
         prevent_initial_call=True,
     )(bound(watch_fits, store))
+
+
+def register_leaderboard(app, store: SessionStore) -> None:
+    """The leaderboard (again whenever a fit is saved or the holdout slider moves) and the slider's note."""
+    app.callback(
+        Output(Models.RECOMMENDATION, "children"),
+        Output(Models.LEADERBOARD, "children"),
+        Output(Models.COMPARE_ROAS, "figure"),
+        Output(Models.COMPARE_BOX, "style"),
+        Output(Models.DISAGREEMENTS, "children"),
+        inputs={
+            "summary": Input(App.DATASET, "data"),
+            "running": Input(App.RUNNING, "data"),
+            "stages": STAGES,
+            "percent": Input(Models.HOLDOUT, "value"),
+        },
+        state={"token": State(App.SESSION, "data")},
+    )(bound(leaderboard, store))
+    app.callback(
+        Output(Models.HOLDOUT_NOTE, "children"),
+        Input(Models.HOLDOUT, "value"),
+        Input(App.DATASET, "data"),
+        *STAGES,
+        State(App.SESSION, "data"),
+    )(bound(holdout_note, store))
 
 
 def register_family(app, store: SessionStore, family: str, slots: FitSlots) -> None:
@@ -197,11 +208,11 @@ def shown_after_restart(family: str) -> tuple:
 
 
 def holdout_note(store: SessionStore, percent, summary: dict | None, *stages_token) -> str:
-    """What the slider does: it sets the holdout of the next fits; the fits shown keep the one they were made
-    with (a holdout is left out of training, so scoring a fit on another one means fitting again)."""
+    """What the slider does: the next fits keep its last periods out of training, and the leaderboard scores
+    the fits shown on them at once; fits made with a shorter holdout trained on some of them (marked *)."""
     token = stages_token[-1]
     if not summary or not percent:
-        return "The holdout applies to the next fits."
+        return "The holdout applies to the next fits and to the leaderboard's holdout columns."
     periods = models.holdout_periods(summary["rows"], percent / 100)
     used = sorted(
         {
@@ -212,8 +223,9 @@ def holdout_note(store: SessionStore, percent, summary: dict | None, *stages_tok
     if not used or used == [periods]:
         return f"Fits are scored on the last {periods} periods."
     return (
-        f"The next fits will be scored on the last {periods} periods; the fits shown used the last "
-        f"{', '.join(map(str, used))}: fit them again to score them on the new holdout."
+        f"The leaderboard scores every fit on the last {periods} periods; the fits shown kept the last "
+        f"{', '.join(map(str, used))} out of training. Where a fit trained on some of the new holdout, its errors "
+        "are marked *: fit it again for a fully out-of-sample score. The next fits keep these periods out."
     )
 
 
@@ -249,9 +261,10 @@ def running_now(store: SessionStore, sid: str | None, running) -> list[str]:
     return found
 
 
-def leaderboard(store: SessionStore, summary: dict | None, running, stages, token):
+def leaderboard(store: SessionStore, summary: dict | None, running, stages, token, percent=None):
     """Every model fitted on the current data, ranked by models.compare's score, with the recommendation in
-    words, ROAS side by side and where the models disagree."""
+    words, ROAS side by side and where the models disagree; the holdout columns score every fit on the
+    slider's holdout (the last periods it sets), whatever holdout the fit was made with."""
     if not summary:
         return empty_leaderboard("Load data, then fit a model.")
     sid = store.session_or_none(token)
@@ -261,7 +274,9 @@ def leaderboard(store: SessionStore, summary: dict | None, running, stages, toke
     fits = {row["family"]: load_fit(store, sid, row["family"], summary["version"]) for row in record["rows"]}
     if any(fit is None for fit in fits.values()):  # a fit was replaced meanwhile: its save triggers us again
         raise PreventUpdate
-    return leaderboard_view(record, fits, running_now(store, sid, running))
+    rows = len(next(iter(fits.values())).tables["fitted"])  # the periods of the data every fit shown was made on
+    periods = models.holdout_periods(rows, (percent or DEFAULT_HOLDOUT) / 100)
+    return leaderboard_view(record, fits, running_now(store, sid, running), periods)
 
 
 def watch_fits(store: SessionStore, _ticks, shown: str | None, token) -> tuple:

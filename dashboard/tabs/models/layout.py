@@ -6,10 +6,12 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 import models
-from dashboard.figures.theme import empty_figure
+from dashboard.figures.theme import blank_figure
 from dashboard.ids import Models
 from dashboard.tabs.models.leaderboard import COMPARE_FIRST, HIDDEN, NO_FITS
 from dashboard.ui import GLOSSARY, card, graph, muted, named
+
+DEFAULT_HOLDOUT = 10  # percent of the periods, at the end, kept out of training and scored
 
 FAMILY_NOTES = {
     "ridge": "Regularised regression with per-channel carry-over (adstock) and saturation. An automatic search "
@@ -36,7 +38,7 @@ def models_tab() -> html.Div:
                     html.Div(id=Models.RECOMMENDATION),
                     html.Div(id=Models.LEADERBOARD, children=muted(NO_FITS)),
                     html.Div(
-                        card(graph(Models.COMPARE_ROAS, empty_figure(COMPARE_FIRST), 380), "mt-2"),
+                        card(graph(Models.COMPARE_ROAS, blank_figure(COMPARE_FIRST), 380), "mt-2"),
                         id=Models.COMPARE_BOX,
                         style=HIDDEN,
                     ),
@@ -50,7 +52,9 @@ def models_tab() -> html.Div:
 
 def leaderboard_header() -> html.Div:
     """The leaderboard's title and the holdout slider every fit is scored with."""
-    slider = dcc.Slider(id=Models.HOLDOUT, min=5, max=30, step=5, value=10, marks={v: f"{v}%" for v in range(5, 35, 5)})
+    slider = dcc.Slider(
+        id=Models.HOLDOUT, min=5, max=30, step=5, value=DEFAULT_HOLDOUT, marks={v: f"{v}%" for v in range(5, 35, 5)}
+    )
     holdout = html.Div(
         [
             dbc.Label("Holdout: last", class_name="small mb-0 me-2"),

@@ -7,11 +7,12 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
+import models
 from dashboard.figures.compare import leaderboard_frame, roas_comparison
 from dashboard.figures.theme import empty_figure
 from dashboard.tabs.models.comparison import recommendation_text
 from dashboard.tabs.models.fits import DONE, FAILED, FitResult
-from dashboard.ui import alert, explained, muted
+from dashboard.ui import alert, header_cell, muted
 
 NO_FITS = "No model fitted on this data yet. Pick a family below and click Fit."
 ONE_FIT = (
@@ -43,23 +44,31 @@ def checks_state(meta: dict, running: bool) -> str:
     return "running" if running else "not run"
 
 
-def leaderboard_view(record: dict, fits: dict[str, FitResult], running: list[str]) -> tuple:
-    """(recommendation, ranked table with the holdouts, ROAS side by side, its box's style, disagreements):
-    the chart and the disagreements from two models on."""
+def leaderboard_view(record: dict, fits: dict[str, FitResult], running: list[str], periods: int | None = None) -> tuple:
+    """(recommendation, ranked table, ROAS side by side, its box's style, disagreements): the chart and the
+    disagreements from two models on. With ``periods``, the holdout columns score every fit on those last
+    periods (the slider's holdout), from its stored fitted values; else on the holdout it was made with."""
     rows = [
         {
             **row,
+            **(rescored(fits[row["family"]], periods) if periods else {}),
             "fit_seconds": fits[row["family"]].meta["fit_seconds"],
             "checks_state": checks_state(fits[row["family"]].meta, row["family"] in running),
         }
         for row in record["rows"]
     ]
     holdouts = sorted({fit.meta["metrics"]["holdout_periods"] for fit in fits.values()})
-    table = html.Div([ranked_table(rows), holdout_note(holdouts)])
+    table = html.Div([ranked_table(rows), holdout_note(holdouts, rows, periods)])
     if len(rows) == 1:
         return recommendation(record, rows), table, empty_figure(COMPARE_FIRST), HIDDEN, None
     figure = roas_comparison(side_by_side(rows, fits))
     return recommendation(record, rows), table, figure, SHOWN, disagreement_note(record["disagreements"])
+
+
+def rescored(fit: FitResult, periods: int) -> dict:
+    """The fit's R², MAPE and NRMSE on the last ``periods`` periods, and how many of them it was trained on."""
+    scores = models.score_last(fit.tables["fitted"], periods)
+    return {key: scores[key] for key in ("r2", "mape", "nrmse", "trained_on")}
 
 
 def empty_leaderboard(message: str) -> tuple:
@@ -88,7 +97,7 @@ def ranked_table(rows: list[dict]) -> dbc.Table:
     frame = leaderboard_frame(rows)
     chosen = frame.pop("recommended") & (len(rows) > 1)
     frame = frame.drop(columns=["family"])
-    header = html.Thead(html.Tr([column_header(column) for column in frame.columns]))
+    header = html.Thead(html.Tr([header_cell(column, COLUMN_TERMS, "models-leaderboard") for column in frame.columns]))
     body = [
         html.Tr(
             [html.Td(value) for value in values],
@@ -98,12 +107,6 @@ def ranked_table(rows: list[dict]) -> dbc.Table:
         for i, values in enumerate(frame.itertuples(index=False))
     ]
     return dbc.Table([header, html.Tbody(body)], size="sm", hover=True, responsive=True, class_name="mb-1")
-
-
-def column_header(column: str) -> html.Th:
-    """A column's name, with a help button where it is a measure that needs explaining."""
-    terms = COLUMN_TERMS.get(column)
-    return html.Th(explained(column, terms, "models-leaderboard") if terms else column)
 
 
 def side_by_side(rows: list[dict], fits: dict[str, FitResult]) -> pd.DataFrame:
@@ -127,18 +130,30 @@ def disagreement_note(disagreements: list[dict]):
     return alert(content, "warning", class_name="py-2 small mt-2 mb-0")
 
 
-def holdout_note(holdouts: list[int]):
-    """What the holdout columns are for (not for crowning a model), and whether they can be compared."""
-    if len(holdouts) > 1:
+def holdout_note(holdouts: list[int], rows: list[dict], periods: int | None):
+    """What the holdout columns are for (not for crowning a model), on which periods, and which fits trained on
+    some of them (their errors there are partly in-sample: a refit with this holdout scores them fairly)."""
+    if not periods:
+        periods = holdouts[0] if len(holdouts) == 1 else None
+    if periods is None:
         return alert(
             f"These models were scored on different holdouts ({', '.join(map(str, holdouts))} periods): refit them "
             "with the same holdout setting to compare their holdout errors fairly.",
             "warning",
             class_name="py-2 small mb-0",
         )
-    return html.Small(
+    reading = (
         f"Ranked by score: what the checks say about how far each model's ROAS can be trusted. Holdout errors "
-        f"(all on the same last {holdouts[0]} periods) are for reference: models that forecast equally well "
-        "can still be far apart on ROAS. Hover a row for its reason.",
-        className="text-muted",
+        f"(every model on the same last {periods} periods, as the holdout slider sets) are for reference: models "
+        "that forecast equally well can still be far apart on ROAS. Hover a row for its reason."
+    )
+    partly = [f"{row['model']} ({row['trained_on']})" for row in rows if row.get("trained_on")]
+    if not partly:
+        return html.Small(reading, className="text-muted")
+    warning = (
+        f"* Trained on some of these periods: {', '.join(partly)}. Their holdout errors are partly in-sample and "
+        "look better than they are: fit them again with this holdout for a fair score."
+    )
+    return html.Div(
+        [html.Small(reading, className="text-muted d-block"), html.Small(warning, className="text-warning-emphasis")]
     )

@@ -200,5 +200,5 @@ def chart(family: str, kind: str, figure, height: int = 380) -> dbc.Card:
 
 
 def pair(left, right, class_name: str = "g-3") -> dbc.Row:
-    """Two cards side by side on a wide screen."""
-    return dbc.Row([dbc.Col(left, md=6), dbc.Col(right, md=6)], class_name=class_name)
+    """Two cards side by side from 1200 px (narrower, each chart would get about 300 px), stacked below."""
+    return dbc.Row([dbc.Col(left, xl=6), dbc.Col(right, xl=6)], class_name=class_name)

@@ -12,6 +12,15 @@ from dashboard.figures.format import MISSING_TEXT, compact_numbers, interval_tex
 from dashboard.tabs.plan.saved import scenario_notes
 
 INTERVAL_MEASURES = {"revenue": "Expected revenue over the horizon (90% interval)", "roas": "ROAS (90% interval)"}
+LIFT = "Lift over the recent average mix (same spend)"
+# The glossary terms that explain a measure (its name before any ": channel"), for the page's help buttons.
+MEASURE_TERMS = {
+    INTERVAL_MEASURES["revenue"]: ("90% interval",),
+    INTERVAL_MEASURES["roas"]: ("ROAS", "90% interval"),
+    "Marginal ROAS": ("marginal ROAS",),
+    LIFT: ("lift", "recent average mix"),
+    "Bounds that bind": ("bound",),
+}
 
 
 def channels_of(scenarios: Sequence[Mapping]) -> list[str]:
@@ -60,9 +69,7 @@ def comparison_rows(scenarios: Sequence[Mapping], family: str | None, version: s
             measure_row(f"Marginal ROAS: {c}", "ratio", [by_channel(s, "mroas").get(c) for s in scenarios])
             for c in channels
         ],
-        measure_row(
-            "Lift over the recent average mix (same spend)", "lift", [(t.get("lift"), _share(t)) for t in totals]
-        ),
+        measure_row(LIFT, "lift", [(t.get("lift"), _share(t)) for t in totals]),
         measure_row("Bounds that bind", "text", [binding(s) for s in scenarios]),
     ]
     return rows
@@ -70,6 +77,16 @@ def comparison_rows(scenarios: Sequence[Mapping], family: str | None, version: s
 
 def measure_row(measure: str, kind: str, values: list) -> dict:
     return {"measure": measure, "kind": kind, "values": values}
+
+
+def measure_name(measure: str) -> str:
+    """A measure without its channel: "Marginal ROAS: google" -> "Marginal ROAS"."""
+    return measure.split(": ", 1)[0]
+
+
+def measure_terms(measure: str) -> tuple[str, ...]:
+    """The glossary terms that explain a comparison row (none for plain ones such as spend or the model)."""
+    return MEASURE_TERMS.get(measure_name(measure), ())
 
 
 def _interval(totals: Mapping, name: str) -> tuple:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.figures.theme import empty_figure
+from dashboard.figures.theme import blank_figure
 from dashboard.ids import Plan
 from dashboard.tabs.plan.saved import MAX_NAME
 from dashboard.tabs.plan.state import MAX_PERIODS
@@ -49,7 +49,7 @@ def plan_tab() -> html.Div:
 
 def chart(component_id: str, height: int, message: str) -> html.Div:
     """An empty chart with a line under it on how to read it once it is drawn."""
-    return html.Div([graph(component_id, empty_figure(message), height), caption(CHART_CAPTIONS[component_id])])
+    return html.Div([graph(component_id, blank_figure(message), height), caption(CHART_CAPTIONS[component_id])])
 
 
 def settings_card() -> dbc.Card:
@@ -82,10 +82,10 @@ def what_if_row() -> dbc.Row:
             html.Div(id=Plan.WHATIF_SUMMARY),
             card(chart(Plan.PREDICTION, 340, PICK), "mt-2"),
             card(chart(Plan.INCREMENTAL, 320, PICK), "mt-2"),
-            html.Div(id=Plan.WHATIF_TABLE, className="mt-2"),
+            card(html.Div(id=Plan.WHATIF_TABLE), "mt-2"),
         ]
     )
-    return dbc.Row([dbc.Col(spend, lg=5), dbc.Col(results, lg=7)], class_name="g-3 mt-0")
+    return dbc.Row([dbc.Col(spend, xl=5), dbc.Col(results, xl=7)], class_name="g-3 mt-0")
 
 
 def optimise_settings() -> dbc.Row:
@@ -181,7 +181,7 @@ def optimise_card() -> dbc.Card:
     result = dcc.Loading([dcc.Store(id=Plan.RESULT), html.Div(id=Plan.RESULT_VIEW, className="mt-3")], type="dot")
     details = [html.Div(id=Plan.ALLOCATION_TABLE), html.Ul(id=Plan.MESSAGES, className="small")]
     plan = dbc.Row(
-        [dbc.Col(chart(Plan.ALLOCATION, 360, OPTIMISE_FIRST), lg=6), dbc.Col(details, lg=6)], class_name="g-3 mt-1"
+        [dbc.Col(chart(Plan.ALLOCATION, 360, OPTIMISE_FIRST), xl=6), dbc.Col(details, xl=6)], class_name="g-3 mt-1"
     )
     heading = html.H6("Optimise the budget", className="mb-2")
     return card([heading, optimise_settings(), bound_unit(), html.Div(id=Plan.BOUNDS), result, plan, plan_buttons()])

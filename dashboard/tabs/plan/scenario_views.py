@@ -9,11 +9,14 @@ from dash import html
 
 from dashboard.figures.format import compact_numbers, interval_text
 from dashboard.ids import Plan
-from dashboard.tabs.plan.compare import shown_value
+from dashboard.tabs.plan.compare import measure_name, measure_terms, shown_value
 from dashboard.tabs.plan.saved import MAX_COMPARED, scenario_notes
-from dashboard.ui import muted
+from dashboard.ui import header_cell, help_button, muted
 
 NO_SCENARIOS = "No scenarios yet: save the what-if or the optimised plan to compare them here."
+REVENUE = "revenue over the horizon"
+# Help-button id scopes: the list's, and the comparison's (one per row: channels' rows share a measure's name).
+LIST_SCOPE, COMPARE_SCOPE = "plan-scenarios", "plan-compare"
 
 
 def scenario_list(scenarios: Sequence[Mapping], ticked: set[str], family: str | None, version: str | None):
@@ -21,10 +24,11 @@ def scenario_list(scenarios: Sequence[Mapping], ticked: set[str], family: str | 
     and a delete button."""
     if not scenarios:
         return muted(NO_SCENARIOS)
-    header = ["compare", "name", "model", "kind", "revenue over the horizon", "", ""]
+    header = ["compare", "name", "model", "kind", REVENUE, "", ""]
+    cells = [header_cell(h, {REVENUE: ("90% interval",)}, LIST_SCOPE) for h in header]
     rows = [scenario_row(s, s["id"] in ticked, family, version) for s in scenarios]
     table = dbc.Table(
-        [html.Thead(html.Tr([html.Th(h) for h in header])), html.Tbody(rows)],
+        [html.Thead(html.Tr(cells)), html.Tbody(rows)],
         size="sm",
         hover=True,
         responsive=True,
@@ -64,10 +68,17 @@ def comparison_view(rows: list[dict], names: list[str]) -> dbc.Table:
     """Measures down, scenarios across."""
     header = html.Thead(html.Tr([html.Th("")] + [html.Th(name) for name in names]))
     body = [
-        html.Tr(
-            [html.Th(row["measure"], className="fw-normal")]
-            + [html.Td(shown_value(row["kind"], v)) for v in row["values"]]
-        )
-        for row in rows
+        html.Tr([measure_cell(row["measure"], i)] + [html.Td(shown_value(row["kind"], v)) for v in row["values"]])
+        for i, row in enumerate(rows)
     ]
     return dbc.Table([header, html.Tbody(body)], size="sm", striped=True, responsive=True, class_name="small mb-2")
+
+
+def measure_cell(measure: str, index: int) -> html.Th:
+    """A row's measure, with a help button on what it means when it needs one ("Marginal ROAS: google ⓘ" asks
+    "What is Marginal ROAS?"); the row's index keeps ids apart even for channels whose names read alike."""
+    terms = measure_terms(measure)
+    if not terms:
+        return html.Th(measure, className="fw-normal")
+    button = help_button(measure_name(measure), terms, f"{COMPARE_SCOPE}-{index}")
+    return html.Th([measure, " ", button], className="fw-normal")

@@ -21,12 +21,22 @@ from dashboard.figures.format import (
 from dashboard.ids import Plan
 from dashboard.tabs.models.comparison import recommended_row, score_phrase, why
 from dashboard.tabs.plan.records import allocation_frame
-from dashboard.ui import hidden_label, named, stat_cards
+from dashboard.ui import explained, explained_table, hidden_label, named, stat_cards
 
 CAUTIOUS_NOTE = (
     "Cautious plan: it makes the revenue you get in a bad case (the 10th percentile of the model's range) as "
     "high as it can, and gives up some expected revenue for it."
 )
+# The glossary terms that explain each measure column of the what-if and plan tables (help buttons' words).
+WHAT_IF_TERMS = {
+    "incremental revenue": ("incremental revenue",),
+    "ROAS": ("ROAS",),
+    "marginal ROAS": ("marginal ROAS",),
+}
+ALLOCATION_TERMS = {"marginal ROAS": ("marginal ROAS",), "bound": ("bound",)}
+# Help-button id scopes: one per table or row of cards, so two of them on the page never share an id.
+WHAT_IF_SCOPE, WHAT_IF_TABLE_SCOPE = "plan-whatif", "plan-whatif-table"
+PLAN_SCOPE, ALLOCATION_SCOPE = "plan-result", "plan-allocation"
 
 
 def slider_range(recent: float, history_max: float) -> tuple[float, float]:
@@ -113,12 +123,19 @@ def with_interval(values: dict, name: str, numbers=compact_numbers) -> str:
 
 
 def what_if_cards(totals: dict, periods: int, unit: str) -> dbc.Row:
+    """Revenue with its 90% interval, the part from media, spend and ROAS, each measure with its help button."""
     return stat_cards(
         [
-            (f"Revenue, next {periods} {unit}", with_interval(totals, "revenue")),
-            ("from media", with_interval(totals, "incremental_revenue")),
+            (
+                explained(f"Revenue, next {periods} {unit}", ("90% interval",), WHAT_IF_SCOPE),
+                with_interval(totals, "revenue"),
+            ),
+            (
+                explained("from media", ("incremental revenue",), WHAT_IF_SCOPE),
+                with_interval(totals, "incremental_revenue"),
+            ),
             ("Spend", compact_number(totals["spend"])),
-            ("ROAS", with_interval(totals, "roas", ratios)),
+            (explained("ROAS", ("ROAS",), WHAT_IF_SCOPE), with_interval(totals, "roas", ratios)),
         ]
     )
 
@@ -134,7 +151,16 @@ def what_if_table(channels: pd.DataFrame) -> dbc.Table:
             "marginal ROAS": channels["mroas"].map(ratio),
         }
     )
-    return dbc.Table.from_dataframe(shown, size="sm", striped=True, responsive=True, class_name="small mb-0")
+    return explained_table(
+        shown.to_numpy().tolist(),
+        list(shown.columns),
+        WHAT_IF_TERMS,
+        WHAT_IF_TABLE_SCOPE,
+        size="sm",
+        striped=True,
+        responsive=True,
+        class_name="small mb-0",
+    )
 
 
 def plan_headline(record: dict) -> str:
@@ -155,8 +181,9 @@ def risk_cards(record: dict) -> list[tuple[str, str]]:
         return []
     p = f"{risk['quantile'] * 100:.0f}th"
     cautious, expected = compact_numbers([risk["revenue_quantile"], risk["expected_plan_revenue_quantile"]])
+    label = f"Revenue at the {p} percentile: cautious / expected plan"
     return [
-        (f"Revenue at the {p} percentile: cautious / expected plan", f"{cautious} / {expected}"),
+        (explained(label, ("percentile",), PLAN_SCOPE), f"{cautious} / {expected}"),
         ("Cost of caution in expected revenue", compact_number(risk["expected_revenue_cost"])),
     ]
 
@@ -168,10 +195,13 @@ def plan_cards(record: dict) -> html.Div:
     share = f" ({percent_change(lift / base)})" if lift is not None and base else ""
     roas = " / ".join(ratios([expected["roas"], expected["current_mix_roas"]]))
     cards = [
-        ("Expected revenue (optimised)", with_interval(expected, "revenue")),
-        (f"Recent average mix ({recent}) at this budget", with_interval(expected, "current_mix_revenue")),
-        ("Lift over the recent average mix", with_interval(expected, "lift") + share),
-        ("ROAS optimised / recent average mix", roas),
+        (explained("Expected revenue (optimised)", ("90% interval",), PLAN_SCOPE), with_interval(expected, "revenue")),
+        (
+            explained(f"Recent average mix ({recent}) at this budget", ("recent average mix",), PLAN_SCOPE),
+            with_interval(expected, "current_mix_revenue"),
+        ),
+        (explained("Lift over the recent average mix", ("lift",), PLAN_SCOPE), with_interval(expected, "lift") + share),
+        (explained("ROAS optimised / recent average mix", ("ROAS",), PLAN_SCOPE), roas),
     ]
     lines = [html.P(plan_headline(record), className="small text-muted mb-1")]
     if record.get("risk"):
@@ -189,11 +219,20 @@ def allocation_table(record: dict) -> dbc.Table:
             "your what-if": frame["what_if"].map(whole),
             "optimised": frame["optimal"].map(whole),
             "change vs recent": frame["change"].map(signed_whole),
-            "mROAS": frame["mroas"].map(ratio),
+            "marginal ROAS": frame["mroas"].map(ratio),
             "bound": frame["at_bound"],
         }
     )
-    return dbc.Table.from_dataframe(shown, size="sm", striped=True, responsive=True, class_name="small mb-2")
+    return explained_table(
+        shown.to_numpy().tolist(),
+        list(shown.columns),
+        ALLOCATION_TERMS,
+        ALLOCATION_SCOPE,
+        size="sm",
+        striped=True,
+        responsive=True,
+        class_name="small mb-2",
+    )
 
 
 def recommendation_line(record: dict | None, family: str, label: str) -> html.Span | None:

@@ -33,7 +33,7 @@ def link_card() -> dbc.Card:
         [
             html.H5("Share a read-only report", className="card-title"),
             muted(WHAT_IS_SHARED, "small text-muted"),
-            dbc.Row([dbc.Col(family, md=5), dbc.Col(days, md=4)], class_name="g-2"),
+            dbc.Row([dbc.Col(family, md=7, xl=5), dbc.Col(days, md=5, xl=4)], class_name="g-2"),
             create,
             html.Div(id=Share.MESSAGE, className="mt-3", role="status"),
             html.H6("Links of this session", className="mt-3"),

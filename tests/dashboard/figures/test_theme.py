@@ -11,6 +11,7 @@ from dashboard.figures.theme import (
     TOOLBAR_STRIP,
     apply_theme,
     band_traces,
+    blank_figure,
     colors_for,
     empty_figure,
     rgba,
@@ -57,3 +58,10 @@ def test_colours_and_numbers():
     assert compact_number(1_234_567) == "1.2M" and compact_number(None) == "–"
     assert ratio(1.234) == "1.23" and ratio(float("inf")) == "–"
     assert finite([1, float("nan"), float("inf"), "x"]) == [1.0, None, None, None]
+
+
+def test_the_layouts_blank_figure_is_the_empty_figure_built_once_and_handed_out_fresh():
+    shown = blank_figure("Upload data to see this chart")
+    assert go.Figure(shown) == empty_figure("Upload data to see this chart")
+    shown["layout"]["annotations"][0]["text"] = "changed by a caller"
+    assert blank_figure("Upload data to see this chart")["layout"]["annotations"][0]["text"] != "changed by a caller"

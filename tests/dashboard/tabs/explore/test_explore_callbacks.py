@@ -10,6 +10,7 @@ from dashboard.ids import Explore
 from dashboard.tabs.data.callbacks import change_roles
 from dashboard.tabs.data.state import load_dataset
 from dashboard.tabs.explore.callbacks import download_tables, overview, period_choices, series
+from dashboard.tabs.explore.views import statistic
 from tests.dashboard.helpers import triggered
 
 
@@ -91,3 +92,14 @@ def test_correlation_and_totals_follow_the_roles(demo):
     assert rows[roles["target"]][-1] and rows[roles["channels"][0]][-1]  # spend and revenue add up
     assert rows[kept[0]][-1] == "" and rows[roles["controls"][-1]][-1] == ""  # a price or an index does not
     assert "table-responsive" in stats.className
+
+
+def test_statistics_read_as_people_write_them():
+    assert [statistic(v) for v in (1.234, 99.5, 2262.47, -0.001, 45_712_345.0, float("nan"))] == [
+        "1.23",
+        "99.50",
+        "2,262",
+        "0.00",
+        "45.7M",
+        "",
+    ]

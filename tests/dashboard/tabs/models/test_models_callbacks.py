@@ -5,6 +5,7 @@ import pytest
 from dash import no_update
 
 import models
+from dashboard.figures.compare import LEADERBOARD_COLUMNS
 from dashboard.ids import App, Models
 from dashboard.tabs.data.state import load_dataset
 from dashboard.tabs.models.callbacks import holdout_note, leaderboard, run_fit, show_results, watch_fits
@@ -154,10 +155,11 @@ def test_show_results_draws_the_fit_or_says_why_there_is_none(planned):
 def test_leaderboard_with_one_fit_asks_for_a_second(planned):
     app, key, _, token = planned
     store = app.session_store
-    advice, table, _, style, agreement = leaderboard(store, {"version": key.version}, None, [None] * 4, token)
+    summary = {"version": key.version, "rows": 1096}
+    advice, table, _, style, agreement = leaderboard(store, summary, None, [None] * 4, token)
     assert models.LABELS["ridge"] in str(table) and "Fit a second family to compare" in str(advice)
     assert "table-success" not in str(table) and style == {"display": "none"} and agreement is None
-    assert "No model fitted" in str(leaderboard(store, {"version": "other data"}, None, [], token))
+    assert "No model fitted" in str(leaderboard(store, {"version": "other data", "rows": 9}, None, [], token))
     assert "Load data" in str(leaderboard(store, None, None, [None] * 4, token))
     assert [m["family"] for m in fit_summaries(store, key.sid, key.version)] == ["ridge"]
 
@@ -165,7 +167,8 @@ def test_leaderboard_with_one_fit_asks_for_a_second(planned):
 def test_leaderboard_ranks_by_the_comparison_and_shows_roas_side_by_side(compared):
     app, token, sid, version = compared
     store = app.session_store
-    advice, table, figure, style, warning = leaderboard(store, {"version": version}, None, [], token)
+    summary = {"version": version, "rows": len(load_dataset(store, sid).frame)}
+    advice, table, figure, style, warning = leaderboard(store, summary, None, [], token, 10)
     fits = {m["label"]: load_model(store, sid, m["family"], version) for m in fit_summaries(store, sid, version)}
     record = models.compare(fits)  # what the leaderboard shows, computed here again
     assert f"{record.loc[0, 'model']}, because its checks score best" in str(advice) and "Provisional" not in str(
@@ -213,6 +216,30 @@ def test_the_holdout_slider_says_it_sets_the_next_fits_holdout(compared):
     stages = [None] * len(models.MODEL_NAMES)
     assert holdout_note(store, 10, summary, *stages, token) == "Fits are scored on the last 110 periods."
     moved = holdout_note(store, 20, summary, *stages, token)
-    assert "next fits will be scored on the last 219 periods" in moved and "used the last 110" in moved
-    assert "fit them again" in moved
-    assert holdout_note(store, 20, None, *stages, token) == "The holdout applies to the next fits."
+    assert "The leaderboard scores every fit on the last 219 periods" in moved and "kept the last 110" in moved
+    assert "marked *" in moved and "fit it again" in moved
+    assert "applies to the next fits" in holdout_note(store, 20, None, *stages, token)
+
+
+def test_the_holdout_slider_scores_the_fits_shown_again(compared):
+    app, token, sid, version = compared
+    store = app.session_store
+    summary = {"rows": len(load_dataset(store, sid).frame), "version": version}
+    ridge = load_model(store, sid, "ridge", version)
+    fitted_table = ridge.summary().tables["fitted"]
+
+    def shown_r2(percent) -> str:  # the ridge row's holdout R² as the leaderboard shows it
+        _, table, *_ = leaderboard(store, summary, None, [], token, percent)
+        rows = table.children[0].children[1].children
+        row = next(r for r in rows if r.children[0].children == models.LABELS["ridge"])
+        return row.children[LEADERBOARD_COLUMNS.index("R² (holdout)") - 1].children, str(table)
+
+    own, text = shown_r2(10)  # the holdout the fits were made with: their own metrics, no mark
+    assert own == f"{ridge.metrics['r2']:.3f}" and "Trained on some" not in text and "last 110 periods" in text
+    wider, text = shown_r2(20)  # re-scored on the last 219 periods, 109 of which ridge was trained on
+    expected = models.score_last(fitted_table, 219)
+    assert expected["trained_on"] == 109 and wider == f"{expected['r2']:.3f} *" and wider != own + " *"
+    assert "last 219 periods" in text and "Trained on some of these periods" in text
+    assert f"{models.LABELS['ridge']} (109)" in text
+    shorter, text = shown_r2(5)  # inside the fits' own holdout: out of sample, so no mark
+    assert shorter == f"{models.score_last(fitted_table, 55)['r2']:.3f}" and "Trained on some" not in text
