@@ -58,6 +58,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from models.families.base import CURVE_WINDOW, MediaMixModel, Progress, no_progress, scaled_progress
+from models.families.features import read_once
 
 LEVEL = (0.05, 0.95)  # 90% intervals, as the Bayesian family's
 BLOCK_PERIODS = {"daily": 28, "weekly": 4}  # residual blocks: four weeks
@@ -139,9 +140,10 @@ class Intervals:
         spread, for families whose predictions are costly.
         """
         replicates = self.replicates[:OUTCOME_REPLICATES]
-        gaps = np.column_stack(
-            [r.world.predict_frame(frame) - (r.fit.predict_frame(frame) if with_fits else 0.0) for r in replicates]
-        )
+        with read_once(frame):  # every replicate predicts this frame: its columns are read once for all
+            gaps = np.column_stack(
+                [r.world.predict_frame(frame) - (r.fit.predict_frame(frame) if with_fits else 0.0) for r in replicates]
+            )
         return gaps - gaps.mean(axis=1, keepdims=True)
 
     def describe(self) -> dict:

@@ -5,6 +5,10 @@ Written once so that every family sees the same trend and seasonality and is sco
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Callable, Hashable, Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -12,6 +16,35 @@ TREND = "trend"
 SEASONALITY = "seasonality"
 BASELINE = "baseline"
 RECENT_PERIODS = {"daily": 28, "weekly": 4}  # "recent" = about the last month
+
+
+# The frame being read once (see read_once) and what has been read from it, by key.
+_READ_ONCE: contextvars.ContextVar[tuple[pd.DataFrame, dict] | None] = contextvars.ContextVar("read_once", default=None)
+
+
+@contextlib.contextmanager
+def read_once(frame: pd.DataFrame) -> Iterator[None]:
+    """Within this block, models predicting ``frame`` share what they read from it (:func:`shared`): bootstrap
+    replicates predict the same frame dozens of times, and reading its columns cost more than the maths.
+    ``frame`` must not change inside the block."""
+    token = _READ_ONCE.set((frame, {}))
+    try:
+        yield
+    finally:
+        _READ_ONCE.reset(token)
+
+
+def shared(frame: pd.DataFrame, key: Hashable, compute: Callable[[], np.ndarray]) -> np.ndarray:
+    """``compute()``, remembered under ``key`` while ``frame`` is the frame of a :func:`read_once` block (read-only
+    then, as every model gets the same array); outside such a block, computed each time."""
+    current = _READ_ONCE.get()
+    if current is None or current[0] is not frame:
+        return compute()
+    if key not in current[1]:
+        array = np.asarray(compute())
+        array.flags.writeable = False
+        current[1][key] = array
+    return current[1][key]
 
 
 def infer_frequency(dates: pd.Series) -> str:

@@ -62,7 +62,14 @@ from threadpoolctl import threadpool_limits
 from models.curves import ADSTOCKS, SATURATIONS, choices, lookup_adstock, lookup_saturation
 from models.families.base import DECAY_COLUMNS, IMPORTANCE_COLUMNS, Progress
 from models.families.bootstrap import BootstrapMMM
-from models.families.features import BASELINE, SEASONALITY, TREND, remembered_time_features, time_features
+from models.families.features import (
+    BASELINE,
+    SEASONALITY,
+    TREND,
+    remembered_time_features,
+    shared,
+    time_features,
+)
 from models.families.robyn import bounded_ridge, decomp_rssd, nearest_to_origin, plausible_trials
 from models.options import Option
 
@@ -221,13 +228,21 @@ class RidgeMMM(BootstrapMMM):
         return remembered_time_features(slot, dates, self.frequency_, self.origin_)
 
     def _fixed_features(self, frame: pd.DataFrame) -> np.ndarray:
-        """Trend, season terms and raw controls: the columns that do not depend on the search."""
-        time = self._time_features(frame[self.roles_["date"]])
-        return np.hstack([time, frame[self.roles_["controls"]].to_numpy(float)])
+        """Trend, season terms and raw controls: the columns that do not depend on the search (read once per
+        frame inside :func:`read_once`, where bootstrap replicates predict one frame in turn)."""
+        date, controls = self.roles_["date"], tuple(self.roles_["controls"])
+        key = ("ridge fixed", date, controls, self.frequency_, self.origin_)
+        return shared(
+            frame,
+            key,
+            lambda: np.hstack([self._time_features(frame[date]), frame[list(controls)].to_numpy(float)]),
+        )
 
     def _scaled_spend(self, frame: pd.DataFrame) -> np.ndarray:
-        scale = np.array([self.scales_[c] for c in self.roles_["channels"]])
-        return np.clip(frame[self.roles_["channels"]].to_numpy(float), 0.0, None) / scale
+        channels = tuple(self.roles_["channels"])
+        scale = np.array([self.scales_[c] for c in channels])
+        spend = shared(frame, ("spend", channels), lambda: np.clip(frame[list(channels)].to_numpy(float), 0.0, None))
+        return spend / scale
 
     def _design(self, frame: pd.DataFrame) -> np.ndarray:
         """Every regression column of ``frame``, in the order of ``columns_``; adstock runs over all its rows."""

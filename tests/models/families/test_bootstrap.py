@@ -15,7 +15,8 @@ import models
 from models.datasets import load_demo_truth
 from models.datasets.synthetic import generate_demo
 from models.datasets.truth import DemoTruth, channel_summary
-from models.families.bootstrap import bounds, moving_blocks
+from models.families.bootstrap import OUTCOME_REPLICATES, bounds, moving_blocks
+from models.families.features import read_once, shared
 from models.families.robyn import plausible_trials
 
 FAMILIES = ("ridge", "lightgbm")
@@ -123,6 +124,28 @@ def test_predictions_and_planning_draws_carry_the_spread(bootstrapped):
         bootstrapped.scenario_mean(history), draws.mean(axis=1), rtol=1e-9
     )  # planning's shortcut
     assert draws.std(axis=1).min() > 0
+
+
+def test_replicates_reading_one_frame_once_predict_exactly_as_each_alone(bootstrapped):
+    frame = bootstrapped.history(60)
+    replicates = bootstrapped.intervals_.replicates[:OUTCOME_REPLICATES]
+    alone = np.column_stack([r.world.predict_frame(frame) - r.fit.predict_frame(frame) for r in replicates])
+    alone -= alone.mean(axis=1, keepdims=True)
+    np.testing.assert_allclose(bootstrapped.intervals_.deviations(frame), alone, rtol=1e-12, atol=1e-9)
+
+
+def test_what_is_read_once_is_shared_inside_the_block_only():
+    frame, other, calls = pd.DataFrame({"x": [1.0, 2.0]}), pd.DataFrame({"x": [3.0]}), []
+
+    def read(which):
+        return lambda: calls.append(which) or which["x"].to_numpy(float)
+
+    assert shared(frame, "x", read(frame)) is not shared(frame, "x", read(frame)) and len(calls) == 2  # outside
+    with read_once(frame):
+        first = shared(frame, "x", read(frame))
+        assert shared(frame, "x", read(frame)) is first and not first.flags.writeable and len(calls) == 3
+        assert list(shared(other, "x", read(other))) == [3.0] and len(calls) == 4  # another frame: read anew
+    assert shared(frame, "x", read(frame)) is not first and len(calls) == 5  # the block's memory is gone
 
 
 def test_plans_get_intervals_once_the_bootstrap_has_run(bootstrapped, demo_fit):
