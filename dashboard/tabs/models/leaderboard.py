@@ -48,6 +48,7 @@ def leaderboard_view(record: dict, fits: dict[str, FitResult], running: list[str
     """(recommendation, ranked table, ROAS side by side, its box's style, disagreements): the chart and the
     disagreements from two models on. With ``periods``, the holdout columns score every fit on those last
     periods (the slider's holdout), from its stored fitted values; else on the holdout it was made with."""
+    periods = periods if periods and periods >= 2 else None  # one period has no R²: keep each fit's own holdout
     rows = [
         {
             **row,

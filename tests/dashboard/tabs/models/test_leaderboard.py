@@ -3,6 +3,7 @@ ROAS side by side and the disagreement warning."""
 
 import pandas as pd
 
+import models
 from dashboard.tabs.models.comparison import json_safe, recommendation_text, why
 from dashboard.tabs.models.fits import FitResult
 from dashboard.tabs.models.leaderboard import AGREE, checks_state, leaderboard_view
@@ -78,3 +79,19 @@ def test_checks_state_and_the_words_taken_from_the_comparison():
         "x",
         None,
     ]
+
+
+def test_the_slider_re_scores_on_its_periods_and_falls_back_to_the_fits_own_below_two():
+    dates = pd.date_range("2025-01-01", periods=40)
+    actual = pd.Series(range(100, 140), dtype=float)
+    table = pd.DataFrame(
+        {"date": dates, "actual": actual, "predicted": actual + 1.0, "holdout": [False] * 36 + [True] * 4}
+    )
+    shown = fit("ridge", holdout=4)
+    shown.tables["fitted"] = table
+    rows = [row("Ridge", "ridge", 71, True, mape=0.5)]
+    _, wider, *_ = leaderboard_view(record(rows), {"ridge": shown}, [], periods=8)
+    mape = models.score_last(table, 8)["mape"]  # the last 8 periods, 4 of which the fit was trained on
+    assert f"{mape:.1%} *" in str(wider) and "Ridge (4)" in str(wider) and "same last 8 periods" in str(wider)
+    _, own, *_ = leaderboard_view(record(rows), {"ridge": shown}, [], periods=1)  # a tiny dataset's 5%
+    assert "50.0%" in str(own) and "*" not in str(own) and "same last 4 periods" in str(own)
