@@ -160,11 +160,11 @@ def header_cell(column: str, terms: dict[str, tuple[str, ...]], scope: str) -> h
     return html.Th(explained(column, found, scope) if found else column)
 
 
-def explained_table(rows: list[list], columns: list[str], terms: dict[str, tuple[str, ...]], scope: str, **kwargs):
-    """A table of text cells (as ``dbc.Table.from_dataframe`` makes) whose measure columns' headers carry help
-    buttons; ``kwargs`` go to ``dbc.Table``."""
-    header = html.Thead(html.Tr([header_cell(column, terms, scope) for column in columns]))
-    body = html.Tbody([html.Tr([html.Td(value) for value in row]) for row in rows])
+def explained_table(shown, terms: dict[str, tuple[str, ...]], scope: str, **kwargs):
+    """``shown`` (a DataFrame of text cells) as ``dbc.Table.from_dataframe`` makes it, but with help buttons on
+    the headers of its measure columns; ``kwargs`` go to ``dbc.Table``."""
+    header = html.Thead(html.Tr([header_cell(column, terms, scope) for column in shown.columns]))
+    body = html.Tbody([html.Tr([html.Td(value) for value in row]) for row in shown.itertuples(index=False)])
     return dbc.Table([header, body], **kwargs)
 
 

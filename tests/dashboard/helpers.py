@@ -102,6 +102,29 @@ def components(component) -> list:
     return found
 
 
+def help_buttons(tree) -> dict[str, tuple[str, str]]:
+    """{label asked about ("What is X?" -> X): (button id, the words read out for it)} of the help buttons in a
+    tree, checking each is a real button described by a hidden text and shown by a tooltip with the same words."""
+    import dash_bootstrap_components as dbc
+    from dash import html
+
+    parts = components(tree)
+    texts = {c.id: c.children for c in parts if isinstance(c, html.Span) and isinstance(getattr(c, "id", None), str)}
+    tooltips = {c.target: c.children for c in parts if isinstance(c, dbc.Tooltip)}
+    found = {}
+    for button in (c for c in parts if isinstance(c, html.Button) and c.className == "help-button"):
+        props = button.to_plotly_json()["props"]
+        assert button.type == "button" and props["aria-label"].startswith("What is ")
+        assert tooltips[button.id] == texts[props["aria-describedby"]]
+        found[props["aria-label"].removeprefix("What is ").removesuffix("?")] = (button.id, tooltips[button.id])
+    return found
+
+
+def string_ids(*trees) -> list[str]:
+    """Every string id in the trees, repeats included (a repeat is a Dash error on one page)."""
+    return [c.id for tree in trees for c in components(tree) if isinstance(getattr(c, "id", None), str)]
+
+
 def notes_then_data(frame) -> bytes:
     """An .xlsx whose first sheet is notes and whose second, "Data", holds ``frame`` (dates as real dates)."""
     import openpyxl

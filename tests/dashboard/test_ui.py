@@ -1,6 +1,7 @@
 """The shared HTML pieces: the glossary's help buttons (keyboard- and screen-reader-friendly) and captions."""
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import html
 
 from dashboard.ui import GLOSSARY, caption, explained, explained_table, header_cell, help_button, slug
@@ -28,7 +29,8 @@ def test_labels_become_ids_and_every_definition_is_one_plain_sentence_or_two():
 
 def test_a_table_explains_its_measure_columns_only_and_scopes_their_ids():
     assert header_cell("channel", {"ROAS": ("ROAS",)}, "t").children == "channel"
-    table = explained_table([["tv", "1.20"], ["radio", "0.80"]], ["channel", "ROAS"], {"ROAS": ("ROAS",)}, "plan-x")
+    shown = pd.DataFrame({"channel": ["tv", "radio"], "ROAS": ["1.20", "0.80"]})
+    table = explained_table(shown, {"ROAS": ("ROAS",)}, "plan-x")
     buttons = [c for c in components(table) if isinstance(c, html.Button)]
     assert [b.id for b in buttons] == ["plan-x-help-roas"]
     assert GLOSSARY["ROAS"] in str(table) and [c.children for c in components(table) if isinstance(c, html.Td)] == [

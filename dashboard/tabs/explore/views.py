@@ -23,8 +23,7 @@ def stats_table(stats: pd.DataFrame) -> html.Div:
         shown[col] = shown[col].map(statistic)
     shown.loc[~shown["role"].isin(SUMMED_ROLES), "total"] = ""
     table = explained_table(
-        shown.to_numpy().tolist(),
-        list(shown.columns),
+        shown,
         STATS_TERMS,
         "explore-stats",
         striped=True,

@@ -37,6 +37,7 @@ ALLOCATION_TERMS = {"marginal ROAS": ("marginal ROAS",), "bound": ("bound",)}
 # Help-button id scopes: one per table or row of cards, so two of them on the page never share an id.
 WHAT_IF_SCOPE, WHAT_IF_TABLE_SCOPE = "plan-whatif", "plan-whatif-table"
 PLAN_SCOPE, ALLOCATION_SCOPE = "plan-result", "plan-allocation"
+TABLE = {"size": "sm", "striped": True, "responsive": True}  # how the tab's tables look
 
 
 def slider_range(recent: float, history_max: float) -> tuple[float, float]:
@@ -151,16 +152,7 @@ def what_if_table(channels: pd.DataFrame) -> dbc.Table:
             "marginal ROAS": channels["mroas"].map(ratio),
         }
     )
-    return explained_table(
-        shown.to_numpy().tolist(),
-        list(shown.columns),
-        WHAT_IF_TERMS,
-        WHAT_IF_TABLE_SCOPE,
-        size="sm",
-        striped=True,
-        responsive=True,
-        class_name="small mb-0",
-    )
+    return explained_table(shown, WHAT_IF_TERMS, WHAT_IF_TABLE_SCOPE, **TABLE, class_name="small mb-0")
 
 
 def plan_headline(record: dict) -> str:
@@ -223,16 +215,7 @@ def allocation_table(record: dict) -> dbc.Table:
             "bound": frame["at_bound"],
         }
     )
-    return explained_table(
-        shown.to_numpy().tolist(),
-        list(shown.columns),
-        ALLOCATION_TERMS,
-        ALLOCATION_SCOPE,
-        size="sm",
-        striped=True,
-        responsive=True,
-        class_name="small mb-2",
-    )
+    return explained_table(shown, ALLOCATION_TERMS, ALLOCATION_SCOPE, **TABLE, class_name="small mb-2")
 
 
 def recommendation_line(record: dict | None, family: str, label: str) -> html.Span | None:

@@ -4,28 +4,13 @@ glossary; no two components of the tab share an id."""
 
 from collections import Counter
 
-import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.tabs.data.state import load_dataset
 from dashboard.tabs.explore.callbacks import overview
 from dashboard.tabs.explore.layout import explore_tab
 from dashboard.ui import GLOSSARY
-from tests.dashboard.helpers import components
-
-
-def help_buttons(tree) -> dict[str, tuple[str, str]]:
-    """{label asked about: (button id, the words read out for it)}, each a button described by a hidden text and
-    shown by a tooltip on it."""
-    parts = components(tree)
-    texts = {c.id: c.children for c in parts if isinstance(c, html.Span) and isinstance(getattr(c, "id", None), str)}
-    tooltips = {c.target: c.children for c in parts if isinstance(c, dbc.Tooltip)}
-    found = {}
-    for button in (c for c in parts if isinstance(c, html.Button) and c.className == "help-button"):
-        props = button.to_plotly_json()["props"]
-        assert button.type == "button" and tooltips[button.id] == texts[props["aria-describedby"]]
-        found[props["aria-label"].removeprefix("What is ").removesuffix("?")] = (button.id, tooltips[button.id])
-    return found
+from tests.dashboard.helpers import components, help_buttons, string_ids
 
 
 def test_vif_and_correlation_captions_have_help_buttons():
@@ -48,7 +33,5 @@ def test_the_statistics_table_explains_the_standard_deviation_and_ids_stay_uniqu
     assert "median" in headers and "total" in headers and len(headers) == len(set(map(str, headers)))
     cells = [c.children for c in components(stats) if isinstance(c, html.Td)]
     assert "google" in cells and "channel" in cells  # the rows as before: a column's name, its role, its numbers
-    every = [
-        c.id for tree in (explore_tab(), stats) for c in components(tree) if isinstance(getattr(c, "id", None), str)
-    ]
+    every = string_ids(explore_tab(), stats)
     assert not [i for i, n in Counter(every).items() if n > 1]

@@ -3,7 +3,6 @@ button whose words come from the glossary, and no two components of the tab shar
 
 from collections import Counter
 
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
@@ -14,31 +13,17 @@ from dashboard.tabs.plan.optimise import optimised_plan
 from dashboard.tabs.plan.scenario_views import comparison_view, scenario_list
 from dashboard.tabs.plan.views import ALLOCATION_TERMS, WHAT_IF_TERMS, allocation_table, plan_cards, what_if_table
 from dashboard.ui import GLOSSARY
-from tests.dashboard.helpers import channels_of, components, plan_form
+from tests.dashboard.helpers import channels_of, components, plan_form, string_ids
+from tests.dashboard.helpers import help_buttons as shared_help_buttons
 
 
 def help_buttons(tree) -> dict[str, str]:
-    """{label asked about ("What is X?" -> X): the words read out for it} of the help buttons in a tree, checking
-    each is a named button described by a hidden text and shown by a tooltip on it."""
-    parts = components(tree)
-    texts = {c.id: c.children for c in parts if isinstance(c, html.Span) and isinstance(getattr(c, "id", None), str)}
-    tooltips = {c.target: c.children for c in parts if isinstance(c, dbc.Tooltip)}
-    found = {}
-    for button in (c for c in parts if isinstance(c, html.Button) and c.className == "help-button"):
-        props = button.to_plotly_json()["props"]
-        assert button.type == "button" and props["aria-label"].startswith("What is ")
-        text = texts[props["aria-describedby"]]
-        assert tooltips[button.id] == text
-        found[props["aria-label"].removeprefix("What is ").removesuffix("?")] = text
-    return found
+    """{label asked about: the words read out for it} (the ids are checked by id scope below)."""
+    return {label: text for label, (_, text) in shared_help_buttons(tree).items()}
 
 
 def words(*terms: str) -> str:
     return " ".join(GLOSSARY[term] for term in terms)
-
-
-def ids(*trees) -> list[str]:
-    return [c.id for tree in trees for c in components(tree) if isinstance(getattr(c, "id", None), str)]
 
 
 def scenario(name: str, channels: list[str]) -> dict:
@@ -59,7 +44,7 @@ def test_every_term_used_has_a_definition():
     assert used <= set(GLOSSARY)
 
 
-def test_what_if_and_plan_measures_are_explained_with_unique_ids(planned):
+def test_what_if_and_plan_measures_are_explained_with_unique_string_ids(planned):
     app, key, *_ = planned
     channels = channels_of(app, key)
     cards, *_, table = what_if_outputs(app.plan_cache, key, 28, dict.fromkeys(channels, 1000.0))
@@ -85,7 +70,7 @@ def test_what_if_and_plan_measures_are_explained_with_unique_ids(planned):
     allocation = allocation_table(record)
     assert help_buttons(allocation) == {"marginal ROAS": words("marginal ROAS"), "bound": words("bound")}
     assert len(allocation.children[1].children) == len(channels)  # a row per channel, as before
-    every = ids(plan_tab(), cards, table, plan, allocation)
+    every = string_ids(plan_tab(), cards, table, plan, allocation)
     assert not [i for i, n in Counter(every).items() if n > 1]
 
 
@@ -113,9 +98,9 @@ def test_scenario_list_and_comparison_explain_their_measures_and_keep_ids_apart(
     marginal = [m for m in measures if isinstance(m.children, list) and str(m.children[0]).startswith("Marginal ROAS")]
     assert [m.children[0] for m in marginal] == ["Marginal ROAS: TV", "Marginal ROAS: tv", "Marginal ROAS: google"]
     assert "Spend per period: TV" in [m.children for m in measures]  # plain measures stay plain
-    every = ids(plan_tab(), listed, table)
+    every = string_ids(plan_tab(), listed, table)
     assert not [i for i, n in Counter(every).items() if n > 1]
-    assert all(i.startswith("plan-compare-") for i in ids(table) if "-help-" in i)
+    assert all(i.startswith("plan-compare-") for i in string_ids(table) if "-help-" in i)
 
 
 def test_the_tables_show_the_same_cells_as_before():
