@@ -106,9 +106,10 @@ def test_a_fit_whose_job_died_is_reported_and_fit_re_enabled(demo):
     sid, clock = store.session_id(token), FakeClock()
     store.clock = clock
     slots = FitSlots(store, capacity=2, stale_after=STALE_AFTER)
-    followed, pulse_off = follow_fit(store, "ridge")
-    assert followed == {"family": "ridge", "since": clock()} and pulse_off is False
-    assert follow_fit(store, None) == (None, True)
+    followed, pulse_off = follow_fit(store, "ridge", 1, None, 2, None)  # every family's Fit clicks
+    assert followed == {"family": "ridge", "since": clock(), "click": 1} and pulse_off is False
+    assert follow_fit(store, "xgboost", 1, None, 2, None)[0]["click"] == 2
+    assert follow_fit(store, None, 1, None, 2, None) == (None, True)
 
     with pytest.raises(PreventUpdate):  # just started: the job may still be forking or waiting for a worker
         check_fit_alive(store, slots, 1, followed, token)
@@ -175,6 +176,46 @@ def test_a_fit_that_ended_while_the_web_restarted_is_shown(demo):
     assert running is None and pulse_off is True
     assert props[Models.fit_button("ridge")] == {"disabled": False}
     assert props[Models.progress("ridge")]["value"] == 100 and "Done" in props[Models.progress("ridge")]["label"]
+    assert "error" not in props[Models.stage_store("ridge")]["data"]
+
+
+def test_a_refit_waiting_for_a_busy_worker_is_not_taken_for_the_fit_before_it(demo):
+    """Fit pressed again a few seconds after a fit ended, while the Celery worker runs other sessions' fits:
+    the earlier job's marks (started and ended moments ago) are not the new job's, which waits, not lost."""
+    _, store, token = demo
+    sid, clock = store.session_id(token), FakeClock()
+    store.clock = clock
+    slots = FitSlots(store, capacity=2, stale_after=STALE_AFTER)
+    mark_started(store, sid, "ridge", click=1)
+    clock.advance(3)
+    Heartbeat(store, sid, "ridge", click=1).finished()  # the first fit ended, and its page heard it
+    clock.advance(5)
+    followed, _ = follow_fit(store, "ridge", 2, None, None, None)  # the second click; its task waits in Redis
+    for tick, wait in enumerate([LOST_AFTER + 1, 60, 120]):
+        clock.advance(wait)
+        with pytest.raises(PreventUpdate):  # waiting (the bar says so), never "lost"
+            in_callback(check_fit_alive, store, slots, tick, followed, token)
+
+
+def test_a_fit_that_ended_before_its_page_noted_the_start_is_not_taken_for_lost(demo):
+    """A loaded server: the fit ran and ended before the page's request that notes its start was served
+    (``since`` after the job's end). Its marks carry the click that sent it, so the pulse knows it ended."""
+    _, store, token = demo
+    sid, clock = store.session_id(token), FakeClock()
+    store.clock = clock
+    slots = FitSlots(store, capacity=2, stale_after=STALE_AFTER)
+    mark_started(store, sid, "ridge", click=1)
+    clock.advance(3)
+    Heartbeat(store, sid, "ridge", click=1).finished()
+    clock.advance(2)
+    followed, _ = follow_fit(store, "ridge", 1, None, None, None)
+    clock.advance(LOST_AFTER + 1)
+    with pytest.raises(PreventUpdate):  # ended a moment ago: its answer is on its way
+        check_fit_alive(store, slots, 1, followed, token)
+    clock.advance(DELIVERED_WITHIN)
+    (running, pulse_off), props = in_callback(check_fit_alive, store, slots, 2, followed, token)
+    assert running is None and pulse_off is True
+    assert "Done" in props[Models.progress("ridge")]["label"]
     assert "error" not in props[Models.stage_store("ridge")]["data"]
 
 

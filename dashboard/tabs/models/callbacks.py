@@ -56,9 +56,12 @@ def register(app, store: SessionStore, slots: FitSlots | None = None) -> None:
     for family in models.MODEL_NAMES:
         register_family(app, store, family, slots)
     register_leaderboard(app, store)
-    app.callback(Output(App.PULSE_SINCE, "data"), Output(App.PULSE, "disabled"), Input(App.RUNNING, "data"))(
-        bound(follow_fit, store)
-    )
+    app.callback(
+        Output(App.PULSE_SINCE, "data"),
+        Output(App.PULSE, "disabled"),
+        Input(App.RUNNING, "data"),
+        *[State(Models.fit_button(f), "n_clicks") for f in models.MODEL_NAMES],
+    )(bound(follow_fit, store))
     app.callback(
         Output(App.RUNNING, "data", allow_duplicate=True),
         Output(App.PULSE, "disabled", allow_duplicate=True),
@@ -146,7 +149,7 @@ def run_fit(
     """Fit in a background process, then add intervals and checks; the bar follows the engine's progress and
     each saved stage is announced to the family's stage store, so the results fill in as they finish."""
     announce = functools.partial(announce_stage, family)
-    result = fit_job(store, family, token, holdout, values, set_progress, announce, slots)
+    result = fit_job(store, family, token, holdout, values, set_progress, announce, slots, click=_clicks)
     announce_stage(family, result)  # the end, or why it failed
     return result
 
@@ -161,9 +164,14 @@ def cancelled(store: SessionStore, slots: FitSlots, family: str, _clicks, token)
         set_props(Models.progress(family), {"value": 0, "label": CANCELLED})
 
 
-def follow_fit(store: SessionStore, running: str | None) -> tuple:
-    """(App.PULSE_SINCE, pulse off): start the pulse when a fit starts, from now; stop it when none runs."""
-    return ({"family": running, "since": store.clock()} if running else None), not running
+def follow_fit(store: SessionStore, running: str | None, *clicks) -> tuple:
+    """(App.PULSE_SINCE, pulse off): start the pulse when a fit starts, from now, noting which click of the
+    family's Fit button sent it (its job keeps the same number: ``clicks`` are every family's n_clicks, in
+    models.MODEL_NAMES order); stop the pulse when none runs."""
+    if not running:
+        return None, True
+    by_family = dict(zip(models.MODEL_NAMES, clicks))
+    return {"family": running, "since": store.clock(), "click": by_family.get(running)}, False
 
 
 def check_fit_alive(store: SessionStore, slots: FitSlots, _ticks, followed: dict | None, token) -> tuple:
@@ -172,17 +180,17 @@ def check_fit_alive(store: SessionStore, slots: FitSlots, _ticks, followed: dict
     words, re-enable Fit and end the running state; otherwise change nothing."""
     if not followed:
         raise PreventUpdate
-    sid, family = store.session_or_none(token), followed["family"]
+    sid, family, click = store.session_or_none(token), followed["family"], followed.get("click")
     if store.clock() - followed["since"] <= LOST_AFTER:
         raise PreventUpdate  # the job may still be starting (a fork, a Celery worker picking it up)
     alive = family in running_fits(store, sid) or (sid is not None and slots.session_holder(sid) == family)
-    ended = ended_since(store, sid, family, followed["since"])
+    ended = ended_since(store, sid, family, followed["since"], click)
     if ended is not None and store.clock() - ended > DELIVERED_WITHIN:
         return shown_after_restart(family)
     if alive or ended is not None:
         raise PreventUpdate  # running, queued, or ended a moment ago (its result is on its way to the page)
     waited = store.clock() - followed["since"]
-    if not started_since(store, sid, family, followed["since"]) and waited <= QUEUE_PATIENCE:
+    if not started_since(store, sid, family, followed["since"], click) and waited <= QUEUE_PATIENCE:
         # Sent, not started: the Celery worker is busy with other fits (the task waits in Redis, in order).
         set_props(Models.progress(family), {"value": 0, "label": WAITING.format(minutes=int(waited // 60))})
         raise PreventUpdate

@@ -181,8 +181,8 @@ class Heartbeat:
     """While a fit runs, mark it as running in the session store every HEARTBEAT seconds, so that a page
     loaded meanwhile (a reload) can wait for it; a cancelled or killed job stops marking and goes stale."""
 
-    def __init__(self, store: SessionStore, sid: str, family: str, also: Callable[[], None] | None = None):
-        self.store, self.sid, self.name, self.also = store, sid, RUNNING + family, also
+    def __init__(self, store: SessionStore, sid: str, family: str, also: Callable[[], None] | None = None, click=None):
+        self.store, self.sid, self.name, self.also, self.click = store, sid, RUNNING + family, also, click
         self.gone = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"{family}-fit-heartbeat", daemon=True)
@@ -217,8 +217,9 @@ class Heartbeat:
 
     def finished(self) -> None:
         """The fit is saved (or failed): no page needs to wait for it any more; the mark says it ended (and
-        when), so a page's pulse does not take a job that has just ended for one that died."""
-        mark = json.dumps({"beat": self.store.clock(), "ended": True}).encode()
+        when, and which click of Fit it answered), so a page's pulse does not take a job that has just ended for
+        one that died."""
+        mark = json.dumps({"beat": self.store.clock(), "ended": True, "click": self.click}).encode()
         self.store.put_transient(self.sid, self.name, mark, timeout=ENDED_KEPT)
 
 
@@ -244,22 +245,36 @@ def running_fits(store: SessionStore, sid: str | None) -> list[str]:
     return running
 
 
-def ended_since(store: SessionStore, sid: str | None, family: str, since: float) -> float | None:
-    """When the family's job ended normally (saved or failed in words), if it did at or after ``since``."""
+def ended_since(store: SessionStore, sid: str | None, family: str, since: float, click=None) -> float | None:
+    """When the family's job ended normally (saved or failed in words), if it is the job the page follows:
+    the one that answered its ``click`` of Fit (it may have ended a moment before the page noted ``since``),
+    or, when the page does not know the click (a reloaded page), any that ended at or after ``since``."""
     mark = _running_mark(store, sid, family) if sid is not None else None
-    return mark["beat"] if mark and mark.get("ended") and mark["beat"] >= since else None
+    if not mark or not mark.get("ended"):
+        return None
+    if click is not None and mark.get("click") is not None:
+        return mark["beat"] if mark["click"] == click and mark["beat"] >= since - START_SLACK else None
+    return mark["beat"] if mark["beat"] >= since else None
 
 
-def mark_started(store: SessionStore, sid: str, family: str) -> None:
-    """The family's job has started (it holds the session's slot): from now on, silence means it died."""
-    store.put_transient(sid, STARTED + family, json.dumps({"beat": store.clock()}).encode(), timeout=store.ttl)
+def mark_started(store: SessionStore, sid: str, family: str, click=None) -> None:
+    """The family's job has started (it holds the session's slot): from now on, silence means it died.
+    ``click``: which click of the page's Fit button sent it (n_clicks), so the page knows its own job."""
+    mark = json.dumps({"beat": store.clock(), "click": click}).encode()
+    store.put_transient(sid, STARTED + family, mark, timeout=store.ttl)
 
 
-def started_since(store: SessionStore, sid: str | None, family: str, since: float) -> bool:
-    """True when the family's job started at or after ``since`` (less a little: the job may start before the
-    page's pulse notes the time)."""
+def started_since(store: SessionStore, sid: str | None, family: str, since: float, click=None) -> bool:
+    """True when the job the page follows has started: the one sent by its ``click`` of Fit, or (the click
+    unknown) one that started at or after ``since``. Either way less a little: the job may start before the
+    page's pulse notes the time. A job of an earlier click (a refit still waiting for a busy worker) is not it."""
     blob = store.get_transient(sid, STARTED + family) if sid is not None else None
-    return blob is not None and json.loads(blob)["beat"] >= since - START_SLACK
+    if blob is None:
+        return False
+    mark = json.loads(blob)
+    if click is not None and mark.get("click") is not None and mark["click"] != click:
+        return False
+    return mark["beat"] >= since - START_SLACK
 
 
 def _running_mark(store: SessionStore, sid: str, family: str) -> dict | None:

@@ -69,11 +69,13 @@ def fit_job(
     set_progress: Callable,
     announce=None,
     slots: FitSlots | None = None,
+    click=None,
 ) -> dict:
     """Load the session's data, fit, store the model and its summary, then add its intervals and checks in
     the same job, saving after each stage and ``announce``-ing it (so the results fill in as they finish);
     errors come back as messages. ``slots`` bound the fits running at once (one per session, a few per
-    server, the rest wait in line: dashboard/jobs.py)."""
+    server, the rest wait in line: dashboard/jobs.py). ``click``: the Fit button's n_clicks that sent it, kept
+    in the job's marks so the page's pulse tells its own job from an earlier one."""
     sid = store.session_or_none(token)
     if sid is None:
         return {"error": SESSION_LOST}
@@ -89,18 +91,19 @@ def fit_job(
         slots.claim_session(sid, family, job)
     except Busy as busy:
         return {"error": BUSY.format(family=models.LABELS.get(busy.family, busy.family))}
-    mark_started(store, sid, family)
+    mark_started(store, sid, family, click)
     slot = None
     try:
         slot = slots.wait_for_server(sid, family, job, lambda n: set_progress((0, QUEUED.format(n=n))))
-        return _fit_and_save(store, sid, family, dataset, holdout, options, set_progress, announce, slots, job, slot)
+        beat = functools.partial(slots.refresh, sid, family, job, slot)
+        heartbeat = Heartbeat(store, sid, family, also=beat, click=click)
+        return _fit_and_save(store, sid, family, dataset, holdout, options, set_progress, announce, heartbeat)
     finally:
         slots.release(sid, job, slot)
 
 
-def _fit_and_save(store, sid, family, dataset, holdout, options, set_progress, announce, slots, job, slot) -> dict:
-    beat = functools.partial(slots.refresh, sid, family, job, slot)
-    heartbeat, started, announce = Heartbeat(store, sid, family, also=beat), time.perf_counter(), announce or ignore
+def _fit_and_save(store, sid, family, dataset, holdout, options, set_progress, announce, heartbeat) -> dict:
+    started, announce = time.perf_counter(), announce or ignore
 
     def guarded(update) -> None:  # every progress report first checks that the data was not cleared
         heartbeat.check()
