@@ -4,13 +4,15 @@ Run in the benchmark environment (the project's pins plus PyMC-Marketing)::
 
     python3 -m venv .venv-bench && .venv-bench/bin/pip install -r bench/requirements-pymc-marketing.txt
     OMP_WAIT_POLICY=passive PYTHONPATH=. .venv-bench/bin/python bench/bayesian.py            # 5,000 days
+    ... bench/bayesian.py --pmm-saturation hill        # both with Hill curves (our default)
+    ... bench/bayesian.py --saturation logistic        # both with logistic curves
     OMP_WAIT_POLICY=passive PYTHONPATH=. .venv-bench/bin/python bench/bayesian.py --rows 365 --tune 200 --draws 200
 
 Data: the first ``--rows`` days of the demo's data-generating process (``models.datasets.synthetic.generate_demo``):
 6 channels, price and promo. Both tools see every row (no holdout) and the truth is the DGP's ROAS over
 the same days (``models.datasets.truth.channel_summary``, revenue inside the window only). Our model runs
-with its defaults (logistic saturation, geometric adstock over 14 days) and no cross-validation refits
-(``--cv-folds 0``), so both sides time one build + compile + sample.
+with its defaults (Hill saturation unless ``--saturation logistic``, geometric adstock over 14 days) and no
+cross-validation refits (``--cv-folds 0``), so both sides time one build + compile + sample.
 
 For each tool: the wall time of build + compile + sample (imports excluded; the PyTensor and nutpie
 compile caches in ``~/.pytensor`` are whatever earlier runs left there), the smallest bulk ESS and the
@@ -20,8 +22,8 @@ bench/model_families.py). One table row per tool, then true against estimated RO
 
 PyMC-Marketing side (``pymc_marketing.mmm.multidimensional.MMM``, the class 0.19 documents; the older
 ``pymc_marketing.mmm.MMM`` is deprecated there): geometric adstock (``L_MAX`` days, normalised) then
-logistic saturation, its default priors and max scaling, controls price and promo, yearly seasonality with
-2 Fourier modes, nutpie, the same chains/tune/draws and ``random_seed`` 0. Its controls are not scaled
+logistic saturation (or ``HillSaturation`` with ``--pmm-saturation hill``), its default priors and max
+scaling, controls price and promo, yearly seasonality with 2 Fourier modes, nutpie, the same chains/tune/draws and ``random_seed`` 0. Its controls are not scaled
 for it ("apply your own preprocessing"), so price is centred on its mean. By default it also gets the
 terms the DGP has and our model uses, a linear trend (control ``t``, years since the first day) and
 weekly seasonality (``WeeklyFourier``, 3 modes, as a mu effect); ``--pmm-plain`` leaves them out.
@@ -78,6 +80,7 @@ def run_ours(frame: pd.DataFrame, args) -> dict:
         holdout=args.holdout,
         cv_folds=args.cv_folds,
         random_state=0,
+        saturation=args.saturation,
         draws=args.draws,
         tune=args.tune,
         chains=args.chains,
@@ -103,7 +106,7 @@ def run_ours(frame: pd.DataFrame, args) -> dict:
 def run_pymc_marketing(frame: pd.DataFrame, args) -> dict:
     """Build, compile and sample PyMC-Marketing's MMM on the same rows; diagnostics with ArviZ."""
     import arviz as az
-    from pymc_marketing.mmm import GeometricAdstock, LogisticSaturation, WeeklyFourier
+    from pymc_marketing.mmm import GeometricAdstock, HillSaturation, LogisticSaturation, WeeklyFourier
     from pymc_marketing.mmm.additive_effect import FourierEffect
     from pymc_marketing.mmm.multidimensional import MMM
 
@@ -122,7 +125,7 @@ def run_pymc_marketing(frame: pd.DataFrame, args) -> dict:
         target_column="revenue",
         control_columns=controls,
         adstock=GeometricAdstock(l_max=L_MAX),
-        saturation=LogisticSaturation(),
+        saturation=HillSaturation() if args.pmm_saturation == "hill" else LogisticSaturation(),
         yearly_seasonality=2,
     )
     if not args.pmm_plain:
@@ -205,6 +208,15 @@ def main(argv=None) -> None:
     parser.add_argument("--skip-ours", action="store_true")
     parser.add_argument("--skip-pymc-marketing", action="store_true")
     parser.add_argument("--pmm-plain", action="store_true", help="PyMC-Marketing without trend and weekly terms")
+    parser.add_argument(
+        "--saturation", choices=["hill", "logistic"], default="hill", help="our model's curve (default: hill, its own)"
+    )
+    parser.add_argument(
+        "--pmm-saturation",
+        choices=["hill", "logistic"],
+        default="logistic",
+        help="PyMC-Marketing's curve: logistic (its documented examples) or hill (HillSaturation, default priors)",
+    )
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=FutureWarning)
 
@@ -212,7 +224,8 @@ def main(argv=None) -> None:
     truth = channel_summary(frame)
     print(
         f"{dt.date.today()}: {len(frame)} daily rows x {len(CHANNELS)} channels; {args.chains} chains, "
-        f"{args.tune} tune + {args.draws} draws; {os.cpu_count()} CPUs; Python {platform.python_version()}",
+        f"{args.tune} tune + {args.draws} draws; {os.cpu_count()} CPUs; Python {platform.python_version()}; "
+        f"our curve {args.saturation}, PyMC-Marketing's {args.pmm_saturation}",
         flush=True,
     )
     ours = pmm = None
