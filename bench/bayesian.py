@@ -21,15 +21,14 @@ channels of ``|estimated ROAS / true ROAS - 1|`` (posterior-mean ROAS, the same 
 bench/model_families.py). One table row per tool, then true against estimated ROAS per channel.
 
 PyMC-Marketing side (``pymc_marketing.mmm.multidimensional.MMM``, the class 0.19 documents; the older
-``pymc_marketing.mmm.MMM`` is deprecated there): geometric adstock (``L_MAX`` days, normalised) then
-logistic saturation (or ``HillSaturation`` with ``--pmm-saturation hill``), its default priors and max
-scaling, controls price and promo, yearly seasonality with 2 Fourier modes, nutpie, the same chains/tune/draws and ``random_seed`` 0. Its controls are not scaled
-for it ("apply your own preprocessing"), so price is centred on its mean. By default it also gets the
-terms the DGP has and our model uses, a linear trend (control ``t``, years since the first day) and
-weekly seasonality (``WeeklyFourier``, 3 modes, as a mu effect); ``--pmm-plain`` leaves them out.
-Its ROAS is the posterior of ``channel_contribution_original_scale`` summed over the days, divided by the
-channel's total spend.
-"""
+``pymc_marketing.mmm.MMM`` is deprecated there): geometric adstock (``L_MAX`` days, normalised) then logistic
+saturation (or ``HillSaturation`` with ``--pmm-saturation hill``), its default priors and max scaling,
+controls price and promo, yearly seasonality with 2 Fourier modes, nutpie, the same chains/tune/draws and
+``random_seed`` 0. Its controls are not scaled for it ("apply your own preprocessing"), so price is centred on
+its mean. By default it also gets the terms the DGP has and our model uses, a linear trend (control ``t``,
+years since the first day) and weekly seasonality (``WeeklyFourier``, 3 modes, as a mu effect); ``--pmm-
+plain`` leaves them out. Its ROAS is the posterior of ``channel_contribution_original_scale`` summed over the
+days, divided by the channel's total spend."""
 
 from __future__ import annotations
 
