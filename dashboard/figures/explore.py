@@ -90,7 +90,7 @@ def correlation_heatmap(corr: pd.DataFrame) -> go.Figure:
     labels_y = [str(name) for name in corr.index]
     fig = go.Figure(
         go.Heatmap(
-            z=[plotted(row, 2) for row in corr.to_numpy(dtype=float)],  # %{z:.2f} never "-0.00"
+            z=plotted(corr.to_numpy(dtype=float).ravel(), 2).reshape(corr.shape),  # %{z:.2f} never "-0.00"
             x=labels_x,
             y=labels_y,
             zmin=-1,

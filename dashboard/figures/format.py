@@ -122,14 +122,16 @@ def percent_change(value) -> str:
     return text + "%" if text.startswith("-") or float(text) == 0 else f"+{text}%"
 
 
-def finite(values) -> list[float | None]:
-    """Floats with NaN and infinities as None, so plotly leaves gaps and the JSON stays strict."""
+def finite(values) -> np.ndarray:
+    """Floats with infinities and what is not a number as NaN: plotly sends a float array as binary (which
+    holds NaN, drawn as a gap) and keeps it as it is, where a list is checked element by element (most of the
+    time a chart of daily data took to build)."""
     numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    return [float(v) if np.isfinite(v) else None for v in numbers]
+    return np.where(np.isfinite(numbers), numbers, np.nan)
 
 
-def plotted(values, decimals: int = 0) -> list[float | None]:
+def plotted(values, decimals: int = 0) -> np.ndarray:
     """``finite`` values with those that a hover or text template writes with ``decimals`` as zero (%{y:,.0f}:
     0, %{y:.2f}: 2, %{y:.1%}: 3) set to +0.0, so plotly never shows "-0" for a tiny negative such as -0.0001."""
-    zero = 0.5 * 10.0**-decimals
-    return [None if v is None else (0.0 if abs(v) < zero else v) for v in finite(values)]
+    numbers = finite(values)
+    return np.where(np.abs(numbers) < 0.5 * 10.0**-decimals, 0.0, numbers)

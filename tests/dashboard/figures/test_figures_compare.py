@@ -57,7 +57,7 @@ def test_roas_side_by_side_groups_models_with_their_intervals():
     (line,) = fig.layout.shapes  # break-even is named in the legend, not written over the bars
     assert (line.y0, line.name, line.showlegend) == (1.0, BREAK_EVEN, True) and not fig.layout.annotations
     assert list(fig.data[0].x) == ["google", "tiktok"] and fig.data[0].error_y.array[0] == 6.4 - 1.7
-    assert fig.data[1].error_y.arrayminus[0] == 0 and fig.data[1].error_y.array[1] is None  # inf: no bar end
+    assert fig.data[1].error_y.arrayminus[0] == 0 and np.isnan(fig.data[1].error_y.array[1])  # inf: no bar end
     assert fig.data[0].marker.color != fig.data[1].marker.color
     strict_json(fig)
     points = roas.assign(lower=roas["roas"], upper=roas["roas"])

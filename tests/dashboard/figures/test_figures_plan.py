@@ -34,7 +34,7 @@ def test_figures_use_the_theme_colours_and_show_intervals_only_when_they_exist()
     assert figure.layout.barmode == "group" and figure.data[1].customdata == ("<br>locked", "<br>at its minimum")
     with_what_if = allocation_figure(allocation.assign(what_if=[2.5, 1.0]))
     assert [t.name for t in with_what_if.data] == ["recent average", "your what-if", "optimised"]
-    assert with_what_if.data[1].y == (2.5, 1.0)
+    assert list(with_what_if.data[1].y) == [2.5, 1.0]
 
 
 def test_scenario_spend_is_a_group_of_bars_per_channel_with_a_bar_per_scenario():
@@ -47,7 +47,7 @@ def test_scenario_spend_is_a_group_of_bars_per_channel_with_a_bar_per_scenario()
     )
     figure = scenario_spend_figure(spend)
     assert [t.name for t in figure.data] == ["Scenario 1", "More TV"] and figure.layout.barmode == "group"
-    assert figure.data[1].x == ("google", "tv") and figure.data[1].y == (80.0, 120.0)
+    assert figure.data[1].x == ("google", "tv") and list(figure.data[1].y) == [80.0, 120.0]
     assert figure.data[0].marker.color != figure.data[1].marker.color
     empty = scenario_spend_figure(spend.iloc[:0])
     assert not empty.data and "Tick up to four" in empty.layout.annotations[0].text

@@ -39,8 +39,9 @@ def assert_no_negative_zero(fig: go.Figure) -> None:
 
 def test_the_helper_turns_what_rounds_to_zero_into_plus_zero():
     values = plotted([TINY, -0.0, -0.6, 0.4, np.nan, -0.004], 0)
-    assert values == [0.0, 0.0, -0.6, 0.0, None, 0.0] and not any(np.signbit(v) for v in values if v == 0)
-    assert plotted([-0.004, -0.006], 2) == [0.0, -0.006] and plotted([-0.0004], 3) == [0.0]
+    assert np.array_equal(values, [0.0, 0.0, -0.6, 0.0, np.nan, 0.0], equal_nan=True)
+    assert not any(np.signbit(v) for v in values if v == 0)
+    assert list(plotted([-0.004, -0.006], 2)) == [0.0, -0.006] and list(plotted([-0.0004], 3)) == [0.0]
 
 
 def test_the_check_itself_catches_a_raw_tiny_negative():

@@ -1,5 +1,6 @@
 """The theme module: layout defaults, empty figures and interval bands shared by every tab's figures."""
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -57,7 +58,7 @@ def test_colours_and_numbers():
     assert colors_for(["tv"], given={"tv": "#000000"}) == {"tv": "#000000"}
     assert compact_number(1_234_567) == "1.2M" and compact_number(None) == "–"
     assert ratio(1.234) == "1.23" and ratio(float("inf")) == "–"
-    assert finite([1, float("nan"), float("inf"), "x"]) == [1.0, None, None, None]
+    assert np.array_equal(finite([1, float("nan"), float("inf"), "x"]), [1.0, np.nan, np.nan, np.nan], equal_nan=True)
 
 
 def test_the_layouts_blank_figure_is_the_empty_figure_built_once_and_handed_out_fresh():
