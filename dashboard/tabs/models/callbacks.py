@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 
 from dash import Input, Output, State, ctx, no_update, set_props
@@ -19,6 +20,7 @@ from dashboard.tabs.models.fits import (
     ended_since,
     fit_summaries,
     forget_running,
+    job_marks,
     load_fit,
     running_fits,
     started_since,
@@ -28,6 +30,8 @@ from dashboard.tabs.models.layout import DEFAULT_HOLDOUT
 from dashboard.tabs.models.leaderboard import NO_FITS, empty_leaderboard, leaderboard_view
 from dashboard.tabs.models.views import NOT_FITTED, results_view
 from dashboard.ui import alert, muted
+
+log = logging.getLogger(__name__)
 
 # What the fit jobs announce (set_props) each time they save a stage, and at the end. No callback takes the
 # job's declared output (its result store) as input: the browser holds back every callback downstream of a
@@ -194,6 +198,15 @@ def check_fit_alive(store: SessionStore, slots: FitSlots, _ticks, followed: dict
         # Sent, not started: the Celery worker is busy with other fits (the task waits in Redis, in order).
         set_props(Models.progress(family), {"value": 0, "label": WAITING.format(minutes=int(waited // 60))})
         raise PreventUpdate
+    log.warning(  # times, clicks and slots only: what an operator needs to tell a dead worker from a race
+        "a %s fit was called lost: followed since %.1f (now %.1f, click %s), marks %s, session slot %s",
+        family,
+        followed["since"],
+        store.clock(),
+        click,
+        job_marks(store, sid, family),
+        slots.session_holder(sid) if sid is not None else None,
+    )
     if sid is not None:
         slots.release_session(sid)
     set_props(Models.fit_button(family), {"disabled": False})

@@ -277,6 +277,14 @@ def started_since(store: SessionStore, sid: str | None, family: str, since: floa
     return mark["beat"] >= since - START_SLACK
 
 
+def job_marks(store: SessionStore, sid: str | None, family: str) -> dict:
+    """The family's job marks (started, running or ended: times and clicks, no data), for the log."""
+    if sid is None:
+        return {}
+    started = store.get_transient(sid, STARTED + family)
+    return {"started": json.loads(started) if started else None, "running": _running_mark(store, sid, family)}
+
+
 def _running_mark(store: SessionStore, sid: str, family: str) -> dict | None:
     blob = store.get_transient(sid, RUNNING + family)
     return json.loads(blob) if blob is not None else None
