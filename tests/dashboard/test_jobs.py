@@ -101,7 +101,7 @@ def test_cancel_frees_the_session_at_once(demo):
     assert in_callback(cancelled, store, slots, "ridge", 1, "forged")[1] == {}  # a forged token changes nothing
 
 
-def test_a_fit_whose_job_died_is_reported_and_fit_re_enabled(demo):
+def test_a_fit_whose_job_died_is_reported_and_fit_re_enabled(demo, caplog):
     _, store, token = demo
     sid, clock = store.session_id(token), FakeClock()
     store.clock = clock
@@ -128,6 +128,8 @@ def test_a_fit_whose_job_died_is_reported_and_fit_re_enabled(demo):
     assert "lost" in props[Models.progress("ridge")]["label"]
     assert "Press Fit to run it again" in props[Models.stage_store("ridge")]["data"]["error"]
     assert slots.session_holder(sid) is None  # a new fit may start
+    (logged,) = [r.getMessage() for r in caplog.records if "called lost" in r.getMessage()]
+    assert "click 1" in logged and "'started': {'beat'" in logged and sid not in logged  # for the operator
 
 
 def followed_fit(demo) -> tuple:
