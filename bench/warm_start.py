@@ -146,12 +146,11 @@ def child(args) -> dict:
         out["warm_up"] = timed_step(clock, lambda: warmup.warm_up(**saturation))
         out["warm_up"]["wall"] += out["imports"]  # the warm-up pays for the imports
     if args.pmm_ours:
-        import functools
-
         from bench.bayesian import run_ours
 
-        models.fit = functools.partial(models.fit, **saturation)  # run_ours fits with the default curve
-        bench_args = argparse.Namespace(holdout=0.0, cv_folds=0, draws=1000, tune=1000, chains=2)
+        bench_args = argparse.Namespace(
+            holdout=0.0, cv_folds=0, draws=1000, tune=1000, chains=2, saturation=args.pmm_ours or "hill"
+        )
         out["ours_bench"] = run_ours(frame, bench_args)["wall"]
         return out
     out["fit1"] = timed_step(clock, fit)
@@ -277,7 +276,10 @@ def main(argv=None) -> None:
     parser.add_argument("--pymc-marketing", action="store_true", help="also the side-by-side (needs .venv-bench)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument(
-        "--pmm-seconds", type=float, default=None, help="PyMC-Marketing's recorded seconds, used without .venv-bench"
+        "--pmm-seconds",
+        type=float,
+        default=None,
+        help="PyMC-Marketing's seconds from bench/bayesian.py, used instead of timing it again",
     )
     parser.add_argument("--pmm-ours", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -297,11 +299,12 @@ def main(argv=None) -> None:
         caches, data_dirs = tmp / "caches", tmp / "data"
         caches.mkdir()
         data_dirs.mkdir()
-        for scenario in args.scenarios.split(","):
+        for scenario in filter(None, args.scenarios.split(",")):  # --scenarios "": the side by side alone
             if scenario == "disk" and "cold" not in records:
                 run_child("cold", scenario_env("cold", caches, data_dirs), args.rows)  # fill the caches first
             records[scenario] = run_child(scenario, scenario_env(scenario, caches, data_dirs), args.rows)
-        report(records)
+        if records:
+            report(records)
         if args.pymc_marketing:
             side_by_side(args.rows, tmp, args.pmm_seconds)
 
@@ -310,10 +313,13 @@ def side_by_side(rows: int, tmp: Path, recorded: float | None) -> None:
     """PyMC-Marketing against ours as bench/bayesian.py runs it (``run_ours``), in a fresh process with empty
     caches and in one after ``warm_up()`` with the same options: the default (Hill) curve and the logistic
     one, which PyMC-Marketing's side uses."""
-    pmm, source = pymc_marketing_seconds(rows), "timed now"
+    if recorded is not None:  # timed already (bench/bayesian.py): not again
+        pmm, source = recorded, "given"
+    else:
+        pmm, source = pymc_marketing_seconds(rows), "timed now"
     if pmm is None:
-        pmm, source = recorded, f"{BENCH_PYTHON.relative_to(ROOT)} missing: recorded figure"
-        print(f"\nPyMC-Marketing: not timed, {source} {cell(pmm)} s", flush=True)
+        source = f"{BENCH_PYTHON.relative_to(ROOT)} missing"
+        print(f"\nPyMC-Marketing: not timed, {source}", flush=True)
     lines = []
     for saturation in ("hill", "logistic"):
         for scenario, label in (("cold", "fresh process, empty caches"), ("warmup", "after warm_up()")):
