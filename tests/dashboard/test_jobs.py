@@ -1,6 +1,8 @@
 """Fit slots: one fit per session, a few per server (the rest queued), freed when a job ends or dies."""
 
+import struct
 import threading
+import time
 
 import pytest
 from dash.exceptions import PreventUpdate
@@ -16,7 +18,7 @@ from dashboard.tabs.models.callbacks import (
     check_fit_alive,
     follow_fit,
 )
-from dashboard.tabs.models.fits import STALE_AFTER, Heartbeat, mark_started, running_fits
+from dashboard.tabs.models.fits import RUNNING, STALE_AFTER, Heartbeat, mark_started, running_fits
 from dashboard.tabs.models.job import CLEARED, fit_job
 from tests.dashboard.helpers import RIDGE, FakeClock, in_callback
 
@@ -219,6 +221,18 @@ def test_a_fit_that_ended_before_its_page_noted_the_start_is_not_taken_for_lost(
     assert running is None and pulse_off is True
     assert "Done" in props[Models.progress("ridge")]["label"]
     assert "error" not in props[Models.stage_store("ridge")]["data"]
+
+
+def test_an_ended_mark_lasts_as_long_as_the_session(demo):
+    """A hidden tab's timers run about once a minute: its pulse may look minutes after the fit ended, and must
+    still find that it ended rather than call it lost (the mark used to expire after two minutes)."""
+    _, store, token = demo
+    sid = store.session_id(token)
+    Heartbeat(store, sid, "ridge", click=1).finished()
+    backend = store.cache.cache
+    with open(backend._get_filename(store._key(sid, RUNNING + "ridge")), "rb") as handle:  # cachelib: expiry first
+        expires = struct.unpack("I", handle.read(4))[0]
+    assert expires >= time.time() + store.ttl - 5
 
 
 def test_a_queued_fit_is_alive(demo):

@@ -24,7 +24,6 @@ DATASET = "dataset"  # the session's data (dashboard/tabs/data/state.py; importi
 HEARTBEAT = 5  # seconds between a running fit's "still running" marks
 STALE_AFTER = 4 * HEARTBEAT  # a mark older than this belongs to a fit that was cancelled or died
 START_SLACK = 30  # seconds a job may start before the page notes that it sent it
-ENDED_KEPT = 120  # seconds an "ended" mark is kept: long enough for every open page's pulse to see it
 
 
 STAGES = ("intervals", "checks")  # what the fit job adds after the point fit, in this order
@@ -220,7 +219,9 @@ class Heartbeat:
         when, and which click of Fit it answered), so a page's pulse does not take a job that has just ended for
         one that died."""
         mark = json.dumps({"beat": self.store.clock(), "ended": True, "click": self.click}).encode()
-        self.store.put_transient(self.sid, self.name, mark, timeout=ENDED_KEPT)
+        # Kept as long as the session (a few bytes, no data), not two minutes: a browser throttles a hidden tab's
+        # timers to about once a minute, and its pulse may come after its poll only minutes after the end.
+        self.store.put_transient(self.sid, self.name, mark, timeout=self.store.ttl)
 
 
 def forget_fit(store: SessionStore, sid: str, family: str) -> None:
