@@ -119,10 +119,18 @@ class SessionStore:
             return None
 
     def issue_ticket(self, token: str) -> str:
-        """A random stand-in for ``token`` in a background job's message; the token waits in the store."""
+        """A random stand-in for ``token`` in a background job's message; the token waits in the store, and the
+        session lists its tickets so that :meth:`clear` deletes them with everything else."""
         ticket = TICKET + secrets.token_urlsafe(16)
         self.cache.set(self._key(TICKETS, ticket), token.encode(), timeout=self.ttl)
+        sid = self.session_id(token)
+        issued = [t for t in self._tickets(sid) if self.cache.get(self._key(TICKETS, t)) is not None]  # live ones
+        self.put_transient(sid, TICKETS, json.dumps([*issued, ticket]).encode(), timeout=self.ttl)
         return ticket
+
+    def _tickets(self, sid: str) -> list[str]:
+        blob = self.get_transient(sid, TICKETS)
+        return json.loads(blob) if blob else []
 
     def _redeem(self, ticket: str) -> str | None:
         if len(ticket) > 100:
@@ -179,7 +187,10 @@ class SessionStore:
             self._write_index(sid, set(index["names"]) - {name}, index["used"])
 
     def clear(self, sid: str) -> None:
-        """Delete everything the session stored, now."""
+        """Delete everything the session stored, now, and the tickets its background jobs were given."""
+        for ticket in self._tickets(sid):
+            self.cache.delete(self._key(TICKETS, ticket))
+        self.delete_transient(sid, TICKETS)
         index = self._read_index(sid)
         self._drop(sid, index["names"] if index else [])
 

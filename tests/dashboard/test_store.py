@@ -82,6 +82,21 @@ def test_clear_deletes_files_at_once(settings):
     assert list(settings.cache_dir.iterdir()) == []
 
 
+def test_clear_deletes_the_tickets_its_background_jobs_were_given(settings):
+    """A ticket stands for the session's token in a job's message; Clear deletes them all, another session's
+    stay, and a job that arrives after Clear (a redelivered task) finds no session."""
+    store = make_store(settings)
+    token, other = store.new_session(), store.new_session()
+    sid = store.session_id(token)
+    tickets = [store.issue_ticket(token) for _ in range(3)]
+    kept = store.issue_ticket(other)
+    assert {store.session_or_none(t) for t in tickets} == {sid}
+    store.clear(sid)
+    assert [store.session_or_none(t) for t in tickets] == [None, None, None]
+    assert store.session_or_none(kept) == store.session_id(other)
+    assert files_holding(settings.cache_dir, token.encode()) == []  # no file holds the cleared session's token
+
+
 def test_a_session_idle_past_the_ttl_is_gone_at_once(settings):
     clock = FakeClock()
     store = make_store(settings, ttl=60, clock=clock)
