@@ -123,9 +123,8 @@ class SessionStore:
         session lists its tickets so that :meth:`clear` deletes them with everything else."""
         ticket = TICKET + secrets.token_urlsafe(16)
         self.cache.set(self._key(TICKETS, ticket), token.encode(), timeout=self.ttl)
-        sid = self.session_id(token)
-        issued = [t for t in self._tickets(sid) if self.cache.get(self._key(TICKETS, t)) is not None]  # live ones
-        self.put_transient(sid, TICKETS, json.dumps([*issued, ticket]).encode(), timeout=self.ttl)
+        sid = self.session_id(token)  # the list lives as long as its newest ticket
+        self.put_transient(sid, TICKETS, json.dumps([*self._tickets(sid), ticket]).encode(), timeout=self.ttl)
         return ticket
 
     def _tickets(self, sid: str) -> list[str]:

@@ -103,11 +103,22 @@ def test_cancel_frees_the_session_at_once(demo):
     assert in_callback(cancelled, store, slots, "ridge", 1, "forged")[1] == {}  # a forged token changes nothing
 
 
-def test_a_fit_whose_job_died_is_reported_and_fit_re_enabled(demo, caplog):
+def on_a_fake_clock(demo, capacity: int = 2) -> tuple:
+    """(store, token, sid, clock, slots) for the demo session, its store on a fake clock."""
     _, store, token = demo
-    sid, clock = store.session_id(token), FakeClock()
-    store.clock = clock
-    slots = FitSlots(store, capacity=2, stale_after=STALE_AFTER)
+    store.clock = FakeClock()
+    return store, token, store.session_id(token), store.clock, FitSlots(store, capacity, stale_after=STALE_AFTER)
+
+
+def one_fit_ended(store, sid, clock, click: int = 1) -> None:
+    """A ridge job sent by the page's ``click`` of Fit started, ran 3 s and ended."""
+    mark_started(store, sid, "ridge", click=click)
+    clock.advance(3)
+    Heartbeat(store, sid, "ridge", click=click).finished()
+
+
+def test_a_fit_whose_job_died_is_reported_and_fit_re_enabled(demo, caplog):
+    store, token, sid, clock, slots = on_a_fake_clock(demo)
     followed, pulse_off = follow_fit(store, "ridge", 1, None, 2, None)  # every family's Fit clicks
     assert followed == {"family": "ridge", "since": clock(), "click": 1} and pulse_off is False
     assert follow_fit(store, "xgboost", 1, None, 2, None)[0]["click"] == 2
@@ -137,10 +148,7 @@ def test_a_fit_whose_job_died_is_reported_and_fit_re_enabled(demo, caplog):
 def followed_fit(demo) -> tuple:
     """(store, token, sid, clock, slots, the pulse's record) for a ridge fit the page has followed for just
     longer than LOST_AFTER seconds, on a fake clock."""
-    _, store, token = demo
-    sid, clock = store.session_id(token), FakeClock()
-    store.clock = clock
-    slots = FitSlots(store, capacity=2, stale_after=STALE_AFTER)
+    store, token, sid, clock, slots = on_a_fake_clock(demo)
     followed, _ = follow_fit(store, "ridge")
     clock.advance(LOST_AFTER + 1)
     return store, token, sid, clock, slots, followed
@@ -186,13 +194,8 @@ def test_a_fit_that_ended_while_the_web_restarted_is_shown(demo):
 def test_a_refit_waiting_for_a_busy_worker_is_not_taken_for_the_fit_before_it(demo):
     """Fit pressed again a few seconds after a fit ended, while the Celery worker runs other sessions' fits:
     the earlier job's marks (started and ended moments ago) are not the new job's, which waits, not lost."""
-    _, store, token = demo
-    sid, clock = store.session_id(token), FakeClock()
-    store.clock = clock
-    slots = FitSlots(store, capacity=2, stale_after=STALE_AFTER)
-    mark_started(store, sid, "ridge", click=1)
-    clock.advance(3)
-    Heartbeat(store, sid, "ridge", click=1).finished()  # the first fit ended, and its page heard it
+    store, token, sid, clock, slots = on_a_fake_clock(demo)
+    one_fit_ended(store, sid, clock)  # the first fit ended, and its page heard it
     clock.advance(5)
     followed, _ = follow_fit(store, "ridge", 2, None, None, None)  # the second click; its task waits in Redis
     for tick, wait in enumerate([LOST_AFTER + 1, 60, 120]):
@@ -204,13 +207,8 @@ def test_a_refit_waiting_for_a_busy_worker_is_not_taken_for_the_fit_before_it(de
 def test_a_fit_that_ended_before_its_page_noted_the_start_is_not_taken_for_lost(demo):
     """A loaded server: the fit ran and ended before the page's request that notes its start was served
     (``since`` after the job's end). Its marks carry the click that sent it, so the pulse knows it ended."""
-    _, store, token = demo
-    sid, clock = store.session_id(token), FakeClock()
-    store.clock = clock
-    slots = FitSlots(store, capacity=2, stale_after=STALE_AFTER)
-    mark_started(store, sid, "ridge", click=1)
-    clock.advance(3)
-    Heartbeat(store, sid, "ridge", click=1).finished()
+    store, token, sid, clock, slots = on_a_fake_clock(demo)
+    one_fit_ended(store, sid, clock)
     clock.advance(2)
     followed, _ = follow_fit(store, "ridge", 1, None, None, None)
     clock.advance(LOST_AFTER + 1)
@@ -236,10 +234,7 @@ def test_an_ended_mark_lasts_as_long_as_the_session(demo):
 
 
 def test_a_queued_fit_is_alive(demo):
-    _, store, token = demo
-    sid, clock = store.session_id(token), FakeClock()
-    store.clock = clock
-    slots = FitSlots(store, capacity=1, stale_after=STALE_AFTER)
+    store, token, sid, clock, slots = on_a_fake_clock(demo, capacity=1)
     followed, _ = follow_fit(store, "xgboost")
     clock.advance(LOST_AFTER + 1)
     slots.claim_session(sid, "xgboost", "queued-job")  # waiting for a server slot refreshes this claim
