@@ -17,7 +17,8 @@ median relative ROAS error, :math:`d_{stability}` the widest ROAS spread across 
 the failing checks and the last term the holdout NRMSE against the best model's. A check that was not run
 costs half its weight: unknown is not good. The placebo share and the warning count have weight 0 (kept in
 :data:`WEIGHTS` so ``bench/recommendation.py`` can try them); a placebo above ``PLACEBO_FAIL`` still counts
-as a failing check. The highest score is recommended (ties: the smaller twin error, then the order given).
+as a failing check (for the Bayesian family, read at the lower end of the placebo's interval:
+:mod:`models.checks.refits`). The highest score is recommended (ties: the smaller twin error, then the order given).
 
 Why these weights: measured by ``bench/recommendation.py`` (``bench/RESULTS.md``, "The recommendation on the
 recovery bench"): on each of 24 simulated datasets with known ROAS, every family fitted with its defaults and
@@ -184,7 +185,7 @@ def _phrases(row) -> list[str]:
             PLACEBO_WARN,
             "placebo check not run",
             "passes the placebo check ({value:.0%})",
-            "gives a placebo channel {value:.0%} of the real channels' ROAS",
+            "gives a placebo channel at least {value:.0%} of the real channels' ROAS",
         ),
         _phrase(
             row.roas_spread,

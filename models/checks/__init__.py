@@ -15,7 +15,7 @@ ROAS stability              largest spread of a channel's last-year ROAS     50%
                             over the CV refits and the full fit
 Plausible ROAS              channels with implausible ROAS                   any [#]_     any negative
 Convergence                 largest R-hat (models with a sampler)            see [#]_     see [#]_
-Placebo channel             placebo ROAS / real channels' overall ROAS       20%          50%
+Placebo channel             placebo ROAS / real channels' overall ROAS [#]_  20%          50%
 Simulated twin              median relative ROAS error on the twin           25%          50%
 ==========================  ===============================================  ===========  ===========
 
@@ -28,6 +28,8 @@ measured (no CV folds, no holdout) warns and says so.
 .. [#] ROAS above 20, or below 0.05 for a channel with at least 10% of spend.
 .. [#] The Bayesian family's :mod:`models.families.bayesian.health` rules and wording (R-hat above 1.01 or
    a divergence: fail; effective sample size below 400 or a single chain: warn).
+.. [#] For a model with intervals of its own (the Bayesian family), the lower end of the placebo's 90%
+   interval: its ROAS prior keeps a placebo's estimate above zero (:mod:`models.checks.refits`).
 
 References
 ----------

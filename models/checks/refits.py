@@ -8,7 +8,11 @@ cross-validation, the same holdout share) through the public interface only, and
 2-4 weeks of weekly data) put in random order, joins the real channels. The blocks keep the spend's
 level, flights and autocorrelation, but no longer line up with revenue, so the placebo cannot have earned
 any. The check reads its ROAS against the real channels' overall ROAS (total contribution over total
-spend): the *placebo share*.
+spend): the *placebo share*. A model with intervals of its own (the Bayesian family's posterior) is read at
+the lower end of the placebo's 90% interval: its ROAS prior keeps every channel's ROAS above zero, so a
+placebo the data say nothing about gets about the prior's ROAS, and only an interval that stays clear of
+zero means the model credits the placebo with revenue. Point models repeat their estimate as the interval,
+so for them the two readings are the same.
 
 **Simulated twin.** The user's own dates, spend and controls, with revenue replaced by
 
@@ -74,17 +78,28 @@ def placebo_check(fitted, progress) -> dict:
     table = refit(fitted, history, roles, lambda f, m: progress(f, f"Placebo check: {m}")).roas().set_index("channel")
     real = table.drop(index=name)
     overall = real["contribution"].sum() / real["spend"].sum()
-    placebo = float(table.loc[name, "roas"])
-    share = placebo / overall if overall > 0 else float("nan")
+    placebo, lower, upper = (float(table.loc[name, key]) for key in ("roas", "lower", "upper"))
+    interval = upper > lower  # point models repeat the estimate: no interval of their own
+    judged = lower if interval else placebo
+    share = judged / overall if overall > 0 else float("nan")
     unit = "days" if fitted.frequency == "daily" else "weeks"
     detail = (
         f"A placebo channel ({source}'s spend cut into blocks of {low}-{high} {unit} and shuffled, so it cannot "
-        f"have earned revenue) got ROAS {placebo:.2f} when refitted alongside the real channels: "
+        f"have earned revenue) got ROAS {placebo:.2f}"
+        + (f" (90% interval {lower:.2f}-{upper:.2f})" if interval else "")
+        + " when refitted alongside the real channels: "
     )
     if not np.isfinite(share):
         detail += "the refit found no effect of the real channels either, so the placebo tells nothing."
         return row(PLACEBO, "warn", detail, "Look at the other checks first.", share)
-    detail += f"{share:.0%} of their overall ROAS ({overall:.2f})."
+    if interval:
+        detail += (
+            f"the interval's lower end is {share:.0%} of their overall ROAS ({overall:.2f}). The model's ROAS "
+            "prior keeps every channel's ROAS above zero, so only an interval that stays clear of zero means it "
+            "credits the placebo with revenue."
+        )
+    else:
+        detail += f"{share:.0%} of their overall ROAS ({overall:.2f})."
     status = "fail" if share > PLACEBO_FAIL else "warn" if share > PLACEBO_WARN else "ok"
     if status != "ok":
         detail += f" Above {PLACEBO_WARN:.0%} warns, above {PLACEBO_FAIL:.0%} fails."
