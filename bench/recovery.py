@@ -61,7 +61,8 @@ MEASURES = ["fit_s", "roas_s", "roas_error", "mroas_error", "coverage", "width",
 MEASURES += ["regret", "mix_regret", "optimise_s"]
 CHANNEL_COLUMNS = [*KEYS, "channel", "saturation", "adstock", "flighted", "saturation_at_level", "true_roas", "roas"]
 CHANNEL_COLUMNS += ["lower", "upper"]
-CHANNEL_COLUMNS += ["true_mroas", "mroas", "roas_error", "mroas_error", "covered", "width"]
+CHANNEL_COLUMNS += ["true_mroas", "mroas", "roas_error", "mroas_error", "covered", "width", "signal"]
+SIGNAL_BINS = (0.0, 1.0, 2.0, 4.0, 8.0, np.inf)  # bins of channel_signal for the summary
 
 
 def dataset(seed: int) -> SimulatedData:
@@ -86,9 +87,37 @@ def describe(data: SimulatedData) -> dict:
     }
 
 
+def channel_signal(data: SimulatedData) -> dict[str, float]:
+    r"""Per channel, how clearly the data show it: :math:`\mathrm{sd}_t(c_t) \sqrt{T} / \sigma`.
+
+    :math:`c_t` is the channel's true contribution in period :math:`t`, :math:`T` the number of periods and
+    :math:`\sigma` the sd of the noise. About the t-statistic of the channel's effect if everything else
+    (its curve's shape, the baseline, the other channels) were known: below 1-2 the channel's movements
+    are lost in the noise and no model can read its ROAS off the data; what it reports is its prior or
+    its structure.
+    """
+    channels = list(data.spec.channel_names)
+    media = data.truth.media_effect(data.frame[channels].to_numpy(float))
+    noise = data.frame[data.roles["target"]].to_numpy(float) - data.truth.expected_revenue(data.frame)
+    return dict(zip(channels, media.std(axis=0) * np.sqrt(len(noise)) / noise.std()))
+
+
+def with_signal(channels: pd.DataFrame) -> pd.DataFrame:
+    """``channels`` with :func:`channel_signal` filled in where missing (rows written before it existed)."""
+    channels = channels.copy()
+    if "signal" not in channels:
+        channels["signal"] = np.nan
+    for seed in channels.loc[channels["signal"].isna(), "seed"].unique():
+        signal = channel_signal(dataset(int(seed)))
+        rows = channels["seed"] == seed
+        channels.loc[rows, "signal"] = channels.loc[rows, "channel"].map(signal)
+    return channels
+
+
 def channel_rows(data: SimulatedData, family: str, table: pd.DataFrame) -> list[dict]:
-    """Per channel: truth, estimate, errors and whether the interval holds the truth."""
+    """Per channel: truth, estimate, errors, whether the interval holds the truth, and the channel's signal."""
     truth = data.channel_truth.set_index("channel")
+    signal = channel_signal(data)
     rows = []
     for channel, est in table.set_index("channel").iterrows():
         true = truth.loc[channel]
@@ -111,6 +140,7 @@ def channel_rows(data: SimulatedData, family: str, table: pd.DataFrame) -> list[
                 "mroas_error": abs(est["mroas"] - true["mroas"]) / true["mroas"],
                 "covered": bool(est["lower"] <= true["roas"] <= est["upper"]),
                 "width": (est["upper"] - est["lower"]) / true["roas"],
+                "signal": signal[channel],
             }
         )
     return rows
@@ -242,6 +272,22 @@ def channel_breakdown(channels: pd.DataFrame, by: str, bins: Sequence[float] | N
     return "\n".join(lines)
 
 
+def signal_breakdown(channels: pd.DataFrame) -> str:
+    """Markdown: median ROAS error and 90% coverage per family, by bins of the channels' signal."""
+    channels = channels.assign(bin=pd.cut(channels["signal"], SIGNAL_BINS, right=False))
+    families = family_order(channels["family"])
+    lines = ["| signal | channels | " + " | ".join(f"{f}: ROAS err / coverage" for f in families) + " |"]
+    lines.append("|---|---|" + "---|" * len(families))
+    for interval, rows in channels.groupby("bin", observed=True):
+        cells = []
+        for family in families:
+            mine = rows[rows["family"] == family]
+            cells.append(f"{mine['roas_error'].median():.0%} / {mine['covered'].mean():.0%}" if len(mine) else "")
+        count = len(rows.drop_duplicates(["seed", "channel"]))
+        lines.append(f"| {interval} | {count} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def dataset_table(results: pd.DataFrame) -> str:
     """Markdown: the datasets of the run, one row each."""
     first = results.drop_duplicates("seed").sort_values("seed")
@@ -275,6 +321,8 @@ def report(results: pd.DataFrame, channels: pd.DataFrame) -> str:
     parts += ["**By how saturated a channel runs**: its curve at its spend level, share of the maximum", ""]
     parts += [channel_breakdown(channels, "saturation_at_level", [0.0, 0.3, 0.6, 0.8, 1.0]), ""]
     parts += ["**By channel flighting**", "", channel_breakdown(channels, "flighted"), ""]
+    parts += ["**By how clearly the data show a channel** (`channel_signal`: sd of its true contribution x"]
+    parts += ["sqrt(periods) / noise sd)", "", signal_breakdown(with_signal(channels)), ""]
     parts += ["**Datasets**", "", dataset_table(results)]
     return "\n".join(parts)
 
