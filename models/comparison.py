@@ -32,9 +32,10 @@ ranked the families by true error best (mean rank correlation +0.29 among the po
 the Bayesian family in); the twin error and the ROAS spread weakly (+0.16 and +0.11 with the Bayesian family
 in, +0.10 and -0.10 without); the holdout fit helps when the Bayesian family is among them (+0.28) but not
 among the point families (-0.08); the warning count about zero (+0.06, -0.11). The placebo share
-ranks the point families (+0.21) but the wrong way round once the Bayesian family is in (-0.14): its prior
-keeps every channel's ROAS positive, so a placebo gets some ROAS by design, while its ROAS is the nearest to
-the truth on 16 of the 24 datasets; with a placebo term in, the grid's best sets lose hits. A twin made in a
+ranks the point families (+0.21); with the Bayesian family in it ranked them the wrong way round (-0.14)
+while its placebo was read at the estimate, which its ROAS prior keeps above zero. Read at the interval's
+lower end (since 2026-12-01) it ranks all four the right way (+0.25) and the fail count better (+0.47), but
+the grid's best is still 28 of 36 tuning cases, the weights above among the sets that reach it. A twin made in a
 model's own image cannot see a family's structural bias (trees flat below the spend they have seen recover
 their own twin within 3% while 45% off the truth), so its weight is modest. The tuning cases do not pin the
 weights down: moving one full-penalty point by a factor of two loses 1 to 5 of the 28 tuning hits.
