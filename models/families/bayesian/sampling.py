@@ -280,7 +280,7 @@ def _sample_nutpie(compiled, draws: int, tune: int, chains: int, seed: int, prog
                 sampler._sampler.wait(PROGRESS_SECONDS)
                 break
             except TimeoutError:
-                progress(done[0] / (per_chain * chains), _draw_message(done[0] // chains, per_chain, chains))
+                progress(done[0] / (per_chain * chains), _draw_message(done[0] // chains, int(tune), chains, draws))
         return sampler._extract(sampler._sampler.take_results())
     except BaseException:
         sampler._sampler.abort()
@@ -300,7 +300,7 @@ def _sample_pymc(data, adstock, saturation, l_max, draws, tune, chains, seed, pr
         count[0] += 1
         if time.perf_counter() - last[0] >= PROGRESS_SECONDS:
             last[0] = time.perf_counter()
-            progress(count[0] / total, _draw_message(count[0] // chains, tune + draws, chains))
+            progress(count[0] / total, _draw_message(count[0] // chains, tune, chains, draws))
 
     with model:
         trace = pm.sample(
@@ -347,8 +347,11 @@ def _extreme(dataset, names: list[str], reduce) -> float:
     return float(reduce(values)) if np.isfinite(values).any() else float("nan")
 
 
-def _draw_message(draw: int, per_chain: int, chains: int) -> str:
-    return f"Sampling: draw {draw} of {per_chain} in each of {chains} chains"
+def _draw_message(iteration: int, tune: int, chains: int, draws: int) -> str:
+    """Where each chain is: in its warm-up (tuning) iterations, or in its draws (the number the user set)."""
+    if iteration < tune:
+        return f"Sampling: warm-up {iteration} of {tune} in each of {chains} chains, then {draws} draws"
+    return f"Sampling: draw {min(iteration - tune, int(draws))} of {draws} in each of {chains} chains"
 
 
 def _cpu_count() -> int:

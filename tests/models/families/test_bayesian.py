@@ -95,12 +95,15 @@ def test_diagnostics_are_complete(fitted):
 @pytest.mark.slow
 def test_progress_follows_the_draws(demo_fit):
     calls = demo_fit("bayesian").progress
-    draws = [(t, f, m) for t, f, m in calls if m.startswith("Sampling: draw")]
-    assert len(draws) >= 2, calls
-    assert draws[-1][2].endswith("of 600 in each of 2 chains")
-    fractions = [f for _, f, _ in draws]
+    sampling_calls = [(t, f, m) for t, f, m in calls if m.startswith("Sampling: ")]
+    warm_up = [m for _, _, m in sampling_calls if m.startswith("Sampling: warm-up")]
+    draws = [(t, f, m) for t, f, m in sampling_calls if m.startswith("Sampling: draw")]
+    assert len(warm_up) >= 1 and len(draws) >= 1, calls
+    assert warm_up[0].endswith("of 300 in each of 2 chains, then 300 draws")  # the fixture: 300 + 300
+    assert draws[-1][2].endswith("of 300 in each of 2 chains")
+    fractions = [f for _, f, _ in sampling_calls]
     assert fractions == sorted(fractions) and 0 < fractions[-1] <= 0.8
-    gaps = np.diff([t for t, _, _ in draws])
+    gaps = np.diff([t for t, _, _ in sampling_calls])
     assert gaps.min() >= 0.25  # reports at most about every 0.3 s
     assert calls[-1][1:] == (1.0, "Done")
 
