@@ -3,7 +3,8 @@
 :class:`PlannableModel` is what planning needs from a fitted model (a ``typing.Protocol``, as
 PyMC-Marketing's optimiser declares the model it accepts); :class:`Horizon` builds the frame of the next
 ``periods`` periods once and evaluates spend plans on it in blocks. The small checks and formats that
-what-if and the optimiser share (:func:`amount`, :func:`whole_number`, :func:`money`, :func:`interval`)
+what-if and the optimiser share (:func:`amount`, :func:`whole_number`, :func:`money`, :func:`interval`,
+:func:`media_interval`)
 live here too.
 """
 
@@ -156,6 +157,17 @@ def interval(values: np.ndarray) -> tuple[float, float]:
     """The 90% interval (:data:`CREDIBLE`) of ``values``."""
     low, high = np.quantile(values, CREDIBLE)
     return float(low), float(high)
+
+
+def media_interval(gain: np.ndarray) -> tuple[float, float]:
+    """The 90% interval of revenue from media (above no spend), or of its ROAS, per draw ``gain``.
+
+    Every family's media effects are non-negative by construction (ridge's channel coefficients are bounded
+    at zero, the trees are monotone in spend, the Bayesian ROAS are positive), so a draw below zero (a
+    bootstrap world whose error is larger than the effect) counts as zero: an interval of media revenue
+    never reaches below it.
+    """
+    return interval(np.maximum(gain, 0.0))
 
 
 def amount(value, what: str) -> float:

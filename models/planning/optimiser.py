@@ -14,7 +14,7 @@ import pandas as pd
 from scipy.interpolate import PchipInterpolator
 
 from models.planning.frontier import ROAS_TOLERANCE, MinRoasFrontier
-from models.planning.horizon import Horizon, amount, interval, money, whole_number
+from models.planning.horizon import Horizon, amount, interval, media_interval, money, whole_number
 from models.planning.limits import check_quantile, limits, project
 from models.planning.messages import constraint_messages, range_messages, risk_message
 from models.planning.search import (
@@ -309,9 +309,9 @@ class Problem(MinRoasFrontier):
             out[f"{name}spend"] = spent
             if h.fitted.has_intervals:
                 out[f"{name}revenue_lower"], out[f"{name}revenue_upper"] = interval(h.noisy_totals(totals))
-                out[f"{name}incremental_revenue_lower"], out[f"{name}incremental_revenue_upper"] = interval(gain)
+                out[f"{name}incremental_revenue_lower"], out[f"{name}incremental_revenue_upper"] = media_interval(gain)
                 if spent > 0:
-                    out[f"{name}roas_lower"], out[f"{name}roas_upper"] = interval(gain / spent)
+                    out[f"{name}roas_lower"], out[f"{name}roas_upper"] = media_interval(gain / spent)
         out["lift"] = float((optimal - mixed).mean())
         if h.fitted.has_intervals:
             out["lift_lower"], out["lift_upper"] = interval(optimal - mixed)

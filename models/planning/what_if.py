@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from models.planning.horizon import CREDIBLE, Horizon, amount, interval
+from models.planning.horizon import CREDIBLE, Horizon, amount, interval, media_interval
 
 CHANNEL_COLUMNS = ["channel", "spend", "total_spend", "incremental_revenue", "roas", "mroas"]
 
@@ -97,9 +97,9 @@ def _totals(horizon: Horizon, x: np.ndarray, totals: np.ndarray, has_intervals: 
     }
     if has_intervals:
         result["revenue_lower"], result["revenue_upper"] = interval(horizon.noisy_totals(totals))
-        result["incremental_revenue_lower"], result["incremental_revenue_upper"] = interval(incremental)
+        result["incremental_revenue_lower"], result["incremental_revenue_upper"] = media_interval(incremental)
         if spent > 0:
-            result["roas_lower"], result["roas_upper"] = interval(incremental / spent)
+            result["roas_lower"], result["roas_upper"] = media_interval(incremental / spent)
     return result
 
 

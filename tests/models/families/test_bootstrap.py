@@ -269,3 +269,17 @@ def test_refitting_drops_the_intervals_of_the_earlier_fit(demo):
     fitted = models.fit("ridge", frame, roles, trials=20, intervals=3)
     assert fitted.has_intervals
     assert not fitted.fit(frame.iloc[:700], roles).has_intervals
+
+
+@pytest.mark.slow
+def test_media_revenue_intervals_never_reach_below_zero(demo_fit):
+    """Trees with their default replicates on the demo: some worlds' errors are larger than the media effect, and
+    recent spend's revenue from media read "106,809 (90%: -28,408 – 291,541)" and ROAS -0.13 – 1.38 in the Plan
+    tab; every family's media effects are non-negative by construction, so the interval stops at zero."""
+    fitted = demo_fit("lightgbm").model._clone_with_state().estimate_intervals()
+    totals = models.what_if(fitted, {}, 28).totals
+    assert totals["incremental_revenue_lower"] >= 0 and totals["roas_lower"] >= 0, totals
+    assert totals["incremental_revenue_lower"] <= totals["incremental_revenue"] <= totals["incremental_revenue_upper"]
+    expected = models.optimize_budget(fitted, budget=float(fitted.recent_spend().sum()) * 28, periods=28).expected
+    for name in ("", "current_", "current_mix_"):
+        assert expected[f"{name}incremental_revenue_lower"] >= 0 and expected[f"{name}roas_lower"] >= 0, expected
