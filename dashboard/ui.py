@@ -86,7 +86,7 @@ GLOSSARY = {
     "Twin ROAS error": "The model is refitted on made-up data whose true ROAS is known (a twin of yours): how far "
     "off it gets each channel's ROAS; lower is better.",
     "Placebo share": "A fake channel (shuffled spend that cannot have earned anything) is added: the ROAS the model "
-    "still gives it, as a share of the real channels'; near 0 is good.",
+    "still gives it, as a share of the real channels'; near 0 is good. Bayesian: the placebo's 90% interval's low end.",
     "ROAS spread": "How much each channel's ROAS moves when the model is refitted on less data; lower means "
     "steadier answers.",
     "ROAS": "Return on ad spend: revenue the channel brought in per unit of spend; above 1 it earned back more "
