@@ -7,6 +7,7 @@ spend carried over from the data counts.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,8 @@ import pandas as pd
 from models.planning.horizon import CREDIBLE, Horizon, amount, interval, media_interval
 
 CHANNEL_COLUMNS = ["channel", "spend", "total_spend", "incremental_revenue", "roas", "mroas"]
+SHAPLEY_EXACT = 8  # channels up to which shapley_gains evaluates every subset (2^8 = 256 plans)
+SHAPLEY_ORDERS = 32  # above that, random orders in which the channels are switched on (C + 1 plans each)
 
 
 @dataclass
@@ -33,22 +36,56 @@ def what_if(fitted, spend, periods: int, horizon: Horizon | None = None) -> What
 
     ``spend`` maps channel -> spend per period (a dict or Series; channels left out keep their recent
     average). Pass a :class:`Horizon` built for the same model and periods to skip rebuilding it.
-    Incremental revenue and ROAS per channel are against not spending on that channel in the horizon;
-    marginal ROAS is the extra revenue of a small step more spend (:meth:`Horizon.steps`).
+    Incremental revenue and ROAS per channel are against not spending on that channel in the horizon when
+    the model is additive in channels; when its channels interact (the tree families) they are each
+    channel's Shapley share of the plan's revenue from media (:func:`shapley_gains`), so that they add up
+    to it. Marginal ROAS is the extra revenue of a small step more spend (:meth:`Horizon.steps`).
     """
     horizon = horizon if horizon is not None and horizon.periods == periods else Horizon(fitted, periods)
     x = _spend_vector(horizon, spend)
     n = len(x)
     steps = horizon.steps(x)
-    plans = np.vstack([x, np.where(np.eye(n, dtype=bool), 0.0, x), x + np.diag(steps)])
-    many = horizon.per_period_many(plans)  # (1 + 2C, periods, draws)
+    without = [np.where(np.eye(n, dtype=bool), 0.0, x)] if horizon.additive else []
+    many = horizon.per_period_many(np.vstack([x, x + np.diag(steps), *without]))  # (1 + C [+ C], periods, draws)
     draws = many[0]
     means = many.sum(axis=1).mean(axis=1)
+    gain = means[0] - means[n + 1 :] if horizon.additive else shapley_gains(horizon, x)
     return WhatIf(
         prediction=_prediction(horizon, draws),
-        channels=_channel_table(horizon, x, means, steps),
+        channels=_channel_table(horizon, x, gain, (means[1 : n + 1] - means[0]) / (steps * periods)),
         totals=_totals(horizon, x, draws.sum(axis=0), fitted.has_intervals),
     )
+
+
+def shapley_gains(horizon: Horizon, x: np.ndarray) -> np.ndarray:
+    r"""Each channel's Shapley share of the expected revenue from media of plan ``x`` over the horizon.
+
+    With :math:`v(S)` the expected revenue when the channels in :math:`S` spend as in ``x`` and the others
+    nothing, channel :math:`i` gets the average, over every order in which the channels could be switched
+    on, of what switching it on adds: :math:`\sum_{S \not\ni i} \frac{|S|!\,(C - |S| - 1)!}{C!}
+    [v(S \cup \{i\}) - v(S)]`. The shares add up to :math:`v(\text{all}) - v(\emptyset)`, the plan's
+    revenue above no spend, whatever the interactions; for an additive model each is the revenue against
+    not spending on the channel. Exact over the :math:`2^C` subsets up to :data:`SHAPLEY_EXACT` channels;
+    above, the mean over :data:`SHAPLEY_ORDERS` random orders (seeded by the model's ``random_state``).
+    """
+    n = len(x)
+    if n <= SHAPLEY_EXACT:
+        subsets = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(bool)  # row k: the bits of k
+        values = horizon.means_many(np.where(subsets, x, 0.0))
+        sizes = subsets.sum(axis=1)
+        weight = np.array([math.factorial(k) * math.factorial(n - k - 1) / math.factorial(n) for k in range(n)])
+        gains = np.empty(n)
+        for i in range(n):
+            rest = np.flatnonzero(~subsets[:, i])
+            gains[i] = (weight[sizes[rest]] * (values[rest | (1 << i)] - values[rest])).sum()
+        return gains
+    rng = np.random.default_rng(int(getattr(horizon.fitted, "random_state", 0) or 0))
+    orders = np.array([rng.permutation(n) for _ in range(SHAPLEY_ORDERS)])
+    ranks = np.argsort(orders, axis=1)  # ranks[o, c]: when channel c is switched on in order o
+    plans = np.where(ranks[:, None, :] < np.arange(n + 1)[None, :, None], x, 0.0)  # (orders, C + 1, C)
+    values = horizon.means_many(plans.reshape(-1, n)).reshape(SHAPLEY_ORDERS, n + 1)
+    added = np.diff(values, axis=1)  # added[o, k]: what the k-th channel switched on in order o adds
+    return np.take_along_axis(added, ranks, axis=1).mean(axis=0)
 
 
 def _prediction(horizon: Horizon, draws: np.ndarray) -> pd.DataFrame:
@@ -62,15 +99,9 @@ def _prediction(horizon: Horizon, draws: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"date": horizon.dates, "mean": draws.mean(axis=1), "lower": low, "upper": high})
 
 
-def _channel_table(horizon: Horizon, x: np.ndarray, means: np.ndarray, steps: np.ndarray) -> pd.DataFrame:
-    """Per channel: spend, incremental revenue against not spending there, ROAS and marginal ROAS.
-
-    ``means`` is the mean revenue over the horizon of the plan, then of the plan without each channel,
-    then of the plan with each channel's spend raised by its step.
-    """
-    n, periods = len(x), horizon.periods
-    money = x * periods
-    gain = means[0] - means[1 : n + 1]
+def _channel_table(horizon: Horizon, x: np.ndarray, gain: np.ndarray, mroas: np.ndarray) -> pd.DataFrame:
+    """Per channel: spend, incremental revenue (``gain``), ROAS and marginal ROAS."""
+    money = x * horizon.periods
     with np.errstate(divide="ignore", invalid="ignore"):
         roas = np.where(money > 0, gain / np.where(money > 0, money, 1.0), np.nan)
     return pd.DataFrame(
@@ -80,7 +111,7 @@ def _channel_table(horizon: Horizon, x: np.ndarray, means: np.ndarray, steps: np
             "total_spend": money,
             "incremental_revenue": gain,
             "roas": roas,
-            "mroas": (means[n + 1 :] - means[0]) / (steps * periods),
+            "mroas": mroas,
         }
     )[CHANNEL_COLUMNS]
 

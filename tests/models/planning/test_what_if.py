@@ -3,12 +3,15 @@
 The models are the session's shared demo fits (tests/models/conftest.py).
 """
 
+import importlib
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from models.datasets.truth import CHANNELS
 from models.planning import Horizon, what_if
+from models.planning.what_if import shapley_gains
 
 PERIODS = 28
 
@@ -60,3 +63,30 @@ def test_many_plans_at_once_equal_one_at_a_time(lightgbm, ridge):
         alone = np.array([horizon.totals(p) for p in plans[:5]])
         np.testing.assert_allclose(together[:5], alone, rtol=1e-9)
         assert together.shape == (70, 1)
+
+
+def test_a_tree_models_channels_add_up_to_its_revenue_from_media(lightgbm):
+    """LightGBM's channels interact, so each one's revenue against not spending on it did not add up (the Plan
+    tab showed channel rows summing to 128k beside "from media 107k"); their Shapley shares do."""
+    spend = lightgbm.recent_spend().to_dict()
+    result = what_if(lightgbm, spend, PERIODS)
+    table = result.channels.set_index("channel")
+    assert table["incremental_revenue"].sum() == pytest.approx(result.totals["incremental_revenue"], rel=1e-9)
+    assert (table["incremental_revenue"] >= -1e-6).all()
+    np.testing.assert_allclose(table["roas"], table["incremental_revenue"] / table["total_spend"])
+
+
+def test_shapley_shares_are_the_increments_of_an_additive_model_and_random_orders_approach_them(
+    ridge, lightgbm, monkeypatch
+):
+    horizon = Horizon(ridge, PERIODS)
+    x = horizon.current
+    alone = horizon.means_many(np.vstack([x, np.where(np.eye(len(x), dtype=bool), 0.0, x)]))
+    np.testing.assert_allclose(shapley_gains(horizon, x), alone[0] - alone[1:], rtol=1e-6)
+    trees = Horizon(lightgbm, PERIODS)
+    exact = shapley_gains(trees, trees.current)
+    # the estimate from random orders, which models with more than SHAPLEY_EXACT channels get, on these six
+    monkeypatch.setattr(importlib.import_module("models.planning.what_if"), "SHAPLEY_EXACT", 0)
+    sampled = shapley_gains(trees, trees.current)
+    assert sampled.sum() == pytest.approx(exact.sum(), rel=1e-9)  # every order adds up to the same total
+    assert np.abs(sampled - exact).max() < 0.25 * exact.sum() / len(exact)
