@@ -34,6 +34,7 @@ METRICS = {"r2": "R²", "mape": "MAPE", "nrmse": "NRMSE"}
 PERCENT_METRICS = {"mape"}
 ROAS_COLUMNS = ("channel", "spend", "contribution", "roas", "mroas", "lower", "upper")
 CURVE_COLUMNS = ("channel", "spend", "response", "lower", "upper")
+OTHER_MODELS = '<p class="note">Made with other models of this data: their numbers are those models\' estimates.</p>'
 
 STYLE = """
 *{box-sizing:border-box}
@@ -245,15 +246,23 @@ def _fit_line(metrics: dict) -> str:
 
 
 def _in_short(snapshot: dict) -> str:
+    """Cautions first (failed checks, not the recommended model), then the headlines, why this model, its fit."""
     model = snapshot.get("model") or {}
+    cautions = [*(snapshot.get("cautions") or []), *_not_recommended(model)]
+    content = "".join(f"<p><strong>{_text(line)}</strong></p>" for line in cautions)
     items = "".join(f"<li>{_text(line)}</li>" for line in snapshot.get("headlines") or [])
-    content = f"<ul>{items}</ul>" if items else "<p>No headline results in this report.</p>"
+    content += f"<ul>{items}</ul>" if items else "<p>No headline results in this report.</p>"
     if model.get("reason"):
         lead = "Why this model" if model.get("recommended") else "About this model (not the recommended one)"
         content += f"<p><strong>{lead}:</strong> {_text(model['reason'])}</p>"
-    elif model.get("recommended") is False:
-        content += "<p>This model is not the one the dashboard recommends.</p>"
     return _section("In short", content + _fit_line(model.get("metrics")), "in-short")
+
+
+def _not_recommended(model: dict) -> list[str]:
+    """ "This model is not the one the dashboard recommends: it recommends LightGBM." when it is not."""
+    other = model.get("recommended_model")
+    words = f"This model is not the one the dashboard recommends{f': it recommends {other}' if other else ''}."
+    return [words] if model.get("recommended") is False else []
 
 
 def _roas_row(row: dict) -> list[str]:
@@ -375,12 +384,17 @@ def _plan_spend(plans: list[dict]) -> pd.DataFrame:
     return frame
 
 
-def _plans_section(snapshot: dict) -> str:
-    plans = snapshot.get("plans") or []
-    if not plans:
-        return _section("Plans", "<p>No plans were saved with this report.</p>", "plans")
-    cards = "".join(_plan_card(plan) for plan in plans)
+def _plan_group(heading: str, plans: list[dict], name: str, note: str = "") -> str:
+    """A section of plan cards with the chart of their spend."""
     spend = _plan_spend(plans)
     figure = scenario_spend_figure(spend, "Spend per period, by plan")
-    chart = "" if spend.empty else _chart(figure, "plans", "Grouped bar chart of spend by plan")
-    return _section("Plans", cards + chart, "plans")
+    chart = "" if spend.empty else _chart(figure, name, "Grouped bar chart of spend by plan")
+    return _section(heading, note + "".join(_plan_card(plan) for plan in plans) + chart, name)
+
+
+def _plans_section(snapshot: dict) -> str:
+    """The plans made with this model; those made with other models apart, under a heading of their own."""
+    plans, others = snapshot.get("plans") or [], snapshot.get("other_plans") or []
+    empty = _section("Plans", f"<p>No plans were saved with this {'model' if others else 'report'}.</p>", "plans")
+    apart = _plan_group("Plans saved with other models", others, "other-plans", OTHER_MODELS) if others else ""
+    return (_plan_group("Plans", plans, "plans") if plans else empty) + apart

@@ -278,3 +278,39 @@ def test_the_share_page_draws_every_chart_under_its_csp(dash_br, share_server):
     url, charts = share_server
     draw_all_plots(dash_br, url, charts)
     assert dash_br.get_logs() == []  # a script the policy blocked would be a console error
+
+
+def section_html(page: str, name: str) -> str:
+    return re.search(rf'<section id="{name}".*?</section>', page, re.DOTALL).group(0)
+
+
+def section_text(page: str, name: str) -> str:
+    """What a reader sees of one section of the report."""
+    return Page(section_html(page, name)).text
+
+
+def test_in_short_leads_with_the_cautions_and_the_recommended_model():
+    shown = copy.deepcopy(snapshot())
+    caution = "2 of this model's checks fail (Placebo channel, Simulated twin): treat its ROAS with caution."
+    shown["cautions"] = [caution]
+    shown["model"] |= {"recommended": False, "reason": "", "recommended_model": "LightGBM"}
+    text = section_text(render_report(shown), "in-short")
+    lead = f"In short {caution} This model is not the one the dashboard recommends: it recommends LightGBM."
+    assert text.startswith(lead) and HEADLINE in text, text
+    passed = section_text(render_report(snapshot()), "in-short")  # no caution, the recommended model
+    assert passed.startswith(f"In short {HEADLINE}") and "caution" not in passed and "not the one" not in passed
+
+
+def test_plans_made_with_other_models_are_set_apart():
+    shown = copy.deepcopy(snapshot())
+    shown["other_plans"] = [plan("Bold plan", "optimised", [9_000.0, 1.0, 1.0]) | {"label": "LightGBM"}]
+    page = render_report(shown)
+    seen = Page(page)
+    assert [text for tag, text in seen.headings if tag == "h2"] == [*SECTIONS, "Plans saved with other models"]
+    own, others = section_text(page, "plans"), section_text(page, "other-plans")
+    assert "Scenario 1" in own and "Scenario 2" in own and "Bold plan" not in own
+    assert "Bold plan" in others and "model LightGBM" in others and "not this" not in own
+    assert "those models' estimates" in others and "Bold plan" not in section_html(page, "plans")
+    assert plot_count(page) == 5  # each group of plans has its spend chart
+    page = render_report(shown | {"plans": []})
+    assert "No plans were saved with this model." in section_text(page, "plans") and plot_count(page) == 4

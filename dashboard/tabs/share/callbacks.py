@@ -25,6 +25,7 @@ from dashboard.ui import alert
 log = logging.getLogger(__name__)
 PLOTLY_JS = "/_report/plotly.min.js"
 STAGES = [Input(Models.stage_store(f), "data") for f in models.MODEL_NAMES]  # a fit saved: the choices change
+RECOMMENDED = "recommended"  # the dropdown's value while it follows the recommendation: no family is called this
 GONE = (
     "This link does not open a report",
     "It was revoked, it expired, or it was never issued. Ask whoever sent it for a new link.",
@@ -69,20 +70,31 @@ def register(app, store: SessionStore) -> None:
 
 
 def share_choices(store: SessionStore, summary: dict | None, *stages_chosen_token) -> tuple:
-    """The fitted models (the recommended one first and chosen unless the user picked another that still exists)."""
+    """The fitted models, the recommended one first: the choice follows the recommendation (RECOMMENDED) until the
+    user picks a model, and keeps that pick while the model's fit exists."""
     *_stages, chosen, token = stages_chosen_token
     sid = store.session_or_none(token)
     dataset = load_dataset(store, sid) if summary else None
     record = comparison(store, sid, dataset.version) if dataset is not None else None
     if record is None:
         return [], None
+    picked = chosen if chosen in {row["family"] for row in record["rows"]} else None
     rows = sorted(record["rows"], key=lambda row: not row["recommended"])
-    options = [
-        {"label": row["model"] + (" (recommended)" if row["recommended"] else ""), "value": row["family"]}
-        for row in rows
-    ]
-    families = [option["value"] for option in options]
-    return options, chosen if chosen in families else record["recommended"]
+    return [model_option(row, picked) for row in rows], picked or RECOMMENDED
+
+
+def model_option(row: dict, picked: str | None) -> dict:
+    """One model in the dropdown. The recommended one's value is RECOMMENDED (follow the recommendation) unless
+    the user picked that model themselves: a family as the value is kept as a pick when the recommendation moves."""
+    if not row["recommended"]:
+        return {"label": row["model"], "value": row["family"]}
+    value = row["family"] if row["family"] == picked else RECOMMENDED
+    return {"label": f"{row['model']} (recommended)", "value": value}
+
+
+def chosen_family(value: str | None) -> str | None:
+    """The family the dropdown names (None for the recommended model)."""
+    return None if value in (None, "", RECOMMENDED) else value
 
 
 def show_links(store: SessionStore, _revision, _summary, token):
@@ -101,7 +113,7 @@ def change_links(store: SessionStore, _create, _revokes, family, days, revision,
         revoke_share(store, sid, trigger["token"])
         return alert("The link was revoked: it no longer opens the report.", "secondary"), (revision or 0) + 1
     try:
-        record = create_share(store, sid, build_snapshot(store, sid, family or None), days)
+        record = create_share(store, sid, build_snapshot(store, sid, chosen_family(family)), days)
     except ValueError as exc:  # NothingToShare is one, and so is a refused lifetime
         return alert(str(exc), "warning"), no_update
     return made_link(request.host_url.rstrip("/") + f"/share/{record['token']}", record), (revision or 0) + 1
@@ -110,7 +122,7 @@ def change_links(store: SessionStore, _create, _revokes, family, days, revision,
 def download_report(store: SessionStore, _clicks, family, token) -> tuple:
     """The report of the chosen model as one self-contained HTML file."""
     try:
-        snapshot = build_snapshot(store, store.session_or_none(token), family or None)
+        snapshot = build_snapshot(store, store.session_or_none(token), chosen_family(family))
     except NothingToShare as exc:
         return no_update, alert(str(exc), "warning")
     name = f"mmm-report-{snapshot['model']['family']}-{datetime.now(UTC):%Y-%m-%d}.html"

@@ -12,8 +12,8 @@ from dashboard.ui import card, labelled, muted
 WHAT_IS_SHARED = (
     "A link opens a read-only report, with no upload and no fitting: the data's dates and totals (not its rows), "
     "the model's return on ad spend and contributions with their 90% intervals, response curves, checks and the "
-    "scenarios saved on the Plan tab. Anyone with the link can open it until it expires or you revoke it; "
-    '"Clear my data" revokes every link of this session.'
+    "scenarios saved on the Plan tab (those made with another model under a heading of their own). Anyone with "
+    'the link can open it until it expires or you revoke it; "Clear my data" revokes every link of this session.'
 )
 NO_LINKS = "No links yet."
 

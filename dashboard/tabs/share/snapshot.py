@@ -1,9 +1,10 @@
 """What a share link and the report download hold: the results of one fit and the session's plans, never the rows.
 
 :func:`build_snapshot` reads the session's data summary, the fit (the recommended one by default), its checks
-and the scenarios saved on this version of the data, and words the headline numbers. The uploaded rows stay
-behind: the snapshot keeps totals per channel, model outputs (ROAS, contributions, curves with intervals),
-checks and plans. ``dashboard/report.py`` renders it.
+and the scenarios saved on this version of the data (those of other models apart), and words the headline numbers
+and the cautions that qualify them (failed checks). The uploaded rows stay behind: the snapshot keeps totals per
+channel, model outputs (ROAS, contributions, curves with intervals), checks and plans. ``dashboard/report.py``
+renders it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import models
 from dashboard.figures.format import interval_text, percent_change, ratios
 from dashboard.store import SessionStore
 from dashboard.tabs.data.state import load_dataset
-from dashboard.tabs.models.comparison import comparison, why
+from dashboard.tabs.models.comparison import comparison, recommended_row, why
 from dashboard.tabs.models.fits import CHECKS_TABLE, load_fit, load_model
 from dashboard.tabs.models.views import intervals_text
 from dashboard.tabs.plan.saved import load_scenarios
@@ -49,10 +50,11 @@ def build_snapshot(store: SessionStore, sid: str | None, family: str | None = No
         "created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "expires": None,
         "dataset": dataset_summary(dataset),
-        "model": model_summary(fit.meta, row),
+        "model": model_summary(fit.meta, row, recommended_row(record)["model"]),
         **fit_tables(fit),
+        "cautions": cautions(fit.tables.get(CHECKS_TABLE)),
         "headlines": headlines(fit, fitted, dataset.frequency),
-        "plans": plans(store, sid, dataset.version),
+        **plans(store, sid, dataset.version, family),
     }
 
 
@@ -73,7 +75,8 @@ def dataset_summary(dataset) -> dict:
     }
 
 
-def model_summary(meta: dict, row: dict | None) -> dict:
+def model_summary(meta: dict, row: dict | None, recommended_model: str) -> dict:
+    """Which model, how well it fits, and whether it is the recommended one (``recommended_model`` names that)."""
     recommended = bool(row and row["recommended"])
     return {
         "family": meta["family"],
@@ -81,6 +84,7 @@ def model_summary(meta: dict, row: dict | None) -> dict:
         "fitted_at": meta["fitted_at"],
         "metrics": {k: meta["metrics"][k] for k in HOLDOUT_METRICS if isinstance(meta["metrics"].get(k), (int, float))},
         "recommended": recommended,
+        "recommended_model": recommended_model,
         "reason": f"Recommended among the models fitted: {why(row)}." if recommended else "",
         "intervals": intervals_text(meta, running=False),
     }
@@ -98,6 +102,16 @@ def fit_tables(fit) -> dict:
         "recent_spend": {c: float(v) for c, v in fit.meta["recent_spend"].items()},
         "checks": [] if checks is None else _records(checks[list(CHECK_FIELDS)]),
     }
+
+
+def cautions(checks) -> list[str]:
+    """What the report says before any number: "2 of this model's checks fail (Placebo channel, Simulated twin):
+    treat its ROAS with caution." (none when no check failed, or none ran)."""
+    failed = [] if checks is None else [str(name) for name in checks.loc[checks["status"] == "fail", "check"]]
+    if not failed:
+        return []
+    verb = "fails" if len(failed) == 1 else "fail"
+    return [f"{len(failed)} of this model's checks {verb} ({', '.join(failed)}): treat its ROAS with caution."]
 
 
 def headlines(fit, fitted, frequency: str) -> list[str]:
@@ -137,10 +151,16 @@ def budget_move(fitted, roas, periods: int, frequency: str) -> str | None:
     )
 
 
-def plans(store: SessionStore, sid: str, version: str) -> list[dict]:
-    """The scenarios saved on this version of the data, as the report shows them."""
+def plans(store: SessionStore, sid: str, version: str, family: str) -> dict[str, list[dict]]:
+    """The scenarios saved on this version of the data, as the report shows them: ``plans`` made with ``family``'s
+    model, and ``other_plans`` made with other models (the report sets them apart: their numbers are not this
+    model's)."""
     keep = ("name", "kind", "label", "periods", "saved_at", "channels", "totals")
-    return [{k: s.get(k) for k in keep} for s in load_scenarios(store, sid) if s.get("version") == version]
+    saved = [s for s in load_scenarios(store, sid) if s.get("version") == version]
+    return {
+        "plans": [{k: s.get(k) for k in keep} for s in saved if s.get("family") == family],
+        "other_plans": [{k: s.get(k) for k in keep} for s in saved if s.get("family") != family],
+    }
 
 
 def _interval(lower, upper) -> tuple:

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from dash import no_update
 
+import models
+from dashboard import report
 from dashboard.ids import Share
 from dashboard.shares import (
     MAX_DAYS,
@@ -25,8 +27,18 @@ from dashboard.shares import (
 )
 from dashboard.tabs.data.state import load_dataset
 from dashboard.tabs.models.comparison import comparison
-from dashboard.tabs.share.callbacks import change_links, download_report, share_choices, share_page, show_links
-from dashboard.tabs.share.snapshot import NothingToShare, build_snapshot
+from dashboard.tabs.models.fits import load_fit
+from dashboard.tabs.plan.saved import add_scenario
+from dashboard.tabs.share.callbacks import (
+    STAGES,
+    change_links,
+    chosen_family,
+    download_report,
+    share_choices,
+    share_page,
+    show_links,
+)
+from dashboard.tabs.share.snapshot import NothingToShare, build_snapshot, cautions
 from tests.dashboard.helpers import triggered
 
 SNAPSHOT = {"model": {"label": "Ridge (Robyn-style)"}, "roas": []}
@@ -55,6 +67,7 @@ def test_a_share_holds_results_and_never_the_rows(compared):
     ) or (move.startswith("No move of 10%")), move
     other = build_snapshot(store, sid, "xgboost" if snapshot["model"]["family"] != "xgboost" else "ridge")
     assert other["model"]["recommended"] is False and other["model"]["reason"] == ""
+    assert other["model"]["recommended_model"] == snapshot["model"]["label"] == snapshot["model"]["recommended_model"]
 
 
 def test_nothing_to_share_without_data_or_fit(demo):
@@ -153,7 +166,8 @@ def test_the_tab_lists_the_fitted_models_recommended_first(compared):
     store = app.session_store
     options, value = share_choices(store, {"version": version}, None, None, None, None, None, token)
     assert options[0]["label"].endswith("(recommended)") and value == options[0]["value"]
-    assert {o["value"] for o in options} == {"ridge", "xgboost"}
+    recommended = comparison(store, sid, version)["recommended"]
+    assert {chosen_family(o["value"]) or recommended for o in options} == {"ridge", "xgboost"}
     assert share_choices(store, None, None, None, None, None, None, token) == ([], None)
 
 
@@ -179,3 +193,68 @@ def test_the_report_download_is_one_self_contained_file(compared):
     download, _message = download_report(app.session_store, 1, None, token)
     assert download["filename"].endswith(".html") and "<script src=" not in download["content"]
     assert len(download["content"]) > 1_000_000  # plotly.js is inside
+
+
+def session_with(store, sid: str, names) -> str:
+    """A new session (its token) holding a copy of these of ``sid``'s entries: its data and some of its fits."""
+    token = store.new_session()
+    for name in names:
+        store.put(store.session_id(token), name, store.get(sid, name))
+    return token
+
+
+def test_the_choice_follows_the_recommendation_until_the_user_picks_a_model(compared):
+    """The first fit, chosen while it was the only one, gives way to a better model fitted later (its link is
+    made for the better one); a model the user picks stays chosen until its fit is gone."""
+    app, _token, sid, version = compared
+    store = app.session_store
+    best = comparison(store, sid, version)["recommended"]
+    first = next(family for family in ("ridge", "xgboost") if family != best)
+    token = session_with(store, sid, ["dataset", f"fit:{first}"])  # after its first fit: the data and that fit
+    session = store.session_id(token)
+
+    def choose(chosen) -> tuple:
+        """The dropdown's options and value, and the label of the option it shows."""
+        options, value = share_choices(store, {"version": version}, *[None] * len(STAGES), chosen, token)
+        return options, value, next(o["label"] for o in options if o["value"] == value)
+
+    _options, value, label = choose(None)
+    assert label.endswith("(recommended)")  # the only fit
+    store.put(session, f"fit:{best}", store.get(sid, f"fit:{best}"))  # a better model is fitted next
+    options, value, label = choose(value)
+    assert label == options[0]["label"] and label.endswith("(recommended)"), label
+    with app.server.test_request_context():
+        triggered(Share.CREATE, change_links, store, 1, [], value, 7, 0, token)
+    assert [r["model"] for r in list_shares(store, session)] == [label.removesuffix(" (recommended)")]
+    _options, value, label = choose(first)  # the user picks the other model
+    assert value == first and not label.endswith("(recommended)")
+    store.delete(session, f"fit:{first}")
+    assert choose(value)[2].endswith("(recommended)")  # its fit is gone: the recommended one again
+
+
+def test_a_report_sets_apart_the_plans_made_with_other_models(compared):
+    app, _token, sid, version = compared
+    store = app.session_store
+    session = store.session_id(session_with(store, sid, ["dataset", "fit:ridge", "fit:xgboost"]))
+    for family in ("ridge", "xgboost"):
+        scenario = {"family": family, "label": models.LABELS[family], "version": version, "kind": "what-if"}
+        add_scenario(store, session, f"{family} mix", scenario | {"periods": 28, "channels": [], "totals": {}})
+    snapshot = build_snapshot(store, session, "ridge")
+    assert [p["name"] for p in snapshot["plans"]] == ["ridge mix"]
+    assert [p["name"] for p in snapshot["other_plans"]] == ["xgboost mix"]
+    page = report.render_report(snapshot, "/plotly.min.js")
+    own, others = (re.search(rf'<section id="{n}".*?</section>', page, re.DOTALL)[0] for n in ("plans", "other-plans"))
+    assert "ridge mix" in own and "xgboost mix" not in own
+    assert "Plans saved with other models" in others and "xgboost mix" in others and "ridge mix" not in others
+
+
+def test_failed_checks_come_first_in_words(compared):
+    app, _token, sid, version = compared
+    checks = load_fit(app.session_store, sid, "ridge", version).tables["checks"]  # the fitted model's checks()
+    assert set(checks.columns) >= {"check", "status", "detail", "action"} and len(checks) >= 3
+    failing = checks.assign(status=["fail", "warn", "fail", *["ok"] * (len(checks) - 3)])
+    names = f"{checks.check[0]}, {checks.check[2]}"
+    assert cautions(failing) == [f"2 of this model's checks fail ({names}): treat its ROAS with caution."]
+    one = checks.assign(status=["fail", *["ok"] * (len(checks) - 1)])
+    assert cautions(one) == [f"1 of this model's checks fails ({checks.check[0]}): treat its ROAS with caution."]
+    assert cautions(checks.assign(status="ok")) == [] and cautions(None) == []
