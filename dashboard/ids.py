@@ -113,7 +113,7 @@ class Plan:
     PERIODS = "plan-periods-input"
     PERIODS_UNIT = "plan-periods-unit-span"
     CHANNELS = "plan-channels-div"
-    CONTROLS = "plan-controls-store"  # which model and data version the spend controls were built for
+    CONTROLS = "plan-controls-store"  # the model, data version and starting spend the spend controls were built for
     CONTROLS_NOTE = "plan-controls-note-div"  # what a model switch kept, dropped, or finds out of range
     WHATIF_SUMMARY = "plan-whatif-summary-div"
     WHATIF_TABLE = "plan-whatif-table-div"

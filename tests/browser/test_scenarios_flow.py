@@ -51,6 +51,7 @@ def test_switch_model_keeps_locks_then_save_two_scenarios_and_compare_them(dash_
     dash_duo.wait_for_contains_text(f"#{Plan.RECOMMENDATION}", "Using Ridge", timeout=20)
     set_number(dash_duo, Plan.spend("google"), "6000")
     until(lambda: number(dash_duo, Plan.spend("google")) == 6000, timeout=10)
+    assert "Kept" not in dash_duo.find_element(f"#{Plan.CONTROLS_NOTE}").text  # the user had set nothing yet
     element(dash_duo, Plan.lock("google")).click()
     set_number(dash_duo, Plan.maximum("facebook"), "500")
     assert dash_duo.find_element(f"#{Plan.SCENARIO_NAME}").get_attribute("value") == "Scenario 1"  # the default
@@ -87,4 +88,10 @@ def test_switch_model_keeps_locks_then_save_two_scenarios_and_compare_them(dash_
     until(lambda: len(dash_duo.find_elements(f"{LIST} tbody tr")) == 1, timeout=20)
     until(lambda: "Scenario 1" not in dash_duo.find_element(f"#{Plan.COMPARISON}").text, timeout=20)
     assert "XGBoost plan" in dash_duo.find_element(f"#{Plan.COMPARISON}").text
+
+    # back to ridge: the XGBoost plan leaves the screen and cannot be applied; the list names its model
+    pick_model(dash_duo, "ridge")
+    until(lambda: not dash_duo.find_element(f"#{Plan.APPLY}").is_enabled(), timeout=20)
+    assert dash_duo.find_element(f"#{Plan.RESULT_VIEW}").text == ""
+    dash_duo.wait_for_contains_text(LIST, "Made with XGBoost, not the model selected", timeout=20)
     no_console_errors(dash_duo)

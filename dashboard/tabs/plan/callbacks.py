@@ -24,6 +24,7 @@ from dashboard.tabs.plan.state import (
     checked_periods,
     fit_key,
     fitted_families,
+    made_with,
     period_name,
     stored_plan,
 )
@@ -94,6 +95,7 @@ def register_what_if(app, store: SessionStore, cache: PlanCache) -> None:
         Input(Plan.APPLY, "n_clicks"),
         State(Plan.spend(ALL), "id"),
         State(Plan.RESULT, "data"),
+        State(Plan.FAMILY, "value"),
         State(App.SESSION, "data"),
         prevent_initial_call=True,
     )(bound(sync_spend, store))
@@ -158,8 +160,8 @@ def default_horizon(summary: dict | None) -> tuple:
 
 def channel_controls(store: SessionStore, cache: PlanCache, family, fits, summary, token, built_for, **values) -> tuple:
     """A slider, a number and a lock per channel, with min/max boxes for the optimiser: at the recent average
-    for new data, else the user's spend, locks and bounds kept for every channel the model has, and a note on
-    what was dropped or lies outside the spend the data have seen."""
+    for new data or a page the user has not changed, else the user's spend, locks and bounds kept for every
+    channel the model has, and a note on what was kept, dropped or lies outside the spend the data have seen."""
     key = fit_key(store, family, fits, summary, token)
     fitted = cache.model(key) if key else None
     if fitted is None:
@@ -167,8 +169,8 @@ def channel_controls(store: SessionStore, cache: PlanCache, family, fits, summar
     built_for = built_for or {}
     same_data = built_for.get("version") == key.version
     before = models.LABELS.get(built_for.get("family")) if built_for.get("family") != key.family else None
-    rows, bounds, note = kept_controls(fitted, values if same_data else None, before)
-    return rows, bounds, {"family": key.family, "version": key.version}, note
+    rows, bounds, start, note = kept_controls(fitted, values if same_data else None, before, built_for.get("spend"))
+    return rows, bounds, {"family": key.family, "version": key.version, "spend": start}, note
 
 
 def default_budget(
@@ -201,10 +203,12 @@ def running_note(family: str | None):
     return alert(note, "info", class_name="mt-3 mb-0 py-2 small")
 
 
-def sync_spend(store: SessionStore, sliders, numbers, _apply, ids, result, token) -> tuple:
-    """Keep each slider and its number equal; Apply sets both to the optimised plan (the server's copy)."""
+def sync_spend(store: SessionStore, sliders, numbers, _apply, ids, result, family, token) -> tuple:
+    """Keep each slider and its number equal; Apply sets both to the optimised plan (the server's copy) when it
+    was made with the model selected."""
     trigger = ctx.triggered_id
     plan = stored_plan(store, result, token) if trigger == Plan.APPLY else None
+    plan = plan if made_with(plan, family) else None
     return synced_spend(trigger, sliders, numbers, [i["channel"] for i in ids], plan)
 
 

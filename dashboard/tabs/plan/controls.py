@@ -15,13 +15,16 @@ from dashboard.ui import alert
 RANGE_SLACK = 0.01  # as the engine: a spend beyond the data's range by more than 1% is an extrapolation
 
 
-def kept_controls(fitted, values: Mapping | None, before: str | None = None) -> tuple:
-    """(channel rows, bound rows, a note or None) for ``fitted``; ``values`` (ids, spend, locks, minimums,
-    maximums as the page has them) are kept for the model's channels, None starts at the recent average;
-    ``before`` names the model they were set on when it was another one."""
+def kept_controls(fitted, values: Mapping | None, before: str | None = None, start: Mapping | None = None) -> tuple:
+    """(channel rows, bound rows, the spend they start at, a note or None) for ``fitted``; ``values`` (ids, spend,
+    locks, minimums, maximums as the page has them) are kept for the model's channels when the user set any of
+    them (``start``: the spend the page's controls started at), else and for None they start at the recent
+    average; ``before`` names the model they were set on when it was another one."""
     recent = fitted.recent_spend()
     seen = fitted.spend_range().set_index("channel")
     kept = user_values(values)
+    if not user_set(kept, start):  # the page as it was built: nothing of the user's to keep or to speak of
+        kept = user_values(None)
     spend = {c: kept["spend"].get(c, float(recent[c])) for c in fitted.channels}
     unit = period_name(fitted.frequency)
     rows = channel_rows(spend, seen["max"].to_dict(), f"per {unit}", kept["locked"] & set(fitted.channels))
@@ -32,7 +35,8 @@ def kept_controls(fitted, values: Mapping | None, before: str | None = None) -> 
         for c, v in kept["spend"].items()
         if c in seen.index
     ]
-    return rows, bounds, switch_note(before, bool(kept["spend"]), dropped, [o for o in outside if o])
+    note = switch_note(before, bool(kept["spend"]), dropped, [o for o in outside if o])
+    return rows, bounds, {c: round(v, 2) for c, v in spend.items()}, note  # rounded as the controls show it
 
 
 def user_values(values: Mapping | None) -> dict:
@@ -47,6 +51,15 @@ def user_values(values: Mapping | None) -> dict:
     spend = {c: float(v) for c, v in by_channel("spend").items() if float(v) >= 0}
     locked = {c for c, on in zip(channels, values["locks"]) if on}
     return {"spend": spend, "locked": locked, "minimums": by_channel("minimums"), "maximums": by_channel("maximums")}
+
+
+def user_set(kept: Mapping, start: Mapping | None) -> bool:
+    """Whether the user set anything on the page: a lock, a bound, or a spend other than the one the controls
+    started at (``start``; None when unknown, so that any spend counts)."""
+    if kept["locked"] or kept["minimums"] or kept["maximums"]:
+        return True
+    start = start or {}
+    return any(round(v, 2) != start.get(c) for c, v in kept["spend"].items())
 
 
 def out_of_range(channel: str, spend: float, low: float, high: float, unit: str) -> str | None:

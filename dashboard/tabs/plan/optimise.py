@@ -26,7 +26,16 @@ from dashboard.tabs.plan.records import (
     target_arguments,
 )
 from dashboard.tabs.plan.sheets import plan_exports
-from dashboard.tabs.plan.state import FitKey, PlanCache, fit_key, period_name, recent_window, save_plan, stored_plan
+from dashboard.tabs.plan.state import (
+    FitKey,
+    PlanCache,
+    fit_key,
+    made_with,
+    period_name,
+    recent_window,
+    save_plan,
+    stored_plan,
+)
 from dashboard.tabs.plan.views import allocation_table, plan_cards
 from dashboard.ui import alert
 
@@ -79,6 +88,7 @@ def register_optimiser(app, store: SessionStore, cache: PlanCache) -> None:
         *[Output(button, "disabled") for button in PLAN_BUTTONS],
         Input(Plan.RESULT, "data"),
         Input(App.DATASET, "data"),
+        Input(Plan.FAMILY, "value"),  # another model selected: its plan is not this one's
         State(App.SESSION, "data"),
     )(bound(show_plan, store))
     app.callback(
@@ -110,21 +120,21 @@ def risk_control(store: SessionStore, cache: PlanCache, family, goal, fits, summ
 
 def optimise(store: SessionStore, cache: PlanCache, _clicks, family, fits, summary, token, **form) -> dict:
     """Split the budget (or find the least one for a target) with the engine and keep the plan server-side;
-    the browser gets its id, or the engine's message (with the data version: a message about other data is
-    not shown either)."""
+    the browser gets its id, or the engine's message (with the data version and model: a message about other
+    data or another model is not shown either)."""
     key = fit_key(store, family, fits, summary, token)
     if key is None:
-        return {"error": NO_FITS, "version": (summary or {}).get("version")}
+        return {"error": NO_FITS, "version": (summary or {}).get("version"), "family": family}
     form["channels"] = [i["channel"] for i in form.pop("ids")]
     record = optimised_plan(cache, key, fits[key.family]["label"], form)
     if "error" in record:
-        return {"error": record["error"], "version": key.version}
+        return {"error": record["error"], "version": key.version, "family": key.family}
     return save_plan(store, key.sid, record)
 
 
-def show_plan(store: SessionStore, result, summary, token) -> tuple:
+def show_plan(store: SessionStore, result, summary, family, token) -> tuple:
     """Recent average vs what-if vs optimised spend, expected revenue and lift, and the binding constraints."""
-    return plan_outputs(stored_plan(store, result, token), (summary or {}).get("version"))
+    return plan_outputs(stored_plan(store, result, token), (summary or {}).get("version"), family)
 
 
 def download_plan(store: SessionStore, _xlsx, _plan, _prediction, result, token) -> dict:
@@ -173,10 +183,11 @@ def engine_plan(fitted, periods: int, form: dict) -> tuple:
     return plan, meta | {"inputs": form_inputs(form, arguments)}
 
 
-def plan_outputs(result: dict | None, version: str | None) -> tuple:
-    """The result view for a plan record: an alert for an error, nothing for a plan of other data."""
+def plan_outputs(result: dict | None, version: str | None, family: str | None) -> tuple:
+    """The result view for a plan record: an alert for an error, nothing (and no Apply) for a plan of other data
+    or made with another model than the one selected."""
     blank = empty_figure(OPTIMISE_FIRST)
-    if not result or result.get("version", version) != version:
+    if not made_with(result, family) or result.get("version", version) != version:
         return None, blank, None, [], True, True, True, True
     if result.get("error"):
         return alert(result["error"], "danger", class_name="py-2"), blank, None, [], True, True, True, True

@@ -43,7 +43,7 @@ def scenario_row(scenario: Mapping, ticked: bool, family: str | None, version: s
     revenue = interval_text(
         totals.get("revenue"), totals.get("revenue_lower"), totals.get("revenue_upper"), compact_numbers
     )
-    notes = scenario_notes(scenario, family, version)
+    notes = "; ".join(scenario_notes(scenario, family, version))  # a sentence: capital first, labels as they are
     return html.Tr(
         [
             html.Td(
@@ -58,7 +58,7 @@ def scenario_row(scenario: Mapping, ticked: bool, family: str | None, version: s
             html.Td(scenario["label"]),
             html.Td(scenario["kind"]),
             html.Td(revenue),
-            html.Td("; ".join(notes).capitalize(), className="text-warning-emphasis"),
+            html.Td(notes[:1].upper() + notes[1:], className="text-warning-emphasis"),
             html.Td(dbc.Button("Delete", id=Plan.scenario_delete(scenario["id"]), size="sm", color="link")),
         ]
     )

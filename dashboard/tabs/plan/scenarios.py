@@ -28,7 +28,7 @@ from dashboard.tabs.plan.saved import (
     what_if_scenario,
 )
 from dashboard.tabs.plan.scenario_views import comparison_view, scenario_list
-from dashboard.tabs.plan.state import PlanCache, fit_key, period_name, stored_plan
+from dashboard.tabs.plan.state import PlanCache, fit_key, made_with, period_name, stored_plan
 from dashboard.ui import alert
 
 OWN_HEADERS = ("Measure", "Channel")  # the first columns of compare.comparison_sheet and compare.spend_sheet
@@ -152,11 +152,12 @@ def ticked_scenarios(store: SessionStore, picked, pick_ids, token) -> list[dict]
 
 
 def scenario_from_page(store: SessionStore, cache: PlanCache, key, label: str, source, result, token, form) -> dict:
-    """The scenario to save: the last optimised plan (when it is of this data), or the what-if on the sliders."""
+    """The scenario to save: the last optimised plan (when it is of this data and the model selected), or the
+    what-if on the sliders."""
     if source == "plan":
         record = stored_plan(store, result, token)
-        if not record or record.get("error") or record["version"] != key.version:
-            raise ValueError("Optimise first: there is no optimised plan on this data to save.")
+        if not made_with(record, key.family) or record.get("error") or record["version"] != key.version:
+            raise ValueError("Optimise first: there is no optimised plan with this model on this data to save.")
         return plan_scenario(record)
     horizon = cache.horizon(key, form["periods"])
     if horizon is None:

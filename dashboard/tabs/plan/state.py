@@ -139,6 +139,12 @@ def stored_plan(store: SessionStore, result: dict | None, token) -> dict | None:
     return load_plan(store, store.session_or_none(token), result)
 
 
+def made_with(record: Mapping | None, family: str | None) -> bool:
+    """Whether a plan record (or the optimiser's error) was made with ``family``: a plan of another model is not
+    shown, applied or saved as the selected one's."""
+    return bool(record) and record.get("family", family) == family
+
+
 def latest_plan(store: SessionStore, sid: str, version: str) -> dict | None:
     """A reference to the session's last plan when it was made on this version of the data, else None."""
     blob = store.get(sid, PLAN)

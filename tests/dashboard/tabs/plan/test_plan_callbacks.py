@@ -94,14 +94,15 @@ def test_horizon_controls_and_budget_start_from_the_models_recent_spend(planned)
     store, summary = app.session_store, {"version": key.version, "frequency": "daily"}
     assert default_horizon(summary) == (28, "days") and default_horizon({"frequency": "weekly"}) == (4, "weeks")
     rows, bounds, built_for, note = channel_controls(store, app.plan_cache, "ridge", fits, summary, token, None)
-    assert built_for == {"family": "ridge", "version": key.version} and note is None
+    assert built_for == {"family": "ridge", "version": key.version, "spend": built_for["spend"]} and note is None
     fitted = app.plan_cache.model(key)
     found = [c for row in rows for c in components(row) if isinstance(getattr(c, "id", None), dict)]
     highest = fitted.spend_range().set_index("channel")["max"]
     for channel, recent in fitted.recent_spend().items():
         slider = next(c for c in found if c.id == Plan.slider(channel))
         number = next(c for c in found if c.id == Plan.spend(channel))
-        assert slider.value == number.value == round(recent, 2) and slider.max >= highest[channel]
+        assert slider.value == number.value == built_for["spend"][channel] == round(recent, 2)
+        assert slider.max >= highest[channel]
     assert "per day" in str(rows[0]) and len(bounds.children[1].children) == len(fitted.channels)
     assert channel_controls(store, app.plan_cache, "ridge", fits, summary, "forged", None) == ([], None, None, None)
     cache, periods = app.plan_cache, Plan.PERIODS
@@ -146,18 +147,18 @@ def test_optimised_plan_keeps_locks_and_bounds_and_explains_infeasible_requests(
     assert allocation.loc[channels[0], "optimal"] <= 400.0 + 1e-9
     assert allocation["optimal"].sum() * PERIODS == pytest.approx(200_000)
     assert len(record["prediction"]) == PERIODS and record["messages"]
-    view = plan_outputs(record, key.version)
+    view = plan_outputs(record, key.version, "ridge")
     assert [t.name for t in view[1].data] == ["recent average (last 28 days)", "your what-if", "optimised"]
     assert view[4:] == (False, False, False, False)
     assert [item.children for item in view[3]] == record["messages"]  # the engine's words, and only those
     asked = optimised_plan(app.plan_cache, key, "Ridge", form(channels, objective="min_roas", min_roas=2.0))
-    shown = plan_outputs(asked, key.version)
+    shown = plan_outputs(asked, key.version, "ridge")
     said = [item.children for item in shown[3] if "asked" in item.children]
     assert len(said) == 1 and "asked" not in str(shown[0])  # the engine's minimum-ROAS words, shown once
-    assert plan_outputs(record, "other data")[0] is None  # a plan of other data is not shown
+    assert plan_outputs(record, "other data", "ridge")[0] is None  # a plan of other data is not shown
     tight = optimised_plan(app.plan_cache, key, "Ridge", form(channels, locks=locks, spend=spend, budget=1000))
     assert "Raise the budget" in tight["error"]
-    shown = plan_outputs(tight, key.version)
+    shown = plan_outputs(tight, key.version, "ridge")
     assert "Raise the budget" in shown[0].children and shown[4] is True
 
 
@@ -183,7 +184,7 @@ def test_optimise_keeps_the_plan_server_side_and_apply_and_downloads_read_it(pla
     assert set(reference) == {"plan", "version"} and len(json.dumps(reference)) < 80  # an id, never tables
     assert reference["version"] == key.version and latest_plan(store, key.sid, key.version) == reference
     record = stored_plan(store, reference, token)
-    view = show_plan(store, reference, summary, token)
+    view = show_plan(store, reference, summary, "ridge", token)
     assert "Expected revenue (optimised)" in str(view[0]) and view[4:] == (False,) * 4
 
     sent = triggered(Plan.EXPORT_PLAN_CSV, download_plan, store, None, 1, None, reference, token)
@@ -197,7 +198,7 @@ def test_optimise_keeps_the_plan_server_side_and_apply_and_downloads_read_it(pla
 
     zeros = [0.0] * len(channels)
     applied = triggered(
-        Plan.APPLY, sync_spend, store, zeros, zeros, 1, [Plan.spend(c) for c in channels], reference, token
+        Plan.APPLY, sync_spend, store, zeros, zeros, 1, [Plan.spend(c) for c in channels], reference, "ridge", token
     )
     optimal = {row["channel"]: round(row["optimal"], 2) for row in record["allocation"]}
     assert applied[0] == applied[1] == [optimal[c] for c in channels]
@@ -209,7 +210,25 @@ def test_optimise_keeps_the_plan_server_side_and_apply_and_downloads_read_it(pla
     store.delete(key.sid, "plan")
     with pytest.raises(PreventUpdate):  # the browser's reference alone cannot rebuild an export
         triggered(Plan.EXPORT_XLSX, download_plan, store, 1, None, None, newer, token)
-    assert show_plan(store, newer, summary, token)[0] is None
+    assert show_plan(store, newer, summary, "ridge", token)[0] is None
+
+
+def test_a_plan_made_with_another_model_is_neither_shown_nor_applied(planned):
+    app, key, fits, token = planned
+    store, summary, channels = app.session_store, {"version": key.version}, channels_of(app, key)
+    reference = optimise(store, app.plan_cache, 1, "ridge", fits, summary, token, **browser_form(channels))
+    assert "Ridge (Robyn-style): a budget of" in str(show_plan(store, reference, summary, "ridge", token)[0])
+    elsewhere = show_plan(store, reference, summary, "xgboost", token)  # the user selected another model
+    assert elsewhere[0] is elsewhere[2] is None and elsewhere[3] == [] and elsewhere[4:] == (True,) * 4
+    ids, zeros = [Plan.spend(c) for c in channels], [0.0] * len(channels)
+    with pytest.raises(PreventUpdate):  # Apply cannot put the ridge plan on the sliders of another model
+        triggered(Plan.APPLY, sync_spend, store, zeros, zeros, 1, ids, reference, "xgboost", token)
+    applied = triggered(Plan.APPLY, sync_spend, store, zeros, zeros, 1, ids, reference, "ridge", token)
+    assert applied[0] != zeros
+    refused = optimise(store, app.plan_cache, 1, "ridge", fits, summary, token, **browser_form(channels, budget=None))
+    assert "budget" in str(plan_outputs(refused, key.version, "ridge")[0])
+    assert plan_outputs(refused, key.version, "xgboost")[0] is None  # nor another model's error
+    store.delete(key.sid, "plan")
 
 
 def test_optimise_without_a_fit_or_with_an_impossible_request_says_why(planned):
@@ -218,9 +237,10 @@ def test_optimise_without_a_fit_or_with_an_impossible_request_says_why(planned):
     assert optimise(store, app.plan_cache, 1, "xgboost", fits, summary, token, **browser_form(channels)) == {
         "error": "Fit a model in the Models tab first: the Plan tab uses it to predict revenue and split a budget.",
         "version": key.version,
+        "family": "xgboost",
     }
     refused = optimise(store, app.plan_cache, 1, "ridge", fits, summary, token, **browser_form(channels, budget=None))
-    assert "budget" in refused["error"] and refused["version"] == key.version
+    assert "budget" in refused["error"] and refused["version"] == key.version and refused["family"] == "ridge"
 
 
 def test_slider_and_number_stay_in_sync_and_apply_sets_both(planned):
@@ -236,6 +256,7 @@ def test_slider_and_number_stay_in_sync_and_apply_sets_both(planned):
         None,
         ids,
         None,
+        "ridge",
         token,
         prop="value",
     )

@@ -42,7 +42,7 @@ def test_switching_model_keeps_spend_locks_and_bounds_and_says_what_it_dropped(c
         store, app.plan_cache, "xgboost", fits, summary, token, built_for, **values
     )
     found = controls(rows, bounds)
-    assert now == {"family": "xgboost", "version": version}
+    assert now == {"family": "xgboost", "version": version, "spend": now["spend"]}
     assert found[("plan-spend-input", channels[0])].value == round(top * 10, 2)
     assert found[("plan-spend-slider", channels[0])].max >= top * 10  # the slider reaches the kept spend
     assert found[("plan-spend-input", channels[1])].value == 123.0 and found[("plan-lock-checkbox", channels[1])].value
@@ -58,6 +58,34 @@ def test_switching_model_keeps_spend_locks_and_bounds_and_says_what_it_dropped(c
         store, app.plan_cache, "xgboost", fits, summary, token, {"family": "ridge", "version": "old data"}, **values
     )
     assert controls(fresh, None)[("plan-spend-input", channels[1])].value != 123.0 and quiet is None  # new data
+
+
+def test_switching_model_says_it_kept_the_users_values_only_when_the_user_set_some(compared):
+    """The page follows the recommended model on its own: the spend it started at is nothing the user set."""
+    app, token, sid, version = compared
+    store, summary = app.session_store, {"version": version}
+    fits = fitted_families(store, sid, version)
+    rows, bounds, built_for, _ = channel_controls(store, app.plan_cache, "ridge", fits, summary, token, None)
+    found = controls(rows, bounds)
+    channels = [c.id["channel"] for c in found.values() if c.id["type"] == "plan-spend-input"]
+    values = {
+        "ids": [Plan.spend(c) for c in channels],
+        "spend": [found[("plan-spend-input", c)].value for c in channels],
+        "locks": [False] * len(channels),
+        "minimums": [None] * len(channels),
+        "maximums": [None] * len(channels),
+    }
+    untouched = channel_controls(store, app.plan_cache, "xgboost", fits, summary, token, built_for, **values)
+    assert untouched[3] is None and untouched[2]["spend"] == built_for["spend"]
+    locked = {**values, "locks": [True, *[False] * (len(channels) - 1)]}
+    note = channel_controls(store, app.plan_cache, "xgboost", fits, summary, token, built_for, **locked)[3]
+    assert "Kept your spend, locks and bounds from Ridge (Robyn-style)." in str(note)
+    bounded = {**values, "maximums": [None, 900, *[None] * (len(channels) - 2)]}
+    note = channel_controls(store, app.plan_cache, "xgboost", fits, summary, token, built_for, **bounded)[3]
+    assert "Kept your spend, locks and bounds" in str(note)
+    moved = {**values, "spend": [values["spend"][0] + 1, *values["spend"][1:]]}
+    note = channel_controls(store, app.plan_cache, "xgboost", fits, summary, token, built_for, **moved)[3]
+    assert "Kept your spend, locks and bounds" in str(note)
 
 
 def test_goal_shows_the_budget_or_the_target_and_risk_only_with_intervals(planned):
@@ -121,7 +149,7 @@ def test_spend_for_target_finds_the_least_budget_that_reaches_it(planned):
     assert "error" not in record, record.get("error")
     assert record["goal"] == "target" and record["expected"]["revenue"] >= 0.99 * target
     assert record["budget"] == pytest.approx(150_000, rel=0.05) and record["inputs"]["goal"] == "target"
-    assert "needs a budget of about" in str(plan_outputs(record, key.version)[0])
+    assert "needs a budget of about" in str(plan_outputs(record, key.version, "ridge")[0])
     far = optimised_plan(app.plan_cache, key, "Ridge", plan_form(channels, goal="target", target=target * 1e6))
     assert "error" in far and "Traceback" not in far["error"]
 
@@ -135,5 +163,5 @@ def test_a_cautious_plan_says_what_it_costs_in_expected_revenue(planned):
     assert record["quantile"] == 0.1 and record["risk"]["quantile"] == 0.1
     assert record["risk"]["expected_revenue_cost"] >= -1e-3 * record["expected"]["revenue"]  # caution costs, or not
     assert record["risk"]["revenue_quantile"] >= record["risk"]["expected_plan_revenue_quantile"] * (1 - 1e-6)
-    view = str(plan_outputs(record, key.version)[0])
+    view = str(plan_outputs(record, key.version, "ridge")[0])
     assert "Cost of caution in expected revenue" in view and "Cautious plan" in view

@@ -28,6 +28,7 @@ from dashboard.tabs.plan.scenarios import (
     remove_scenario,
     save_scenario,
 )
+from dashboard.tabs.plan.state import FitKey, fitted_families
 from models.datasets import load_demo_bytes
 from tests.dashboard.helpers import FakeClock, browser_form, channels_of, components, triggered
 
@@ -90,6 +91,9 @@ def test_save_the_what_if_and_the_plan_then_list_compare_download_and_delete(sce
 
     listed, fresh = list_scenarios(store, revision, summary, "ridge", "Budget 150k", [], [], token)
     assert fresh == "Scenario 3" and "Budget 150k" in str(listed) and len(picks(listed)) == 2
+    assert "not the model selected" not in str(listed)
+    other = str(list_scenarios(store, revision, summary, "xgboost", "x", [], [], token)[0])
+    assert "Made with Ridge (Robyn-style), not the model selected" in other  # the model's label, as it is spelt
     ids = [p.id for p in picks(listed)]
     table, figure, disabled, no_export = compare_scenarios(store, [True, True], ids, "ridge", summary, token)
     assert "Spend per period: " + channels[0] in str(table) and "Marginal ROAS: " + channels[0] in str(table)
@@ -113,6 +117,23 @@ def test_save_the_what_if_and_the_plan_then_list_compare_download_and_delete(sce
     assert len(load_scenarios(store, key.sid)) == 2
     assert set(triggered(delete, remove_scenario, store, [1, None], token)) == {"revision"}
     assert [s["name"] for s in load_scenarios(store, key.sid)] == ["Budget 150k"]
+
+
+def test_the_plan_of_another_model_is_not_saved_as_the_selected_ones(compared):
+    app, token, sid, version = compared
+    store, summary = app.session_store, {"version": version}
+    fits = fitted_families(store, sid, version)
+    form = browser_form(app.plan_cache.model(FitKey(sid, "ridge", version, fits["ridge"]["stamp"])).channels)
+    reference = optimise(store, app.plan_cache, 1, "ridge", fits, summary, token, **form)
+    try:
+        args = (store, app.plan_cache, 1, "Ridge plan", "plan", reference)
+        refused, message = save_scenario(*args, "xgboost", fits, summary, token, **form)
+        assert refused is no_update and "Optimise first" in said(message)
+        saved = save_scenario(*args, "ridge", fits, summary, token, **form)[1]
+        assert "Saved 'Ridge plan' (optimised, Ridge" in said(saved)
+    finally:
+        store.delete(sid, "plan")
+        store.delete(sid, SCENARIOS)
 
 
 def test_at_most_four_are_compared(scenarios_of):
