@@ -98,18 +98,29 @@ def _share(totals: Mapping) -> float | None:
     return lift / base if lift is not None and base else None
 
 
-def shown_value(kind: str, value) -> str:
-    """A comparison cell as text for the page."""
+def shown_values(kind: str, values: Sequence) -> list[str]:
+    """A comparison row's cells as text for the page. Intervals are written together: the scenarios' amounts share
+    one unit and one number of digits (as many as it takes for values that differ to read differently), so that
+    a cautious plan's 1.409M never stands beside an expected plan's 1.4M."""
     if kind == "text":
-        return value or ""
+        return [value or "" for value in values]
     if kind in ("interval", "ratio interval"):
-        return interval_text(*value, numbers=compact_numbers if kind == "interval" else ratios)
-    if kind == "lift":
-        amount, share = value
-        return MISSING_TEXT if amount is None else f"{compact_numbers([amount])[0]} ({percent_change(share)})"
+        numbers = _together(compact_numbers if kind == "interval" else ratios, [v for value in values for v in value])
+        return [interval_text(*value, numbers=numbers) for value in values]
+    if kind == "lift":  # each on its own: lifts of 83k and 1.5k written together would read 83k and 2k
+        return [
+            MISSING_TEXT if amount is None else f"{compact_numbers([amount])[0]} ({percent_change(share)})"
+            for amount, share in values
+        ]
     if kind == "ratio":
-        return ratios([value])[0]
-    return whole(value)
+        return ratios(values)
+    return [whole(value) for value in values]
+
+
+def _together(numbers, row: list):
+    """``numbers`` (compact_numbers or ratios) that writes any of ``row``'s values as it writes them all at once."""
+    texts = dict(zip(row, numbers(row)))
+    return lambda values: [texts.get(v, numbers([v])[0]) for v in values]
 
 
 def comparison_sheet(rows: list[dict], names: list[str]) -> Sheet:

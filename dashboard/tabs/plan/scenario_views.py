@@ -9,7 +9,7 @@ from dash import html
 
 from dashboard.figures.format import compact_numbers, interval_text
 from dashboard.ids import Plan
-from dashboard.tabs.plan.compare import measure_name, measure_terms, shown_value
+from dashboard.tabs.plan.compare import measure_name, measure_terms, shown_values
 from dashboard.tabs.plan.saved import MAX_COMPARED, scenario_notes
 from dashboard.ui import header_cell, help_button, muted
 
@@ -68,7 +68,7 @@ def comparison_view(rows: list[dict], names: list[str]) -> dbc.Table:
     """Measures down, scenarios across."""
     header = html.Thead(html.Tr([html.Th("")] + [html.Th(name) for name in names]))
     body = [
-        html.Tr([measure_cell(row["measure"], i)] + [html.Td(shown_value(row["kind"], v)) for v in row["values"]])
+        html.Tr([measure_cell(row["measure"], i)] + [html.Td(t) for t in shown_values(row["kind"], row["values"])])
         for i, row in enumerate(rows)
     ]
     return dbc.Table([header, html.Tbody(body)], size="sm", striped=True, responsive=True, class_name="small mb-2")

@@ -160,7 +160,7 @@ def plan_headline(record: dict) -> str:
     horizon = f"the next {record['periods']} {record['unit']}"
     if record.get("goal") == "target":
         return (
-            f"{record['label']}: reaching {compact_number(record.get('target'))} of revenue over {horizon} needs a "
+            f"{record['label']}: reaching {whole(record.get('target'))} of revenue over {horizon} needs a "
             f"budget of about {whole(record['budget'])} (the least spend whose expected revenue reaches it)."
         )
     return f"{record['label']}: a budget of {whole(record['budget'])} over {horizon}."

@@ -11,6 +11,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.ids import Plan
 from dashboard.tabs.data.callbacks import ingest
+from dashboard.tabs.plan.compare import shown_values
 from dashboard.tabs.plan.optimise import optimise
 from dashboard.tabs.plan.saved import (
     MAX_NAME,
@@ -179,3 +180,13 @@ def test_scenarios_go_with_the_sessions_data_but_outlive_a_new_version(demo, set
     store.clock = clock = FakeClock()
     clock.advance(store.ttl + 60)  # idle past the TTL
     assert load_scenarios(store, sid) == []
+
+
+def test_compared_amounts_share_their_digits_across_scenarios():
+    """An expected plan at 1,404,000 (90%: 1.30M – 1.50M) beside a cautious one at 1,408,500 (1.405M – 1.412M)
+    read "1.4M" and "1.409M": caution looked like more revenue at a glance. A row is written as a whole."""
+    expected, cautious = (1_404_000.0, 1_300_000.0, 1_500_000.0), (1_408_500.0, 1_405_000.0, 1_412_000.0)
+    first, second = shown_values("interval", [expected, cautious])
+    assert first.split(" ")[0] == "1.404M" and second.split(" ")[0] == "1.409M", (first, second)
+    assert shown_values("lift", [(83_400.0, 0.063), (1_500.0, 0.001)]) == ["83k (+6.3%)", "1.5k (+0.1%)"]
+    assert shown_values("ratio", [1.2, 1.2]) == ["1.20", "1.20"] and shown_values("text", ["a", None]) == ["a", ""]
