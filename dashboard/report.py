@@ -22,6 +22,7 @@ import plotly.offline
 from dashboard.figures.format import compact_number, interval_text, no_negative_zero, ratio, ratios, whole
 from dashboard.figures.models import TOTAL_LABEL, contribution_waterfall, response_curves_figure, roas_bars
 from dashboard.figures.plan import scenario_spend_figure
+from dashboard.tabs.plan.state import period_name
 
 NUMBER_CELL = ' class="number"'
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
@@ -177,10 +178,6 @@ def _signed(value) -> str:
     return f"+{text}" if _number(value) and value > 0 and text != "0" else text
 
 
-def _percent(value) -> str:
-    return no_negative_zero(f"{value * 100:.1f}%") if _number(value) else "–"
-
-
 def _table(caption: str, headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
     """A table: headers escaped here, cells already HTML; the first cell of a row heads it, ``numeric``
     columns align right."""
@@ -240,7 +237,7 @@ def _fit_line(metrics: dict) -> str:
     parts = []
     for key, value in (metrics or {}).items():
         if _number(value):
-            shown = _percent(value) if key in PERCENT_METRICS else ratio(value)
+            shown = no_negative_zero(f"{value * 100:.1f}%") if key in PERCENT_METRICS else ratio(value)
             parts.append(f"{_text(METRICS.get(key, key.replace('_', ' ')))} {shown}")
     return f"<p>How well the model fits the data: {' · '.join(parts)}.</p>" if parts else ""
 
@@ -268,8 +265,7 @@ def _not_recommended(model: dict) -> list[str]:
 def _roas_row(row: dict) -> list[str]:
     contribution = _amount(row.get("contribution"), row.get("contribution_lower"), row.get("contribution_upper"))
     roas = _ratio(row.get("roas"), row.get("lower"), row.get("upper"))
-    spend = row.get("spend")
-    return [_text(row.get("channel")), _amount(spend), contribution, roas, _ratio(row.get("mroas"))]
+    return [_text(row.get("channel")), _amount(row.get("spend")), contribution, roas, _ratio(row.get("mroas"))]
 
 
 def _roas_section(snapshot: dict) -> str:
@@ -342,9 +338,9 @@ def _checks_section(snapshot: dict) -> str:
     return _section("Checks", _table("The model's checks", ["Check", "Status", "Detail", "What to do"], rows), "checks")
 
 
-def _plan_totals(plan: dict) -> str:
+def _plan_totals(plan: dict, frequency: str | None) -> str:
     totals, periods = plan.get("totals") or {}, plan.get("periods")
-    over = f" over {whole(periods)} periods" if _number(periods) else ""
+    over = f" over {whole(periods)} {period_name(frequency, plural=periods != 1)}" if _number(periods) else ""
     revenue = _amount(totals.get("revenue"), totals.get("revenue_lower"), totals.get("revenue_upper"))
     items = [
         (f"Expected revenue{over}", revenue),
@@ -356,7 +352,7 @@ def _plan_totals(plan: dict) -> str:
     return '<dl class="totals">' + "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in items) + "</dl>"
 
 
-def _plan_card(plan: dict) -> str:
+def _plan_card(plan: dict, frequency: str | None) -> str:
     kind = str(plan.get("kind") or "plan")
     meta = f"{_text(kind[:1].upper() + kind[1:])} · model {_text(plan.get('label'))}"
     if plan.get("saved_at"):
@@ -365,9 +361,10 @@ def _plan_card(plan: dict) -> str:
         [_text(c.get("channel")), whole(c.get("spend")), ratio(c.get("mroas") if _number(c.get("mroas")) else None)]
         for c in plan.get("channels") or []
     ]
-    table = _table("Spend per channel", ["Channel", "Spend per period", "Marginal ROAS"], rows, {1, 2})
+    headers = ["Channel", f"Spend per {period_name(frequency)}", "Marginal ROAS"]
+    table = _table("Spend per channel", headers, rows, {1, 2})
     heading = f'<h3>{_text(plan.get("name"))}</h3><p class="meta">{meta}</p>'
-    return f'<article class="plan">{heading}{_plan_totals(plan)}{table}</article>'
+    return f'<article class="plan">{heading}{_plan_totals(plan, frequency)}{table}</article>'
 
 
 def _plan_spend(plans: list[dict]) -> pd.DataFrame:
@@ -384,17 +381,20 @@ def _plan_spend(plans: list[dict]) -> pd.DataFrame:
     return frame
 
 
-def _plan_group(heading: str, plans: list[dict], name: str, note: str = "") -> str:
-    """A section of plan cards with the chart of their spend."""
+def _plan_group(heading: str, plans: list[dict], name: str, frequency: str | None, note: str = "") -> str:
+    """A section of plan cards with the chart of their spend, per day or week as the data's ``frequency``."""
     spend = _plan_spend(plans)
-    figure = scenario_spend_figure(spend, "Spend per period, by plan")
+    figure = scenario_spend_figure(spend, f"Spend per {period_name(frequency)}, by plan")
     chart = "" if spend.empty else _chart(figure, name, "Grouped bar chart of spend by plan")
-    return _section(heading, note + "".join(_plan_card(plan) for plan in plans) + chart, name)
+    return _section(heading, note + "".join(_plan_card(plan, frequency) for plan in plans) + chart, name)
 
 
 def _plans_section(snapshot: dict) -> str:
     """The plans made with this model; those made with other models apart, under a heading of their own."""
     plans, others = snapshot.get("plans") or [], snapshot.get("other_plans") or []
+    frequency = (snapshot.get("dataset") or {}).get("frequency")  # every plan was made on this data
     empty = _section("Plans", f"<p>No plans were saved with this {'model' if others else 'report'}.</p>", "plans")
-    apart = _plan_group("Plans saved with other models", others, "other-plans", OTHER_MODELS) if others else ""
-    return (_plan_group("Plans", plans, "plans") if plans else empty) + apart
+    apart = (
+        _plan_group("Plans saved with other models", others, "other-plans", frequency, OTHER_MODELS) if others else ""
+    )
+    return (_plan_group("Plans", plans, "plans", frequency) if plans else empty) + apart

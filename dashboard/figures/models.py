@@ -341,15 +341,20 @@ def response_curves_figure(
     return apply_theme(fig, "Response curves (markers: recent average spend)")
 
 
-def decay_figure(decay: pd.DataFrame, *, channels: Sequence[str] | None = None) -> go.Figure:
-    """Share of a period's spend effect felt N periods later, per channel (the adstock shape)."""
+def decay_figure(
+    decay: pd.DataFrame, *, channels: Sequence[str] | None = None, unit: tuple[str, str] = ("period", "periods")
+) -> go.Figure:
+    """Share of a period's spend effect felt N periods later, per channel (the adstock shape); ``unit`` names
+    the data's period, one and many ("day", "days")."""
     if decay.empty:
         return empty_figure("This model has no adstock")
+    one, many = unit
     names = [str(c) for c in pd.unique(decay["channel"])]
     colors = colors_for(names, channels)
     fig = go.Figure()
     for channel in names:
         rows = decay[decay["channel"] == channel].sort_values("lag")
+        words = [one if lag == 1 else many for lag in rows["lag"]]  # "after 1 day", "after 2 days"
         fig.add_trace(
             go.Scatter(
                 x=finite(rows["lag"]),
@@ -358,13 +363,16 @@ def decay_figure(decay: pd.DataFrame, *, channels: Sequence[str] | None = None) 
                 mode="lines+markers",
                 line={"color": colors[channel], "width": 2},
                 cliponaxis=False,  # the markers at lag 0 sit on the axis start, not half cut off
-                hovertemplate="after %{x} periods: %{y:.1%}<extra>" + channel + "</extra>",
+                customdata=words,
+                hovertemplate="after %{x} %{customdata}: %{y:.1%}<extra>" + channel + "</extra>",
             )
         )
     last = max(float(np.nanmax(decay["lag"].to_numpy(dtype=float), initial=0.0)), 1.0)
-    fig.update_xaxes(title_text="Periods after the spend", range=[0, last], dtick=nice_step(last / DECAY_TICKS))
+    fig.update_xaxes(
+        title_text=f"{many.capitalize()} after the spend", range=[0, last], dtick=nice_step(last / DECAY_TICKS)
+    )
     fig.update_yaxes(title_text="Share of effect", tickformat=".0%", rangemode="tozero")
-    return apply_theme(fig, "Carry-over: share of effect felt after N periods")
+    return apply_theme(fig, f"Carry-over: share of effect felt after N {many}")
 
 
 def nice_step(rough: float) -> int:

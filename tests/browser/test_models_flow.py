@@ -46,11 +46,11 @@ def test_fit_each_family_and_compare_on_the_leaderboard(dash_duo, dash_app):
     assert own and not any(text.endswith("*") for text in own)
     holdout = dash_duo.find_element(f"#{Models.HOLDOUT} [role=slider]")
     holdout.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
-    dash_duo.wait_for_contains_text(f"#{Models.LEADERBOARD}", "same last 219 periods", timeout=20)
-    assert "Trained on some of these periods" in dash_duo.find_element(f"#{Models.LEADERBOARD}").text
+    dash_duo.wait_for_contains_text(f"#{Models.LEADERBOARD}", "same last 219 days", timeout=20)
+    assert "Trained on some of these days" in dash_duo.find_element(f"#{Models.LEADERBOARD}").text
     wider = [cell.text for cell in dash_duo.find_elements(r2_cells)]
     assert all(text.endswith(" *") for text in wider) and wider != [f"{text} *" for text in own]
-    dash_duo.wait_for_contains_text(f"#{Models.HOLDOUT_NOTE}", "scores every fit on the last 219 periods")
+    dash_duo.wait_for_contains_text(f"#{Models.HOLDOUT_NOTE}", "scores every fit on the last 219 days")
     no_console_errors(dash_duo)
 
 

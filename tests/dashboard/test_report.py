@@ -314,3 +314,22 @@ def test_plans_made_with_other_models_are_set_apart():
     assert plot_count(page) == 5  # each group of plans has its spend chart
     page = render_report(shown | {"plans": []})
     assert "No plans were saved with this model." in section_text(page, "plans") and plot_count(page) == 4
+
+
+def test_plans_count_the_datas_days_or_weeks():
+    """A plan's horizon and spend in the data's own periods: days or weeks (one week alone), "periods" unknown."""
+    daily = section_text(render_report(snapshot()), "plans")
+    assert "Expected revenue over 30 days" in daily and "Spend over 30 days" in daily and "Spend per day" in daily
+    assert "period" not in daily
+    weekly = copy.deepcopy(snapshot())
+    weekly["dataset"]["frequency"] = "weekly"
+    weekly["plans"][0]["periods"] = 1
+    weekly["other_plans"] = [plan("Bold plan", "optimised", [9_000.0, 1.0, 1.0]) | {"label": "LightGBM"}]
+    page = render_report(weekly)
+    shown = section_text(page, "plans")
+    assert "Expected revenue over 1 week " in shown and "Spend over 1 week " in shown and "over 30 weeks" in shown
+    assert "Spend per week" in shown and "Spend per week" in section_text(page, "other-plans")
+    assert '"text":"Spend per week, by plan"' in section_html(page, "plans").replace(": ", ":")
+    unknown = copy.deepcopy(snapshot())
+    del unknown["dataset"]["frequency"]
+    assert "Expected revenue over 30 periods" in section_text(render_report(unknown), "plans")

@@ -27,8 +27,9 @@ from dashboard.tabs.models.fits import (
 )
 from dashboard.tabs.models.job import fit_job
 from dashboard.tabs.models.layout import DEFAULT_HOLDOUT
-from dashboard.tabs.models.leaderboard import NO_FITS, empty_leaderboard, leaderboard_view
+from dashboard.tabs.models.leaderboard import NO_FITS, counted, empty_leaderboard, leaderboard_view
 from dashboard.tabs.models.views import NOT_FITTED, results_view
+from dashboard.tabs.plan.state import period_name
 from dashboard.ui import alert, muted
 
 log = logging.getLogger(__name__)
@@ -241,12 +242,14 @@ def holdout_note(store: SessionStore, percent, summary: dict | None, *stages_tok
             for m in fit_summaries(store, store.session_or_none(token), summary["version"])
         }
     )
+    frequency = summary.get("frequency")  # days or weeks in the words; "periods" when unknown
     if not used or used == [periods]:
-        return f"Fits are scored on the last {periods} periods."
+        return f"Fits are scored on the last {counted(periods, frequency)}."
     return (
-        f"The leaderboard scores every fit on the last {periods} periods; the fits shown kept the last "
+        f"The leaderboard scores every fit on the last {counted(periods, frequency)}; the fits shown kept the last "
         f"{', '.join(map(str, used))} out of training. Where a fit trained on some of the new holdout, its errors "
-        "are marked *: fit it again for a fully out-of-sample score. The next fits keep these periods out."
+        f"are marked *: fit it again for a fully out-of-sample score. The next fits keep these "
+        f"{period_name(frequency, plural=True)} out."
     )
 
 

@@ -12,6 +12,7 @@ from dashboard.figures.compare import leaderboard_frame, roas_comparison
 from dashboard.figures.theme import empty_figure
 from dashboard.tabs.models.comparison import recommendation_text
 from dashboard.tabs.models.fits import DONE, FAILED, FitResult
+from dashboard.tabs.plan.state import period_name
 from dashboard.ui import alert, header_cell, muted
 
 NO_FITS = "No model fitted on this data yet. Pick a family below and click Fit."
@@ -59,7 +60,8 @@ def leaderboard_view(record: dict, fits: dict[str, FitResult], running: list[str
         for row in record["rows"]
     ]
     holdouts = sorted({fit.meta["metrics"]["holdout_periods"] for fit in fits.values()})
-    table = html.Div([ranked_table(rows), holdout_note(holdouts, rows, periods)])
+    frequency = next(iter(fits.values())).meta.get("frequency")  # every fit shown was made on the same data
+    table = html.Div([ranked_table(rows), holdout_note(holdouts, rows, periods, frequency)])
     if len(rows) == 1:
         return recommendation(record, rows), table, empty_figure(COMPARE_FIRST), HIDDEN, None
     figure = roas_comparison(side_by_side(rows, fits))
@@ -131,29 +133,37 @@ def disagreement_note(disagreements: list[dict]):
     return alert(content, "warning", class_name="py-2 small mt-2 mb-0")
 
 
-def holdout_note(holdouts: list[int], rows: list[dict], periods: int | None):
-    """What the holdout columns are for (not for crowning a model), on which periods, and which fits trained on
-    some of them (their errors there are partly in-sample: a refit with this holdout scores them fairly)."""
+def counted(count: int, frequency: str | None) -> str:
+    """A number of rows in the data's own words: "110 days", "1 week" ("periods" when the frequency is unknown)."""
+    return f"{count} {period_name(frequency, plural=count != 1)}"
+
+
+def holdout_note(holdouts: list[int], rows: list[dict], periods: int | None, frequency: str | None = None):
+    """What the holdout columns are for (not for crowning a model), on which periods (days or weeks, from the
+    data's ``frequency``), and which fits trained on some of them (their errors there are partly in-sample: a
+    refit with this holdout scores them fairly)."""
     if not periods:
         periods = holdouts[0] if len(holdouts) == 1 else None
     if periods is None:
         return alert(
-            f"These models were scored on different holdouts ({', '.join(map(str, holdouts))} periods): refit them "
-            "with the same holdout setting to compare their holdout errors fairly.",
+            f"These models were scored on different holdouts ({', '.join(map(str, holdouts))} "
+            f"{period_name(frequency, plural=True)}): refit them with the same holdout setting to compare their "
+            "holdout errors fairly.",
             "warning",
             class_name="py-2 small mb-0",
         )
     reading = (
         f"Ranked by score: what the checks say about how far each model's ROAS can be trusted. Holdout errors "
-        f"(every model on the same last {periods} periods, as the holdout slider sets) are for reference: models "
-        "that forecast equally well can still be far apart on ROAS. Hover a row for its reason."
+        f"(every model on the same last {counted(periods, frequency)}, as the holdout slider sets) are for "
+        "reference: models that forecast equally well can still be far apart on ROAS. Hover a row for its reason."
     )
     partly = [f"{row['model']} ({row['trained_on']})" for row in rows if row.get("trained_on")]
     if not partly:
         return html.Small(reading, className="text-muted")
     warning = (
-        f"* Trained on some of these periods: {', '.join(partly)}. Their holdout errors are partly in-sample and "
-        "look better than they are: fit them again with this holdout for a fair score."
+        f"* Trained on some of these {period_name(frequency, plural=True)}: {', '.join(partly)}. Their holdout "
+        "errors are partly in-sample and look better than they are: fit them again with this holdout for a fair "
+        "score."
     )
     return html.Div(
         [html.Small(reading, className="text-muted d-block"), html.Small(warning, className="text-warning-emphasis")]

@@ -17,6 +17,7 @@ from dashboard.figures.models import (
 )
 from dashboard.ids import Models
 from dashboard.tabs.models.fits import CHECKS_TABLE, DONE, FAILED, FitResult
+from dashboard.tabs.plan.state import period_name
 from dashboard.ui import caption, card, explained, graph, help_button, muted, stat_cards
 from models.checks import REFIT_CHECKS
 
@@ -40,11 +41,12 @@ METRIC_CARDS = (
     ("CV R² (mean)", ("R²", "CV"), "cv_r2", "{:.3f}"),
     ("Train R²", ("R²", "train"), "train_r2", "{:.3f}"),
 )
-# What each chart of a fit shows and how to read it, one plain line under the chart.
+# What each chart of a fit shows and how to read it, one plain line under the chart; {one} and {many} name the
+# data's period ("day", "days"): chart_caption fills them in.
 CHART_CAPTIONS = {
-    "fit": "Lines: the revenue you recorded and the model's prediction, period by period; the shaded stretch is "
+    "fit": "Lines: the revenue you recorded and the model's prediction, {one} by {one}; the shaded stretch is "
     "the holdout the model did not see. The closer the lines there, the better it forecasts.",
-    "contributions": "How much of each period's predicted revenue the model puts down to each channel (colours) "
+    "contributions": "How much of each {one}'s predicted revenue the model puts down to each channel (colours) "
     "and to the base, trend and seasonality (greys) and controls (muted colours); the stack adds up to the prediction.",
     "waterfall": "The whole period's predicted revenue built up step by step: from the base, each bar adds what "
     "one component brought in; the last bar is the total.",
@@ -52,7 +54,7 @@ CHART_CAPTIONS = {
     "more than it cost. Hatched bars: marginal ROAS, what the next unit of spend returns. Whiskers: 90% interval.",
     "curves": "Revenue per period each channel brings at each level of spend per period; a curve that flattens "
     "means extra spend there buys little. Markers: recent average spend. Bands: 90% interval.",
-    "decay": "Carry-over: the share of a period's spend effect still felt 1, 2, 3... periods later; a slow fall "
+    "decay": "Carry-over: the share of a {one}'s spend effect still felt 1, 2, 3... {many} later; a slow fall "
     "means the channel keeps working long after the money is spent.",
     "importance": "How much each input moves the model's revenue (channels, controls, trend and season); longer "
     "bars matter more. It says what the model leans on, not what a channel is worth per unit of spend.",
@@ -145,7 +147,7 @@ def intervals_text(meta: dict, running: bool) -> str:
         return (
             f"Error bars and bands are {made['level']:.0%} intervals from a calibrated bootstrap: "
             f"{made['replicates']} refits on data drawn from models that fit yours about as well as this one "
-            f"({made['block_periods']}-period blocks of residuals){took}."
+            f"({made['block_periods']}-{period_name(meta.get('frequency'))} blocks of residuals){took}."
         )
     if status == DONE:
         return "Error bars and bands are 90% credible intervals from the posterior."
@@ -169,7 +171,8 @@ def fit_header(meta: dict, running: bool) -> html.Div:
 def results_view(family: str, fit: FitResult, running: bool = False) -> html.Div:
     """Metrics, checks and every chart of one fit; ``running``: its intervals or checks are still coming."""
     tables, meta = fit.tables, fit.meta
-    channels = meta["channels"]
+    channels, frequency = meta["channels"], meta.get("frequency")  # frequency: days or weeks in the words
+    unit = (period_name(frequency), period_name(frequency, plural=True))
     contributions = tables["contributions"].set_index(tables["contributions"].columns[0])
     curves = response_curves_figure(tables["curves"], meta["recent_spend"], channels=channels)
 
@@ -178,15 +181,15 @@ def results_view(family: str, fit: FitResult, running: bool = False) -> html.Div
             metric_cards(family, meta["metrics"]),
             fit_header(meta, running),
             checks_card(meta, tables.get(CHECKS_TABLE), running),
-            chart(family, "fit", actual_vs_predicted(tables["fitted"]), 400),
-            chart(family, "contributions", contributions_area(contributions, channels), 420),
+            chart(family, "fit", actual_vs_predicted(tables["fitted"]), 400, unit),
+            chart(family, "contributions", contributions_area(contributions, channels), 420, unit),
             pair(
                 chart(family, "waterfall", contribution_waterfall(contributions.sum(), channels)),
                 chart(family, "roas", roas_bars(tables["roas"], channels=channels)),
             ),
             chart(family, "curves", curves, 420),
             pair(
-                chart(family, "decay", decay_figure(tables["decay"], channels=channels)),
+                chart(family, "decay", decay_figure(tables["decay"], channels=channels, unit=unit), unit=unit),
                 chart(family, "importance", importance_bars(tables["importance"])),
                 "g-3 mb-4",
             ),
@@ -194,9 +197,14 @@ def results_view(family: str, fit: FitResult, running: bool = False) -> html.Div
     )
 
 
-def chart(family: str, kind: str, figure, height: int = 380) -> dbc.Card:
+def chart_caption(kind: str, unit: tuple[str, str] = ("period", "periods")) -> str:
+    """How to read the chart, its periods named as the data's (``unit``: one and many, "day" and "days")."""
+    return CHART_CAPTIONS[kind].format(one=unit[0], many=unit[1])
+
+
+def chart(family: str, kind: str, figure, height: int = 380, unit: tuple[str, str] = ("period", "periods")) -> dbc.Card:
     """One of a fit's charts in its card, with a line under it on how to read it."""
-    return card([graph(Models.graph(family, kind), figure, height), caption(CHART_CAPTIONS[kind])])
+    return card([graph(Models.graph(family, kind), figure, height), caption(chart_caption(kind, unit))])
 
 
 def pair(left, right, class_name: str = "g-3") -> dbc.Row:

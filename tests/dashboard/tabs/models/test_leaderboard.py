@@ -6,7 +6,7 @@ import pandas as pd
 import models
 from dashboard.tabs.models.comparison import json_safe, recommendation_text, why
 from dashboard.tabs.models.fits import FitResult
-from dashboard.tabs.models.leaderboard import AGREE, checks_state, leaderboard_view
+from dashboard.tabs.models.leaderboard import AGREE, checks_state, holdout_note, leaderboard_view
 
 REASON = "{m}: recovers its twin's ROAS within 7%, passes the placebo check (15%), no check fails, holdout MAPE 3.9%."
 
@@ -18,10 +18,10 @@ def row(model, family, score, recommended, **extra) -> dict:
     return {**base, **numbers, "roas_spread": 0.3, "ok": 6, "warn": 0, "fail": 0, **extra}
 
 
-def fit(family, holdout=110, checks="done", width=0.5) -> FitResult:
+def fit(family, holdout=110, checks="done", width=0.5, frequency="daily") -> FitResult:
     roas = pd.DataFrame({"channel": ["google", "tiktok"], "roas": [1.0, 2.0]})
     roas["lower"], roas["upper"] = roas["roas"] - width / 2, roas["roas"] + width
-    meta = {"family": family, "fit_seconds": 1.5, "metrics": {"holdout_periods": holdout}}
+    meta = {"family": family, "fit_seconds": 1.5, "metrics": {"holdout_periods": holdout}, "frequency": frequency}
     meta["stages"] = {"intervals": "done", "checks": checks}
     return FitResult(meta=meta, tables={"roas": roas})
 
@@ -52,7 +52,7 @@ def test_disagreements_are_listed_and_unfinished_checks_make_it_provisional():
     advice, table, _, _, warning = leaderboard_view(record(rows, [said]), fits, running=["xgboost"])
     assert "disagree by more than 2x on google" in str(warning) and said["message"] in str(warning)
     assert "Provisional: the placebo and twin checks of XGBoost" in str(advice)
-    assert "placebo and twin running" in str(table) and "different holdouts (110, 220 periods)" in str(table)
+    assert "placebo and twin running" in str(table) and "different holdouts (110, 220 days)" in str(table)
 
 
 def test_one_model_needs_a_second_to_compare():
@@ -92,6 +92,23 @@ def test_the_slider_re_scores_on_its_periods_and_falls_back_to_the_fits_own_belo
     rows = [row("Ridge", "ridge", 71, True, mape=0.5)]
     _, wider, *_ = leaderboard_view(record(rows), {"ridge": shown}, [], periods=8)
     mape = models.score_last(table, 8)["mape"]  # the last 8 periods, 4 of which the fit was trained on
-    assert f"{mape:.1%} *" in str(wider) and "Ridge (4)" in str(wider) and "same last 8 periods" in str(wider)
+    assert f"{mape:.1%} *" in str(wider) and "Ridge (4)" in str(wider) and "same last 8 days" in str(wider)
+    assert "Trained on some of these days" in str(wider)
     _, own, *_ = leaderboard_view(record(rows), {"ridge": shown}, [], periods=1)  # a tiny dataset's 5%
-    assert "50.0%" in str(own) and "*" not in str(own) and "same last 4 periods" in str(own)
+    assert "50.0%" in str(own) and "*" not in str(own) and "same last 4 days" in str(own)
+
+
+def test_the_holdout_notes_count_the_datas_days_or_weeks():
+    """The data's frequency names its periods: days or weeks, one week alone; "periods" only when it is unknown."""
+    rows = [row("Ridge", "ridge", 71, True, trained_on=1)]
+    weekly = str(holdout_note([1], rows, None, "weekly"))
+    assert "same last 1 week," in weekly and "Trained on some of these weeks: Ridge (1)" in weekly
+    assert "same last 12 weeks," in str(holdout_note([12], rows, None, "weekly"))
+    assert "different holdouts (4, 8 weeks)" in str(holdout_note([4, 8], rows, None, "weekly"))
+    assert "same last 1 day," in str(holdout_note([4], rows, 1, "daily"))
+    assert "periods" not in weekly + str(holdout_note([28], rows, None, "daily"))
+    unknown = str(holdout_note([4, 8], rows, None)) + str(holdout_note([4], rows, None))
+    assert "(4, 8 periods)" in unknown and "same last 4 periods" in unknown and "these periods" in unknown
+    fits = {"ridge": fit("ridge", holdout=12, frequency="weekly")}
+    _, table, *_ = leaderboard_view(record([row("Ridge", "ridge", 71, True)]), fits, [])  # the fit's own frequency
+    assert "same last 12 weeks" in str(table)

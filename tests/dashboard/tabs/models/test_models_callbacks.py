@@ -140,6 +140,7 @@ def test_show_results_draws_the_fit_or_says_why_there_is_none(planned):
     assert "Holdout R²" in view and all(Models.graph("ridge", k) in view for k in ("fit", "roas", "curves", "decay"))
     assert Models.checks("ridge") in view and all(name in view for name in REFIT_CHECKS)  # every family's checks
     assert "calibrated bootstrap" in view and "check-running" not in view
+    assert "-day blocks of residuals" in view and "1, 2, 3... days later" in view  # the daily demo's words
     assert "Not fitted" in str(show_results(store, "xgboost", None, summary, None, token))
     assert "Check the options" in str(
         show_results(store, "ridge", {"error": "Check the options"}, summary, None, token)
@@ -212,19 +213,26 @@ def test_too_many_trials_are_explained_not_taken_for_automatic(demo):
 def test_the_holdout_slider_says_it_sets_the_next_fits_holdout(compared):
     app, token, sid, version = compared
     store = app.session_store
-    summary = {"rows": len(load_dataset(store, sid).frame), "version": version}
+    summary = load_dataset(store, sid).summary()  # the daily demo
     stages = [None] * len(models.MODEL_NAMES)
-    assert holdout_note(store, 10, summary, *stages, token) == "Fits are scored on the last 110 periods."
+    assert holdout_note(store, 10, summary, *stages, token) == "Fits are scored on the last 110 days."
     moved = holdout_note(store, 20, summary, *stages, token)
-    assert "The leaderboard scores every fit on the last 219 periods" in moved and "kept the last 110" in moved
-    assert "marked *" in moved and "fit it again" in moved
+    assert "The leaderboard scores every fit on the last 219 days" in moved and "kept the last 110" in moved
+    assert "marked *" in moved and "fit it again" in moved and "keep these days out" in moved
+    weekly = summary | {"rows": 20, "frequency": "weekly"}  # 20 weeks: 10% is the last 2, 5% the last 1
+    assert holdout_note(store, 10, weekly, *stages, token).startswith(
+        "The leaderboard scores every fit on the last 2 weeks;"
+    )
+    assert "on the last 1 week;" in holdout_note(store, 5, weekly, *stages, token)
+    assert "keep these weeks out" in holdout_note(store, 5, weekly, *stages, token)
+    assert holdout_note(store, 10, summary | {"frequency": None}, *stages, token).endswith("last 110 periods.")
     assert "applies to the next fits" in holdout_note(store, 20, None, *stages, token)
 
 
 def test_the_holdout_slider_scores_the_fits_shown_again(compared):
     app, token, sid, version = compared
     store = app.session_store
-    summary = {"rows": len(load_dataset(store, sid).frame), "version": version}
+    summary = load_dataset(store, sid).summary()
     ridge = load_model(store, sid, "ridge", version)
     fitted_table = ridge.summary().tables["fitted"]
 
@@ -235,11 +243,11 @@ def test_the_holdout_slider_scores_the_fits_shown_again(compared):
         return row.children[LEADERBOARD_COLUMNS.index("R² (holdout)") - 1].children, str(table)
 
     own, text = shown_r2(10)  # the holdout the fits were made with: their own metrics, no mark
-    assert own == f"{ridge.metrics['r2']:.3f}" and "Trained on some" not in text and "last 110 periods" in text
-    wider, text = shown_r2(20)  # re-scored on the last 219 periods, 109 of which ridge was trained on
+    assert own == f"{ridge.metrics['r2']:.3f}" and "Trained on some" not in text and "last 110 days" in text
+    wider, text = shown_r2(20)  # re-scored on the last 219 days, 109 of which ridge was trained on
     expected = models.score_last(fitted_table, 219)
     assert expected["trained_on"] == 109 and wider == f"{expected['r2']:.3f} *" and wider != own + " *"
-    assert "last 219 periods" in text and "Trained on some of these periods" in text
+    assert "last 219 days" in text and "Trained on some of these days" in text
     assert f"{models.LABELS['ridge']} (109)" in text
     shorter, text = shown_r2(5)  # inside the fits' own holdout: out of sample, so no mark
     assert shorter == f"{models.score_last(fitted_table, 55)['r2']:.3f}" and "Trained on some" not in text

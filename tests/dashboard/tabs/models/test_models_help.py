@@ -10,7 +10,7 @@ from dashboard.ids import Models
 from dashboard.tabs.models.callbacks import leaderboard, show_results
 from dashboard.tabs.models.layout import FAMILY_NOTES, family_panel
 from dashboard.tabs.models.leaderboard import COLUMN_TERMS
-from dashboard.tabs.models.views import CHART_CAPTIONS, METRIC_CARDS
+from dashboard.tabs.models.views import CHART_CAPTIONS, METRIC_CARDS, chart_caption, intervals_text
 from dashboard.ui import GLOSSARY
 from tests.dashboard.helpers import components, help_buttons
 
@@ -37,9 +37,22 @@ def test_metric_cards_the_sampler_line_and_every_chart_of_a_fit_are_explained(pl
     ids = [i for i, _ in buttons.values()]
     assert len(ids) == len(set(ids)) and all(i.startswith("models-ridge-help-") for i in ids)
     assert len([c for c in components(view) if isinstance(c, html.Button) and c.className == "help-button"]) == len(ids)
-    for kind, text in CHART_CAPTIONS.items():
+    for kind in CHART_CAPTIONS:
         card = next(c for c in components(view) if isinstance(c, dbc.Card) and Models.graph("ridge", kind) in str(c))
-        assert text in [c.children for c in components(card) if isinstance(c, html.P)]
+        assert chart_caption(kind, ("day", "days")) in [c.children for c in components(card) if isinstance(c, html.P)]
+
+
+def test_the_captions_and_the_intervals_name_the_datas_days_or_weeks():
+    days, weeks = chart_caption("decay", ("day", "days")), chart_caption("decay", ("week", "weeks"))
+    assert days.startswith("Carry-over: the share of a day's spend effect still felt 1, 2, 3... days later")
+    assert "a week's spend effect still felt 1, 2, 3... weeks later" in weeks
+    assert "prediction, week by week;" in chart_caption("fit", ("week", "weeks"))
+    assert "How much of each day's predicted revenue" in chart_caption("contributions", ("day", "days"))
+    assert "1, 2, 3... periods later" in chart_caption("decay")  # the frequency unknown
+    assert not any("{" in chart_caption(kind) for kind in CHART_CAPTIONS)
+    bootstrap = {"level": 0.9, "replicates": 50, "block_periods": 4}
+    assert "(4-week blocks of residuals)" in intervals_text({"intervals": bootstrap, "frequency": "weekly"}, False)
+    assert "(4-day blocks of residuals)" in intervals_text({"intervals": bootstrap, "frequency": "daily"}, False)
 
 
 def test_every_leaderboard_measure_has_its_help_button(compared):
