@@ -147,7 +147,9 @@ def intervals_text(meta: dict, running: bool) -> str:
         return (
             f"Error bars and bands are {made['level']:.0%} intervals from a calibrated bootstrap: "
             f"{made['replicates']} refits on data drawn from models that fit yours about as well as this one "
-            f"({made['block_periods']}-{period_name(meta.get('frequency'))} blocks of residuals){took}."
+            f"({made['block_periods']}-{period_name(meta.get('frequency'))} blocks of residuals){took}. An interval "
+            "that starts at the estimate means fits like this one understate that channel (trees, for one, are "
+            "flat below the lowest spend they have seen): the truth is more likely above."
         )
     if status == DONE:
         return "Error bars and bands are 90% credible intervals from the posterior."

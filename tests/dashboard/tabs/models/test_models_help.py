@@ -53,6 +53,10 @@ def test_the_captions_and_the_intervals_name_the_datas_days_or_weeks():
     bootstrap = {"level": 0.9, "replicates": 50, "block_periods": 4}
     assert "(4-week blocks of residuals)" in intervals_text({"intervals": bootstrap, "frequency": "weekly"}, False)
     assert "(4-day blocks of residuals)" in intervals_text({"intervals": bootstrap, "frequency": "daily"}, False)
+    # LightGBM's google read 0.58 [0.58, 4.48] with nothing to say why the estimate sits at the interval's end
+    assert "An interval that starts at the estimate means fits like this one understate that channel" in (
+        intervals_text({"intervals": bootstrap, "frequency": "daily"}, False)
+    )
 
 
 def test_every_leaderboard_measure_has_its_help_button(compared):
