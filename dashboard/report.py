@@ -19,10 +19,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.offline
 
-from dashboard.figures.format import compact_number, interval_text, no_negative_zero, ratio, ratios, whole
+from dashboard.figures.format import compact_number, interval_text, no_negative_zero, period_name, ratio, ratios, whole
 from dashboard.figures.models import TOTAL_LABEL, contribution_waterfall, response_curves_figure, roas_bars
 from dashboard.figures.plan import scenario_spend_figure
-from dashboard.tabs.plan.state import period_name
 
 NUMBER_CELL = ' class="number"'
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}

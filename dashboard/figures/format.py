@@ -103,6 +103,19 @@ def interval_text(value, lower=None, upper=None, numbers=compact_numbers) -> str
     return f"{point} (90%: {low} – {high})"
 
 
+PERIOD_NAMES = {"daily": ("day", "days"), "weekly": ("week", "weeks")}  # a row of the data, one and many
+
+
+def period_name(frequency: str | None, plural: bool = False) -> str:
+    """A row of the data in words: "day", "weeks"; "period(s)" when the frequency is unknown."""
+    return PERIOD_NAMES.get(frequency, ("period", "periods"))[plural]
+
+
+def counted(count: int, frequency: str | None) -> str:
+    """A number of rows in the data's own words: "110 days", "1 week" ("periods" when the frequency is unknown)."""
+    return f"{count} {period_name(frequency, plural=count != 1)}"
+
+
 def whole(value) -> str:
     """An amount in whole units with thousands separators: 12,345 (never -0)."""
     return distinct_texts([value], 0, grouped=True)[0]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.format import compact_number, finite, plotted, whole
+from dashboard.figures.format import compact_number, finite, period_name, plotted, whole
 from dashboard.figures.theme import (
     BASE_COLORS,
     TARGET_COLOR,
@@ -342,13 +342,13 @@ def response_curves_figure(
 
 
 def decay_figure(
-    decay: pd.DataFrame, *, channels: Sequence[str] | None = None, unit: tuple[str, str] = ("period", "periods")
+    decay: pd.DataFrame, *, channels: Sequence[str] | None = None, frequency: str | None = None
 ) -> go.Figure:
-    """Share of a period's spend effect felt N periods later, per channel (the adstock shape); ``unit`` names
-    the data's period, one and many ("day", "days")."""
+    """Share of a period's spend effect felt N periods later, per channel (the adstock shape); the periods are
+    named as the data's ``frequency`` has them ("after 2 days")."""
     if decay.empty:
         return empty_figure("This model has no adstock")
-    one, many = unit
+    one, many = period_name(frequency), period_name(frequency, plural=True)
     names = [str(c) for c in pd.unique(decay["channel"])]
     colors = colors_for(names, channels)
     fig = go.Figure()

@@ -10,6 +10,7 @@ from dash import Input, Output, State, ctx, no_update, set_props
 from dash.exceptions import PreventUpdate
 
 import models
+from dashboard.figures.format import counted, period_name
 from dashboard.ids import App, Models
 from dashboard.jobs import FitSlots
 from dashboard.store import SessionStore
@@ -27,9 +28,8 @@ from dashboard.tabs.models.fits import (
 )
 from dashboard.tabs.models.job import fit_job
 from dashboard.tabs.models.layout import DEFAULT_HOLDOUT
-from dashboard.tabs.models.leaderboard import NO_FITS, counted, empty_leaderboard, leaderboard_view
+from dashboard.tabs.models.leaderboard import NO_FITS, empty_leaderboard, leaderboard_view
 from dashboard.tabs.models.views import NOT_FITTED, results_view
-from dashboard.tabs.plan.state import period_name
 from dashboard.ui import alert, muted
 
 log = logging.getLogger(__name__)

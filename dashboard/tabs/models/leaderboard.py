@@ -9,10 +9,10 @@ from dash import html
 
 import models
 from dashboard.figures.compare import leaderboard_frame, roas_comparison
+from dashboard.figures.format import counted, period_name
 from dashboard.figures.theme import empty_figure
 from dashboard.tabs.models.comparison import recommendation_text
 from dashboard.tabs.models.fits import DONE, FAILED, FitResult
-from dashboard.tabs.plan.state import period_name
 from dashboard.ui import alert, header_cell, muted
 
 NO_FITS = "No model fitted on this data yet. Pick a family below and click Fit."
@@ -131,11 +131,6 @@ def disagreement_note(disagreements: list[dict]):
         html.Ul([html.Li(item["message"]) for item in disagreements], className="mb-0 mt-1"),
     ]
     return alert(content, "warning", class_name="py-2 small mt-2 mb-0")
-
-
-def counted(count: int, frequency: str | None) -> str:
-    """A number of rows in the data's own words: "110 days", "1 week" ("periods" when the frequency is unknown)."""
-    return f"{count} {period_name(frequency, plural=count != 1)}"
 
 
 def holdout_note(holdouts: list[int], rows: list[dict], periods: int | None, frequency: str | None = None):

@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
+from dashboard.figures.format import period_name
 from dashboard.figures.models import (
     actual_vs_predicted,
     contribution_waterfall,
@@ -17,7 +18,6 @@ from dashboard.figures.models import (
 )
 from dashboard.ids import Models
 from dashboard.tabs.models.fits import CHECKS_TABLE, DONE, FAILED, FitResult
-from dashboard.tabs.plan.state import period_name
 from dashboard.ui import caption, card, explained, graph, help_button, muted, stat_cards
 from models.checks import REFIT_CHECKS
 
@@ -174,7 +174,6 @@ def results_view(family: str, fit: FitResult, running: bool = False) -> html.Div
     """Metrics, checks and every chart of one fit; ``running``: its intervals or checks are still coming."""
     tables, meta = fit.tables, fit.meta
     channels, frequency = meta["channels"], meta.get("frequency")  # frequency: days or weeks in the words
-    unit = (period_name(frequency), period_name(frequency, plural=True))
     contributions = tables["contributions"].set_index(tables["contributions"].columns[0])
     curves = response_curves_figure(tables["curves"], meta["recent_spend"], channels=channels)
 
@@ -183,15 +182,21 @@ def results_view(family: str, fit: FitResult, running: bool = False) -> html.Div
             metric_cards(family, meta["metrics"]),
             fit_header(meta, running),
             checks_card(meta, tables.get(CHECKS_TABLE), running),
-            chart(family, "fit", actual_vs_predicted(tables["fitted"]), 400, unit),
-            chart(family, "contributions", contributions_area(contributions, channels), 420, unit),
+            chart(family, "fit", actual_vs_predicted(tables["fitted"]), 400, frequency),
+            chart(family, "contributions", contributions_area(contributions, channels), 420, frequency),
             pair(
                 chart(family, "waterfall", contribution_waterfall(contributions.sum(), channels)),
                 chart(family, "roas", roas_bars(tables["roas"], channels=channels)),
             ),
             chart(family, "curves", curves, 420),
             pair(
-                chart(family, "decay", decay_figure(tables["decay"], channels=channels, unit=unit), unit=unit),
+                chart(
+                    family,
+                    "decay",
+                    decay_figure(tables["decay"], channels=channels, frequency=frequency),
+                    380,
+                    frequency,
+                ),
                 chart(family, "importance", importance_bars(tables["importance"])),
                 "g-3 mb-4",
             ),
@@ -199,14 +204,14 @@ def results_view(family: str, fit: FitResult, running: bool = False) -> html.Div
     )
 
 
-def chart_caption(kind: str, unit: tuple[str, str] = ("period", "periods")) -> str:
-    """How to read the chart, its periods named as the data's (``unit``: one and many, "day" and "days")."""
-    return CHART_CAPTIONS[kind].format(one=unit[0], many=unit[1])
+def chart_caption(kind: str, frequency: str | None = None) -> str:
+    """How to read the chart, its periods named as the data's ``frequency`` has them ("day", "days")."""
+    return CHART_CAPTIONS[kind].format(one=period_name(frequency), many=period_name(frequency, plural=True))
 
 
-def chart(family: str, kind: str, figure, height: int = 380, unit: tuple[str, str] = ("period", "periods")) -> dbc.Card:
+def chart(family: str, kind: str, figure, height: int = 380, frequency: str | None = None) -> dbc.Card:
     """One of a fit's charts in its card, with a line under it on how to read it."""
-    return card([graph(Models.graph(family, kind), figure, height), caption(chart_caption(kind, unit))])
+    return card([graph(Models.graph(family, kind), figure, height), caption(chart_caption(kind, frequency))])
 
 
 def pair(left, right, class_name: str = "g-3") -> dbc.Row:

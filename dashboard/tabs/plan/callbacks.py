@@ -7,6 +7,7 @@ from dash import ALL, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 import models
+from dashboard.figures.format import period_name
 from dashboard.figures.plan import incremental_figure, prediction_figure
 from dashboard.figures.theme import empty_figure
 from dashboard.ids import App, Models, Plan
@@ -25,7 +26,6 @@ from dashboard.tabs.plan.state import (
     fit_key,
     fitted_families,
     made_with,
-    period_name,
     stored_plan,
 )
 from dashboard.tabs.plan.views import recommendation_line, what_if_cards, what_if_table

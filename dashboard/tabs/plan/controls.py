@@ -7,8 +7,7 @@ from collections.abc import Mapping
 
 from dash import html
 
-from dashboard.figures.format import whole
-from dashboard.tabs.plan.state import period_name
+from dashboard.figures.format import period_name, whole
 from dashboard.tabs.plan.views import bound_rows, channel_rows
 from dashboard.ui import alert
 

@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 
 import models
 from dashboard.exports import csv_bytes, xlsx_bytes
-from dashboard.figures.format import no_negative_zero
+from dashboard.figures.format import no_negative_zero, period_name
 from dashboard.figures.plan import allocation_figure
 from dashboard.figures.theme import empty_figure
 from dashboard.ids import App, Plan
@@ -31,7 +31,6 @@ from dashboard.tabs.plan.state import (
     PlanCache,
     fit_key,
     made_with,
-    period_name,
     recent_window,
     save_plan,
     stored_plan,

@@ -10,6 +10,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.exports import distinct_headers, xlsx_bytes
+from dashboard.figures.format import period_name
 from dashboard.figures.plan import scenario_spend_figure
 from dashboard.ids import App, Plan
 from dashboard.store import SessionStore
@@ -28,7 +29,7 @@ from dashboard.tabs.plan.saved import (
     what_if_scenario,
 )
 from dashboard.tabs.plan.scenario_views import comparison_view, scenario_list
-from dashboard.tabs.plan.state import PlanCache, fit_key, made_with, period_name, stored_plan
+from dashboard.tabs.plan.state import PlanCache, fit_key, made_with, stored_plan
 from dashboard.ui import alert
 
 OWN_HEADERS = ("Measure", "Channel")  # the first columns of compare.comparison_sheet and compare.spend_sheet

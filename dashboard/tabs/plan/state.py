@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
+from dashboard.figures.format import period_name
 from dashboard.store import SessionStore
 from dashboard.tabs.models.fits import fit_stamp, fit_summaries, load_model
 from models.planning import Horizon
@@ -22,7 +23,6 @@ DEFAULT_PERIODS = {"daily": 28, "weekly": 4}  # about the next month
 # (fitted.recent_spend(); a test checks these numbers against it).
 RECENT_PERIODS = {"daily": 28, "weekly": 4}
 MAX_PERIODS = 730
-PERIOD_NAMES = {"daily": ("day", "days"), "weekly": ("week", "weeks")}
 
 
 class LRU:
@@ -168,10 +168,6 @@ def checked_periods(periods) -> int:
     if not math.isfinite(number) or number != int(number) or not 1 <= number <= MAX_PERIODS:
         raise ValueError(f"The horizon must be a whole number of periods from 1 to {MAX_PERIODS}.")
     return int(number)
-
-
-def period_name(frequency: str | None, plural: bool = False) -> str:
-    return PERIOD_NAMES.get(frequency, ("period", "periods"))[plural]
 
 
 def recent_window(frequency: str | None) -> str:

@@ -12,14 +12,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import models
-from dashboard.figures.format import interval_text, percent_change, ratios
+from dashboard.figures.format import interval_text, percent_change, period_name, ratios
 from dashboard.store import SessionStore
 from dashboard.tabs.data.state import load_dataset
 from dashboard.tabs.models.comparison import comparison, recommended_row, why
 from dashboard.tabs.models.fits import CHECKS_TABLE, load_fit, load_model
 from dashboard.tabs.models.views import intervals_text
 from dashboard.tabs.plan.saved import load_scenarios
-from dashboard.tabs.plan.state import DEFAULT_PERIODS, period_name
+from dashboard.tabs.plan.state import DEFAULT_PERIODS
 
 MOVED = 0.10  # the headline what-if: this share of the weakest channel's spend moved to the strongest
 TOP_CHANNELS = 3  # channels named in the headlines

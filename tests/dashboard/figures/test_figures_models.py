@@ -254,14 +254,14 @@ def test_decay_figure_lines_and_empty():
 
 def test_decay_figure_names_the_datas_days_or_weeks():
     decay = pd.DataFrame({"channel": "tv", "lag": [0, 1, 2], "weight": [0.5, 0.3, 0.2]})
-    daily = figures.decay_figure(decay, unit=("day", "days"))
+    daily = figures.decay_figure(decay, frequency="daily")
     assert daily.layout.title.text == "Carry-over: share of effect felt after N days"
     assert daily.layout.xaxis.title.text == "Days after the spend"
     trace = daily.data[0]
     assert list(trace.customdata) == ["days", "day", "days"] and trace.hovertemplate.startswith(
         "after %{x} %{customdata}:"
     )
-    weekly = figures.decay_figure(decay, unit=("week", "weeks"))
+    weekly = figures.decay_figure(decay, frequency="weekly")
     assert weekly.layout.xaxis.title.text == "Weeks after the spend" and "after N weeks" in weekly.layout.title.text
     assert list(weekly.data[0].customdata) == ["weeks", "week", "weeks"]  # "after 1 week", "after 2 weeks"
     unknown = figures.decay_figure(decay)

@@ -39,15 +39,15 @@ def test_metric_cards_the_sampler_line_and_every_chart_of_a_fit_are_explained(pl
     assert len([c for c in components(view) if isinstance(c, html.Button) and c.className == "help-button"]) == len(ids)
     for kind in CHART_CAPTIONS:
         card = next(c for c in components(view) if isinstance(c, dbc.Card) and Models.graph("ridge", kind) in str(c))
-        assert chart_caption(kind, ("day", "days")) in [c.children for c in components(card) if isinstance(c, html.P)]
+        assert chart_caption(kind, "daily") in [c.children for c in components(card) if isinstance(c, html.P)]
 
 
 def test_the_captions_and_the_intervals_name_the_datas_days_or_weeks():
-    days, weeks = chart_caption("decay", ("day", "days")), chart_caption("decay", ("week", "weeks"))
+    days, weeks = chart_caption("decay", "daily"), chart_caption("decay", "weekly")
     assert days.startswith("Carry-over: the share of a day's spend effect still felt 1, 2, 3... days later")
     assert "a week's spend effect still felt 1, 2, 3... weeks later" in weeks
-    assert "prediction, week by week;" in chart_caption("fit", ("week", "weeks"))
-    assert "How much of each day's predicted revenue" in chart_caption("contributions", ("day", "days"))
+    assert "prediction, week by week;" in chart_caption("fit", "weekly")
+    assert "How much of each day's predicted revenue" in chart_caption("contributions", "daily")
     assert "1, 2, 3... periods later" in chart_caption("decay")  # the frequency unknown
     assert not any("{" in chart_caption(kind) for kind in CHART_CAPTIONS)
     bootstrap = {"level": 0.9, "replicates": 50, "block_periods": 4}
