@@ -335,13 +335,18 @@ class TreeMMM(BootstrapMMM):
     def importance(self) -> pd.DataFrame:
         r"""Mean absolute SHAP value per feature over the data, in currency per period (largest first).
 
-        Media features are named by channel. A linear term :math:`b_j z_j` has the SHAP value
+        Media features are named by channel; the ``season_*`` terms are summed per period into one
+        ``seasonality`` feature. A linear term :math:`b_j z_j` has the SHAP value
         :math:`b_j (z_j - \bar z_j)`; a control's is that plus its TreeSHAP value.
         """
         self._check_fitted()
         effects, _ = self._effects(self.data_)
         linear = list(self.linear_)
         effects[linear] -= self._linear_terms(self._context(self.data_)).mean(axis=0)
+        # The Fourier terms act together: one seasonality row, as ridge and the Bayesian model report it.
+        season = [name for name in linear if name.startswith("season_")]
+        if season:
+            effects = effects.drop(columns=season).assign(**{SEASONALITY: effects[season].sum(axis=1)})
         table = pd.DataFrame(
             {"feature": effects.columns, "importance": effects.abs().mean().to_numpy(), "kind": "SHAP"}
         )

@@ -81,7 +81,10 @@ def test_importance_is_mean_absolute_shap_per_feature(fitted):
     importance = fitted.importance()
     roles = fitted.roles_
     assert set(importance["kind"]) == {"SHAP"}
-    assert {*roles["channels"], *roles["controls"], "trend"} <= set(importance["feature"])
+    assert {*roles["channels"], *roles["controls"], "trend", "seasonality"} <= set(importance["feature"])
+    # The Fourier terms are one feature, as ridge and the Bayesian model show it, not "Season (weekly, sin 3)" apart.
+    assert not importance["feature"].str.startswith("season_").any()
+    assert importance["feature"].is_unique
 
 
 def test_decay_curves_are_normalised_geometric_weights(fitted):
