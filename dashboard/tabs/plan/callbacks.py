@@ -28,7 +28,7 @@ from dashboard.tabs.plan.state import (
     made_with,
     stored_plan,
 )
-from dashboard.tabs.plan.views import recommendation_line, what_if_cards, what_if_table
+from dashboard.tabs.plan.views import recommendation_line, spend_shown, what_if_cards, what_if_table
 from dashboard.ui import alert, muted
 
 STAGES = [Input(Models.stage_store(f), "data") for f in models.MODEL_NAMES]  # a fit saved, ended or failed
@@ -227,7 +227,7 @@ def synced_spend(trigger, sliders: list, numbers: list, channels: list[str], pla
     if trigger == Plan.APPLY:
         if not plan or plan.get("error"):
             raise PreventUpdate
-        optimal = {row["channel"]: round(row["optimal"], 2) for row in plan["allocation"]}
+        optimal = {row["channel"]: spend_shown(row["optimal"]) for row in plan["allocation"]}
         values = [optimal.get(c, n) for c, n in zip(channels, numbers)]
         return values, values
     if not isinstance(trigger, dict) or trigger.get("channel") not in channels:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dash import html
 
 from dashboard.figures.format import period_name, whole
-from dashboard.tabs.plan.views import bound_rows, channel_rows
+from dashboard.tabs.plan.views import bound_rows, channel_rows, spend_shown
 from dashboard.ui import alert
 
 RANGE_SLACK = 0.01  # as the engine: a spend beyond the data's range by more than 1% is an extrapolation
@@ -35,7 +35,7 @@ def kept_controls(fitted, values: Mapping | None, before: str | None = None, sta
         if c in seen.index
     ]
     note = switch_note(before, bool(kept["spend"]), dropped, [o for o in outside if o])
-    return rows, bounds, {c: round(v, 2) for c, v in spend.items()}, note  # rounded as the controls show it
+    return rows, bounds, {c: spend_shown(v) for c, v in spend.items()}, note  # rounded as the controls show it
 
 
 def user_values(values: Mapping | None) -> dict:
@@ -58,7 +58,7 @@ def user_set(kept: Mapping, start: Mapping | None) -> bool:
     if kept["locked"] or kept["minimums"] or kept["maximums"]:
         return True
     start = start or {}
-    return any(round(v, 2) != start.get(c) for c, v in kept["spend"].items())
+    return any(spend_shown(v) != start.get(c) for c, v in kept["spend"].items())
 
 
 def out_of_range(channel: str, spend: float, low: float, high: float, unit: str) -> str | None:

@@ -48,6 +48,12 @@ def slider_range(recent: float, history_max: float) -> tuple[float, float]:
     return float(top), float(top / 200)
 
 
+def spend_shown(spend: float) -> float:
+    """A spend per period as the number boxes show it: whole from 100 up (2,262, as the tables write it, not
+    2262.47), cents below."""
+    return float(round(spend)) if abs(spend) >= 100 else round(float(spend), 2)
+
+
 def channel_rows(
     spend: dict[str, float], history_max: dict[str, float], unit: str, locked: set[str] = frozenset()
 ) -> list[dbc.Row]:
@@ -59,7 +65,7 @@ def channel_rows(
 
 def channel_row(channel: str, spend: float, history_max: float, unit: str, locked: bool = False) -> dbc.Row:
     top, step = slider_range(spend, history_max)
-    value = round(spend, 2)
+    value = spend_shown(spend)
     slider = dcc.Slider(
         id=Plan.slider(channel),
         min=0,
