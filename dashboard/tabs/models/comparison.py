@@ -67,9 +67,21 @@ def json_safe(value):
     return number if math.isfinite(number) else None
 
 
+MAPE_PHRASE = "holdout MAPE "  # how compare()'s reason quotes the holdout fit (its last phrase)
+
+
 def recommended_row(record: dict) -> dict:
     """The recommended model's row."""
     return next(row for row in record["rows"] if row["recommended"])
+
+
+def with_mape(reason: str, mape) -> str:
+    """The reason quoting ``mape`` for its holdout MAPE: the figure the table shows once the holdout slider has
+    re-scored the fits (compare() wrote the one of the holdout each model was fitted with)."""
+    head, found, tail = str(reason).rpartition(MAPE_PHRASE)
+    if not found or mape is None or "%" not in tail:
+        return reason
+    return f"{head}{MAPE_PHRASE}{float(mape):.1%}{tail[tail.index('%') + 1 :]}"
 
 
 def why(row: dict) -> str:

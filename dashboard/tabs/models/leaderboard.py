@@ -11,7 +11,7 @@ import models
 from dashboard.figures.compare import leaderboard_frame, roas_comparison
 from dashboard.figures.format import counted, period_name
 from dashboard.figures.theme import empty_figure
-from dashboard.tabs.models.comparison import recommendation_text
+from dashboard.tabs.models.comparison import recommendation_text, with_mape
 from dashboard.tabs.models.fits import DONE, FAILED, FitResult
 from dashboard.ui import alert, header_cell, muted
 
@@ -59,6 +59,9 @@ def leaderboard_view(record: dict, fits: dict[str, FitResult], running: list[str
         }
         for row in record["rows"]
     ]
+    if periods:  # the reasons quote the MAPE the table shows, not the one of each fit's own holdout
+        rows = [{**row, "reason": with_mape(row["reason"], row.get("mape"))} for row in rows]
+        record = {**record, "rows": rows}
     holdouts = sorted({fit.meta["metrics"]["holdout_periods"] for fit in fits.values()})
     frequency = next(iter(fits.values())).meta.get("frequency")  # every fit shown was made on the same data
     table = html.Div([ranked_table(rows), holdout_note(holdouts, rows, periods, frequency)])

@@ -4,7 +4,7 @@ ROAS side by side and the disagreement warning."""
 import pandas as pd
 
 import models
-from dashboard.tabs.models.comparison import json_safe, recommendation_text, why
+from dashboard.tabs.models.comparison import json_safe, recommendation_text, why, with_mape
 from dashboard.tabs.models.fits import FitResult
 from dashboard.tabs.models.leaderboard import AGREE, checks_state, holdout_note, leaderboard_view
 
@@ -70,6 +70,10 @@ def test_checks_state_and_the_words_taken_from_the_comparison():
     best = row("LightGBM", "lightgbm", 84.0, True)
     assert why(best) == REASON.format(m="LightGBM")[len("LightGBM: ") : -1]
     assert why({**best, "reason": "unexpected words"}) == "unexpected words"  # another wording is shown whole
+    told = with_mape(best["reason"], 0.052)
+    assert told.endswith("no check fails, holdout MAPE 5.2%. Recommended: score 84 of 100, next XGBoost 81.")
+    assert recommendation_text(record([{**best, "reason": told}])).endswith("holdout MAPE 5.2%.")
+    assert with_mape("other words", 0.052) == "other words" and with_mape(best["reason"], None) == best["reason"]
     assert recommendation_text(record([best])).startswith("LightGBM, because its checks score 84 of 100: recovers")
     assert [json_safe(v) for v in (float("nan"), float("inf"), 2, True, "x", None)] == [
         None,
@@ -94,6 +98,8 @@ def test_the_slider_re_scores_on_its_periods_and_falls_back_to_the_fits_own_belo
     mape = models.score_last(table, 8)["mape"]  # the last 8 periods, 4 of which the fit was trained on
     assert f"{mape:.1%} *" in str(wider) and "Ridge (4)" in str(wider) and "same last 8 days" in str(wider)
     assert "Trained on some of these days" in str(wider)
+    # Every row's reason (its tooltip) quotes the MAPE the table shows, not the one of the fit's own holdout.
+    assert f"holdout MAPE {mape:.1%}." in str(wider) and "MAPE 3.9%" not in str(wider)
     _, own, *_ = leaderboard_view(record(rows), {"ridge": shown}, [], periods=1)  # a tiny dataset's 5%
     assert "50.0%" in str(own) and "*" not in str(own) and "same last 4 days" in str(own)
 
