@@ -16,7 +16,6 @@ VIF_CAP = 100.0
 PERIOD_AXIS = {"day": "Date", "week": "Week starting", "month": "Month"}
 # Above this many series per-cell numbers overlap: the cells keep their colour and the hover keeps the value.
 CELL_TEXT_MAX = 15
-VIF_NOTE = "Above 10: channels move together;<br>their separate effects are hard to tell apart"
 
 
 def _money(label: str, currency: str | None) -> str:
@@ -120,21 +119,11 @@ def _vif_hover(value: float) -> str:
 
 
 def _vif_guides(fig: go.Figure) -> None:
-    """Reference lines at 5 and 10 and the note under the axis that says what they mean."""
+    """Reference lines at 5 (dotted) and 10 (dashed); the chart's caption on the Explore tab says what they mean
+    (a note inside the figure sat under the axis's left end, away from the lines it explained)."""
     for threshold, dash in ((5, "dot"), (10, "dash")):
         line = {"color": "#888888", "dash": dash, "width": 1}
         fig.add_vline(x=threshold, line=line, annotation_text=str(threshold), annotation_position="top")
-    fig.add_annotation(
-        text=VIF_NOTE,
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=-0.2,
-        xanchor="left",
-        yanchor="top",
-        showarrow=False,
-        font={"size": 12, "color": "#555555"},
-    )
 
 
 def vif_figure(
@@ -167,6 +156,5 @@ def vif_figure(
     # Reversed so channels read top-down in the order given.
     fig.update_yaxes(autorange="reversed", title_text=None)
     apply_theme(fig, "Collinearity between channels (VIF)")
-    # Extra bottom room for the explanatory note under the axis.
-    fig.update_layout(showlegend=False, margin={"b": 100})
+    fig.update_layout(showlegend=False)
     return fig

@@ -8,6 +8,7 @@ import pytest
 
 from dashboard.figures import explore as figures
 from dashboard.figures.theme import KNOWN_CHANNEL_COLORS, PALETTE, TEMPLATE, channel_colors, empty_figure
+from dashboard.tabs.explore.layout import VIF_NOTE as EXPLORE_VIF_NOTE
 from models.explore import correlation_matrix, spend_share, variance_inflation
 
 CHANNELS = ["google", "facebook", "podcast"]
@@ -103,7 +104,9 @@ def test_vif_figure_caps_infinite_values():
     assert bar.hovertext[2] == "perfectly collinear"
     assert "250" in bar.hovertext[3]
     assert sorted(shape.x0 for shape in fig.layout.shapes) == [5, 10]
-    assert any("above 10" in note.text.lower() for note in fig.layout.annotations)
+    # Each line is labelled where it is; the chart's caption on the Explore tab says what they mean.
+    assert sorted(note.text for note in fig.layout.annotations) == ["10", "5"]
+    assert "dotted line at 5" in EXPLORE_VIF_NOTE and "dashed line at 10" in EXPLORE_VIF_NOTE
 
 
 def test_vif_figure_from_engine_output(frame):
