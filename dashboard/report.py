@@ -14,6 +14,7 @@ import html
 import math
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -36,46 +37,8 @@ ROAS_COLUMNS = ("channel", "spend", "contribution", "roas", "mroas", "lower", "u
 CURVE_COLUMNS = ("channel", "spend", "response", "lower", "upper")
 OTHER_MODELS = '<p class="note">Made with other models of this data: their numbers are those models\' estimates.</p>'
 
-STYLE = """
-*{box-sizing:border-box}
-body{margin:0;background:#f3f4f6;color:#1f2328;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,
-"Helvetica Neue",Arial,sans-serif}
-.page{max-width:960px;margin:0 auto;padding:0 24px}
-header.page{padding-top:32px}
-h1{font-size:2rem;margin:0 0 8px}
-h2{font-size:1.35rem;margin:0 0 12px}
-h3{font-size:1.1rem;margin:0 0 8px}
-.subtitle{margin:2px 0;color:#1f2328}
-.meta,.note,footer{color:#57606a;font-size:.95rem}
-section{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:24px;margin:20px 0}
-.plan{border:1px solid #d0d7de;border-radius:6px;padding:16px;margin:16px 0}
-table{border-collapse:collapse;width:100%;margin:12px 0;font-size:.95rem}
-caption{text-align:left;font-weight:600;padding-bottom:6px}
-th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #d0d7de;vertical-align:top}
-thead th{background:#f6f8fa}
-td.number{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-dl.totals{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:8px 0}
-dl.totals dt{color:#57606a}
-dl.totals dd{margin:0;font-variant-numeric:tabular-nums}
-.status{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;white-space:nowrap}
-.status-ok{background:#dafbe1;color:#116329}
-.status-warn{background:#fff8c5;color:#7d4e00}
-.status-fail{background:#ffebe9;color:#a40e26}
-.status-other{background:#f6f8fa;color:#57606a}
-.chart{margin:16px 0;overflow:hidden}
-footer{padding:8px 24px 32px}
-@media print{
-@page{margin:12mm}
-body{background:#fff;color:#000;font-size:11pt}
-.page{max-width:none;padding:0}
-section{box-shadow:none;border-radius:0;padding:0;margin:0 0 16px}
-section,.plan,.chart,table,tr{break-inside:avoid}
-h2,h3{break-after:avoid}
-.chart{zoom:.8}
-.modebar-container,.modebar,noscript{display:none!important}
-.status{print-color-adjust:exact;-webkit-print-color-adjust:exact}
-}
-"""
+# inlined into every report page, so that a downloaded report looks the same opened offline
+STYLE = Path(__file__).with_name("report.css").read_text(encoding="utf-8")
 
 
 def render_report(snapshot: dict, plotly_js: str = "inline") -> str:
@@ -313,9 +276,12 @@ def _curves_section(snapshot: dict) -> str:
     if not curves:
         return _section("Response curves", "<p>No response curves in this report.</p>", "curves")
     recent = {str(k): float(v) for k, v in (snapshot.get("recent_spend") or {}).items() if _number(v)}
-    channels = (snapshot.get("dataset") or {}).get("channels")
-    fig = response_curves_figure(_frame(curves, CURVE_COLUMNS), recent, channels=channels)
-    words = "<p>Revenue per period that each level of spend per period brings; markers show recent average spend.</p>"
+    dataset = snapshot.get("dataset") or {}
+    per = period_name(dataset.get("frequency"))
+    fig = response_curves_figure(
+        _frame(curves, CURVE_COLUMNS), recent, channels=dataset.get("channels"), frequency=dataset.get("frequency")
+    )
+    words = f"<p>Revenue per {per} that each level of spend per {per} brings; markers show recent average spend.</p>"
     return _section("Response curves", words + _chart(fig, "curves", "Line chart of revenue against spend"), "curves")
 
 
@@ -383,7 +349,8 @@ def _plan_spend(plans: list[dict]) -> pd.DataFrame:
 def _plan_group(heading: str, plans: list[dict], name: str, frequency: str | None, note: str = "") -> str:
     """A section of plan cards with the chart of their spend, per day or week as the data's ``frequency``."""
     spend = _plan_spend(plans)
-    figure = scenario_spend_figure(spend, f"Spend per {period_name(frequency)}, by plan")
+    per = period_name(frequency)
+    figure = scenario_spend_figure(spend, f"Spend per {per}, by plan", per=per)
     chart = "" if spend.empty else _chart(figure, name, "Grouped bar chart of spend by plan")
     return _section(heading, note + "".join(_plan_card(plan, frequency) for plan in plans) + chart, name)
 
