@@ -35,7 +35,7 @@ STEP_COLORS = {"increase": "#4477AA", "decrease": "#EE7733"}
 INTERVAL_TOLERANCE = 1e-9
 # Importance kinds (``models`` families) in words; the share kinds are fractions of the summed effect.
 IMPORTANCE_TITLES = {
-    "SHAP": "Average effect on revenue per period (SHAP)",
+    "SHAP": "Average effect on revenue per {one} (SHAP)",
     "coefficient": "Share of the total effect on revenue (coefficients)",
     "contribution": "Share of the total effect on revenue (posterior mean)",
 }
@@ -121,7 +121,7 @@ def _area(
     return trace
 
 
-def contributions_area(contributions: pd.DataFrame, channels: list[str]) -> go.Figure:
+def contributions_area(contributions: pd.DataFrame, channels: list[str], frequency: str | None = None) -> go.Figure:
     """Stacked areas of each component's contribution over time.
 
     Positive parts stack up from 0 ("up" group) and negative parts stack down from 0 ("down" group),
@@ -145,7 +145,7 @@ def contributions_area(contributions: pd.DataFrame, channels: list[str]) -> go.F
             downs.append(_area(data.index, values.clip(upper=0), name, rank, colors[name], "down", signed))
     fig = go.Figure([*ups, *downs])
     fig.update_xaxes(title_text="Date")
-    fig.update_yaxes(title_text="Revenue per period")
+    fig.update_yaxes(title_text=f"Revenue per {period_name(frequency)}")
     fig.update_layout(hovermode="x unified")
     return apply_theme(fig, "Contribution to revenue over time")
 
@@ -260,9 +260,9 @@ def feature_label(feature: str) -> str:
     return ENGINE_FEATURES.get(name, name)
 
 
-def importance_bars(importance: pd.DataFrame) -> go.Figure:
+def importance_bars(importance: pd.DataFrame, frequency: str | None = None) -> go.Figure:
     """Horizontal bars of feature importance, largest at the top, every bar labelled; the x-axis says in words
-    what the kind of importance measures."""
+    what the kind of importance measures (per day or week, from the data's ``frequency``)."""
     if importance.empty:
         return empty_figure("No feature importance to show")
     data = importance.sort_values("importance", ascending=False, na_position="last")
@@ -279,7 +279,8 @@ def importance_bars(importance: pd.DataFrame) -> go.Figure:
         )
     )
     fig.update_xaxes(
-        title_text=" / ".join(IMPORTANCE_TITLES.get(k, k) for k in kinds) or "Importance",
+        title_text=" / ".join(IMPORTANCE_TITLES.get(k, k) for k in kinds).format(one=period_name(frequency))
+        or "Importance",
         tickformat=".0%" if shares else "~s",
         rangemode="tozero",
     )
@@ -309,8 +310,10 @@ def response_curves_figure(
     current: Mapping[str, float] | None = None,
     *,
     channels: Sequence[str] | None = None,
+    frequency: str | None = None,
 ) -> go.Figure:
-    """Revenue per period against spend per period for each channel, with bands and current spend."""
+    """Revenue per period against spend per period (per day or week, from the data's ``frequency``) for each
+    channel, with bands and current spend."""
     if curves.empty:
         return empty_figure("No response curves to show")
     names = [str(c) for c in pd.unique(curves["channel"])]
@@ -336,8 +339,9 @@ def response_curves_figure(
         spend = (current or {}).get(channel)
         if spend is not None and math.isfinite(spend):
             fig.add_trace(_current_marker(curve, channel, spend, colors[channel]))
-    fig.update_xaxes(**spend_axis("Spend per period"))
-    fig.update_yaxes(title_text="Revenue per period", rangemode="tozero")
+    one = period_name(frequency)
+    fig.update_xaxes(**spend_axis(f"Spend per {one}"))
+    fig.update_yaxes(title_text=f"Revenue per {one}", rangemode="tozero")
     return apply_theme(fig, "Response curves (markers: recent average spend)")
 
 

@@ -75,12 +75,13 @@ def allocation_figure(
     allocation: pd.DataFrame,
     colors: Mapping[str, str] | None = None,
     channels: Sequence[str] | None = None,
-    title: str = "Spend per period: recent average, your what-if and optimised",
+    title: str | None = None,
     recent: str = "recent average",
+    per: str = "period",
 ) -> go.Figure:
     """Grouped bars per channel: the recent average spend (``recent`` names its window) in grey, the what-if the
     plan was made from (a ``what_if`` column, when known) in blue-grey, and the optimised spend in the channel's
-    colour; bound or lock in the hover."""
+    colour; bound or lock in the hover. ``per``: what one period is called ("day", "week")."""
     if allocation.empty:
         return empty_figure("No plan to show")
     names = list(allocation["channel"])
@@ -93,9 +94,9 @@ def allocation_figure(
     optimised = spend_bars(names, allocation["optimal"], "optimised", [colors[c] for c in names])
     optimised.update(customdata=notes, hovertemplate="%{x}<br>optimised %{y:,.0f}%{customdata}<extra></extra>")
     fig.add_trace(optimised)
-    fig.update_yaxes(**spend_axis("Spend per period"))
+    fig.update_yaxes(**spend_axis(f"Spend per {per}"))
     fig.update_layout(barmode="group")
-    return apply_theme(fig, title)
+    return apply_theme(fig, title or f"Spend per {per}: recent average, your what-if and optimised")
 
 
 def spend_bars(names: list[str], values, name: str, color) -> go.Bar:
@@ -108,15 +109,15 @@ def spend_bars(names: list[str], values, name: str, color) -> go.Bar:
     )
 
 
-def scenario_spend_figure(spend: pd.DataFrame, title: str = "Spend per period, by scenario") -> go.Figure:
+def scenario_spend_figure(spend: pd.DataFrame, title: str | None = None, per: str = "period") -> go.Figure:
     """Grouped bars: one group per channel, one bar per scenario (tidy ``scenario``, ``channel``, ``spend``),
-    scenarios in a fixed palette so each keeps its colour as others are ticked."""
+    scenarios in a fixed palette so each keeps its colour as others are ticked; ``per``: "day", "week"."""
     if spend.empty:
         return empty_figure("Tick up to four scenarios to compare them")
     fig = go.Figure()
     for position, (scenario, rows) in enumerate(spend.groupby("scenario", sort=False)):
         bars = spend_bars(list(rows["channel"]), rows["spend"], str(scenario), SCENARIO_COLORS[position % 4])
         fig.add_trace(bars)
-    fig.update_yaxes(**spend_axis("Spend per period"))
+    fig.update_yaxes(**spend_axis(f"Spend per {per}"))
     fig.update_layout(barmode="group")
-    return apply_theme(fig, title)
+    return apply_theme(fig, title or f"Spend per {per}, by scenario")

@@ -134,11 +134,11 @@ class MinRoasFrontier:
         if meets.any():
             return plans[np.flatnonzero(meets)[np.argmax(gain[meets])]]
         best = int(np.argmax(roas))
-        alone = np.count_nonzero(plans[best] > 0) == 1
+        alone, channel = np.count_nonzero(plans[best] > 0) == 1, self.h.channels[int(np.argmax(plans[best]))]
         where = (
-            f"spending {money(plans[best].max())} per period on {self.h.channels[int(np.argmax(plans[best]))]} only"
+            f"spending {money(plans[best].max())} per {self.h.unit} on {channel} only"
             if alone
-            else f"spending {money(plans[best].sum())} per period"
+            else f"spending {money(plans[best].sum())} per {self.h.unit}"
         )
         raise ValueError(
             f"No allocation reaches an overall ROAS of {min_roas:.2f}: the best this model expects is about "

@@ -18,6 +18,7 @@ import pandas as pd
 CREDIBLE = (0.05, 0.95)  # 90% intervals, as the Bayesian model's other outputs
 BLOCKS = 64  # plans evaluated in one call of the model
 TREE_STEP = 0.1  # tree models: marginal ROAS from at least 10% of the channel's mean spend
+PERIOD_UNITS = {"daily": "day", "weekly": "week"}
 BUMP = 0.01  # marginal ROAS: revenue from 1% more spend (at least one currency unit) per period
 
 
@@ -54,6 +55,8 @@ class Horizon:
     def __init__(self, fitted: PlannableModel, periods: int):
         periods = whole_number(periods, "The horizon")
         self.fitted, self.periods = fitted, periods
+        # what one period is called in messages: "per day" on daily data, "per week" on weekly
+        self.unit = PERIOD_UNITS.get(str(getattr(fitted, "frequency", "")), "period")
         # per-channel response curves are the whole model only when it is additive in channels
         self.additive = bool(getattr(fitted, "additive", fitted.smooth_response))
         self.channels = list(fitted.channels)

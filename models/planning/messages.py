@@ -11,21 +11,26 @@ EQUAL_MROAS = 0.10  # marginal ROAS within 10% of each other are "about equal"
 
 
 def constraint_messages(
-    allocation: pd.DataFrame, expected: dict, min_roas: float | None, additive: bool = True, quantile=None
+    allocation: pd.DataFrame,
+    expected: dict,
+    min_roas: float | None,
+    additive: bool = True,
+    quantile=None,
+    unit: str = "period",
 ) -> list[str]:
     """The binding constraints in words, with what an extra 1,000 would add where it matters.
 
     ``additive``: whether the model's revenue is a sum over channels (else the plan was chosen on the whole
     model and marginal ROAS one channel at a time need not agree); ``quantile``: the plan maximises that
-    percentile of revenue, not its mean.
+    percentile of revenue, not its mean; ``unit``: what one period is called ("day", "week").
     """
     messages = []
     for row in allocation.itertuples():
         extra = f"each extra 1,000 there would add about {row.mroas * 1000:,.0f}"
         if row.at_bound == "maximum":
-            messages.append(f"{row.channel} is at its maximum ({row.optimal:,.0f} per period); {extra}.")
+            messages.append(f"{row.channel} is at its maximum ({row.optimal:,.0f} per {unit}); {extra}.")
         elif row.at_bound == "locked":
-            messages.append(f"{row.channel} is locked at {row.optimal:,.0f} per period; {extra}.")
+            messages.append(f"{row.channel} is locked at {row.optimal:,.0f} per {unit}; {extra}.")
         elif row.at_bound == "minimum" and row.lower_bound == 0:
             messages.append(
                 f"{row.channel} gets no spend: its first 1,000 would add only about {row.mroas * 1000:,.0f}."
@@ -35,7 +40,7 @@ def constraint_messages(
             )
         elif row.at_bound == "minimum":
             messages.append(
-                f"{row.channel} is at its minimum ({row.optimal:,.0f} per period): the optimiser would spend "
+                f"{row.channel} is at its minimum ({row.optimal:,.0f} per {unit}): the optimiser would spend "
                 f"less there ({extra})."
             )
     messages += marginal_messages(
@@ -117,7 +122,7 @@ def target_message(target: float, budget: float, periods: int, revenue: float, f
     )
 
 
-def range_messages(allocation: pd.DataFrame, observed: pd.DataFrame) -> list[str]:
+def range_messages(allocation: pd.DataFrame, observed: pd.DataFrame, unit: str = "period") -> list[str]:
     """Warn where the plan leaves the spend levels the data have seen: the model extrapolates there."""
     messages = []
     for row in allocation.itertuples():
@@ -129,7 +134,7 @@ def range_messages(allocation: pd.DataFrame, observed: pd.DataFrame) -> list[str
         else:
             continue
         messages.append(
-            f"{row.channel}: {money(row.optimal)} per period is {where} the data ever saw ({money(limit)}), so "
+            f"{row.channel}: {money(row.optimal)} per {unit} is {where} the data ever saw ({money(limit)}), so "
             f"the model is extrapolating there; for a safer plan set a {kind} of {money(limit)}."
         )
     return messages

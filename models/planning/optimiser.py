@@ -118,15 +118,15 @@ class Problem(MinRoasFrontier):
         if floor > self.total * (1 + 1e-9):
             held = [f"{names[c]} {money(self.lo[c])}" for c in np.flatnonzero(self.lo > 0)]
             raise ValueError(
-                f"The budget is {money(self.total)} per period, but the locked spend and minimums add up to "
-                f"{money(floor)} per period ({', '.join(held)}). Raise the budget to at least "
+                f"The budget is {money(self.total)} per {self.h.unit}, but the locked spend and minimums add up "
+                f"to {money(floor)} per {self.h.unit} ({', '.join(held)}). Raise the budget to at least "
                 f"{money(floor * self.h.periods)} or lower the minimums/locks."
             )
         ceiling = self.hi.sum()
         if np.isfinite(ceiling) and ceiling < self.total * (1 - 1e-9):
             raise ValueError(
-                f"The budget is {money(self.total)} per period, but the maximums and locks allow only "
-                f"{money(ceiling)} per period. Lower the budget to {money(ceiling * self.h.periods)} or raise "
+                f"The budget is {money(self.total)} per {self.h.unit}, but the maximums and locks allow only "
+                f"{money(ceiling)} per {self.h.unit}. Lower the budget to {money(ceiling * self.h.periods)} or raise "
                 "some maximums."
             )
 
@@ -276,11 +276,13 @@ class Problem(MinRoasFrontier):
             }
         )[ALLOCATION_COLUMNS]
         expected = self._expected(x)
-        messages = constraint_messages(allocation, expected, min_roas, additive=h.additive, quantile=quantile)
+        messages = constraint_messages(
+            allocation, expected, min_roas, additive=h.additive, quantile=quantile, unit=h.unit
+        )
         risk = None if quantile is None else self._risk(x, baseline, quantile)
         if risk is not None:
             messages.append(risk_message(risk))
-        messages += range_messages(allocation, h.spend_range)
+        messages += range_messages(allocation, h.spend_range, h.unit)
         return BudgetPlan(allocation, expected, h.periods, budget, messages, quantile=quantile, risk=risk)
 
     def _risk(self, x: np.ndarray, baseline: np.ndarray, quantile: float) -> dict:

@@ -64,13 +64,13 @@ def test_switch_model_keeps_locks_then_save_two_scenarios_and_compare_them(dash_
     assert number(dash_duo, Plan.spend("google")) == 6000 and element(dash_duo, Plan.lock("google")).is_selected()
     assert element(dash_duo, Plan.maximum("facebook")).get_attribute("value") == "500"
     click(dash_duo, f"#{Plan.OPTIMISE}")
-    dash_duo.wait_for_contains_text(f"#{Plan.MESSAGES}", "google is locked at 6,000 per period", timeout=60)
+    dash_duo.wait_for_contains_text(f"#{Plan.MESSAGES}", "google is locked at 6,000 per day", timeout=60)
     save(dash_duo, "XGBoost plan", "plan")
 
     # compare both: a table with a column each and grouped bars
     for box in dash_duo.find_elements(f"{LIST} input[type=checkbox]"):
         dash_duo.driver.execute_script("arguments[0].click();", box)
-    dash_duo.wait_for_contains_text(f"#{Plan.COMPARISON}", "Spend per period: google", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{Plan.COMPARISON}", "Spend per day: google", timeout=20)
     header = [th.text for th in dash_duo.find_elements(f"#{Plan.COMPARISON} thead th")]
     assert header[1:] == ["Scenario 1", "XGBoost plan"]
     table = dash_duo.find_element(f"#{Plan.COMPARISON}").text
@@ -81,7 +81,7 @@ def test_switch_model_keeps_locks_then_save_two_scenarios_and_compare_them(dash_
 
     click(dash_duo, f"#{Plan.EXPORT_COMPARISON}")
     book = openpyxl.load_workbook(downloaded(dash_duo, "scenarios - comparison.xlsx"))
-    assert book.sheetnames == ["comparison", "spend per period", "inputs"]
+    assert book.sheetnames == ["comparison", "spend per day", "inputs"]
     assert [c.value for c in book["comparison"][1]] == ["Measure", "Scenario 1", "XGBoost plan"]
 
     click(dash_duo, f"{LIST} tbody tr:first-child button")  # delete Scenario 1

@@ -175,7 +175,7 @@ def results_view(family: str, fit: FitResult, running: bool = False) -> html.Div
     tables, meta = fit.tables, fit.meta
     channels, frequency = meta["channels"], meta.get("frequency")  # frequency: days or weeks in the words
     contributions = tables["contributions"].set_index(tables["contributions"].columns[0])
-    curves = response_curves_figure(tables["curves"], meta["recent_spend"], channels=channels)
+    curves = response_curves_figure(tables["curves"], meta["recent_spend"], channels=channels, frequency=frequency)
 
     return html.Div(
         [
@@ -183,7 +183,7 @@ def results_view(family: str, fit: FitResult, running: bool = False) -> html.Div
             fit_header(meta, running),
             checks_card(meta, tables.get(CHECKS_TABLE), running),
             chart(family, "fit", actual_vs_predicted(tables["fitted"]), 400, frequency),
-            chart(family, "contributions", contributions_area(contributions, channels), 420, frequency),
+            chart(family, "contributions", contributions_area(contributions, channels, frequency), 420, frequency),
             pair(
                 chart(family, "waterfall", contribution_waterfall(contributions.sum(), channels)),
                 chart(family, "roas", roas_bars(tables["roas"], channels=channels)),
@@ -197,7 +197,7 @@ def results_view(family: str, fit: FitResult, running: bool = False) -> html.Div
                     380,
                     frequency,
                 ),
-                chart(family, "importance", importance_bars(tables["importance"])),
+                chart(family, "importance", importance_bars(tables["importance"], frequency)),
                 "g-3 mb-4",
             ),
         ]

@@ -256,5 +256,5 @@ def what_if_outputs(cache: PlanCache, key: FitKey, periods, spend: dict) -> tupl
         what_if_cards(result.totals, horizon.periods, unit),
         prediction_figure(result.prediction, title=f"Predicted revenue, next {horizon.periods} {unit}"),
         incremental_figure(result.channels),
-        what_if_table(result.channels),
+        what_if_table(result.channels, period_name(horizon.fitted.frequency)),
     )

@@ -42,11 +42,18 @@ def binding(scenario: Mapping) -> str:
     return ", ".join(parts) or "none"
 
 
+def per_period(scenarios: Sequence[Mapping]) -> str:
+    """What one period of the scenarios is called: "day" or "week" as their horizons count them ("period"
+    when they differ or are unknown)."""
+    units = {s.get("unit") for s in scenarios}
+    return {"days": "day", "weeks": "week"}.get(units.pop(), "period") if len(units) == 1 else "period"
+
+
 def comparison_rows(scenarios: Sequence[Mapping], family: str | None, version: str | None) -> list[dict]:
     """Rows of the comparison: ``measure``, ``kind`` (text, money, cents, ratio, interval, ratio interval, lift)
     and ``values`` (one per scenario; an interval is (value, lower, upper), a lift (amount, share of the mix's
     revenue))."""
-    channels, totals = channels_of(scenarios), [s["totals"] for s in scenarios]
+    channels, totals, per = channels_of(scenarios), [s["totals"] for s in scenarios], per_period(scenarios)
     notes = ["; ".join(scenario_notes(s, family, version)) for s in scenarios]
     rows = [
         measure_row("Model", "text", [s["label"] for s in scenarios]),
@@ -54,7 +61,7 @@ def comparison_rows(scenarios: Sequence[Mapping], family: str | None, version: s
         measure_row("Horizon", "text", [f"{s['periods']} {s['unit']}" for s in scenarios]),
         *([measure_row("Note", "text", notes)] if any(notes) else []),
         *[
-            measure_row(f"Spend per period: {c}", "cents", [by_channel(s, "spend").get(c) for s in scenarios])
+            measure_row(f"Spend per {per}: {c}", "cents", [by_channel(s, "spend").get(c) for s in scenarios])
             for c in channels
         ],
         measure_row("Spend over the horizon", "money", [t["spend"] for t in totals]),
@@ -172,7 +179,7 @@ def spend_sheet(scenarios: Sequence[Mapping]) -> Sheet:
 
 def inputs_sheet(scenarios: Sequence[Mapping]) -> Sheet:
     """What each scenario was made from: horizon, goal, budget or target, objective, risk, locks and bounds."""
-    rows = []
+    rows, per = [], per_period(scenarios)
     for s in scenarios:
         inputs = s.get("inputs") or {}
         bounds = "; ".join(f"{c} {_bound_text(pair)}" for c, pair in (inputs.get("bounds") or {}).items())
@@ -188,7 +195,7 @@ def inputs_sheet(scenarios: Sequence[Mapping]) -> Sheet:
                 "Minimum ROAS": inputs.get("min_roas") if inputs.get("objective") == "min_roas" else None,
                 "Risk": inputs.get("risk"),
                 "Locked": ", ".join(inputs.get("locked") or []),
-                "Bounds per period": bounds,
+                f"Bounds per {per}": bounds,
                 "Saved at (UTC)": s.get("saved_at"),
             }
         )

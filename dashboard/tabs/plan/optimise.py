@@ -194,7 +194,7 @@ def plan_outputs(result: dict | None, version: str | None, family: str | None) -
     recent = f"recent average ({result.get('recent', 'recent periods')})"
     return (
         plan_cards(result),
-        allocation_figure(allocation_frame(result), recent=recent),
+        allocation_figure(allocation_frame(result), recent=recent, per=result.get("per", "period")),
         allocation_table(result),
         messages,
         *[False] * 4,

@@ -15,7 +15,14 @@ from dashboard.figures.plan import scenario_spend_figure
 from dashboard.ids import App, Plan
 from dashboard.store import SessionStore
 from dashboard.tabs import bound
-from dashboard.tabs.plan.compare import comparison_rows, comparison_sheet, inputs_sheet, spend_frame, spend_sheet
+from dashboard.tabs.plan.compare import (
+    comparison_rows,
+    comparison_sheet,
+    inputs_sheet,
+    per_period,
+    spend_frame,
+    spend_sheet,
+)
 from dashboard.tabs.plan.layout import NO_FITS
 from dashboard.tabs.plan.optimise import FORM_TOKEN, OPTIMISE_FORM, TOKEN
 from dashboard.tabs.plan.records import constraints, form_inputs
@@ -118,7 +125,7 @@ def compare_scenarios(store: SessionStore, picked, pick_ids, family, summary, to
         return None, scenario_spend_figure(spend_frame([])), disabled, True
     names = [s["name"] for s in chosen]
     table = comparison_view(comparison_rows(chosen, family, (summary or {}).get("version")), names)
-    return table, scenario_spend_figure(spend_frame(chosen)), disabled, False
+    return table, scenario_spend_figure(spend_frame(chosen), per=per_period(chosen)), disabled, False
 
 
 def download_comparison(store: SessionStore, _clicks, picked, pick_ids, family, summary, token) -> dict:
@@ -139,7 +146,7 @@ def comparison_workbook(chosen: list[dict], family, version) -> bytes:
     named = [{**s, "name": header} for s, header in zip(chosen, headers)]
     sheets = {
         "comparison": comparison_sheet(comparison_rows(named, family, version), headers),
-        "spend per period": spend_sheet(named),
+        f"spend per {per_period(chosen)}": spend_sheet(named),
         "inputs": inputs_sheet(chosen),  # the names as the user wrote them, one per row
     }
     return xlsx_bytes(sheets)

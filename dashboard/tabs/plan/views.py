@@ -147,11 +147,12 @@ def what_if_cards(totals: dict, periods: int, unit: str) -> dbc.Row:
     )
 
 
-def what_if_table(channels: pd.DataFrame) -> dbc.Table:
+def what_if_table(channels: pd.DataFrame, per: str = "period") -> dbc.Table:
+    """The what-if per channel; ``per``: what one period is called ("day", "week")."""
     shown = pd.DataFrame(
         {
             "channel": channels["channel"],
-            "spend per period": channels["spend"].map(whole),
+            f"spend per {per}": channels["spend"].map(whole),
             "spend over horizon": channels["total_spend"].map(whole),
             "incremental revenue": channels["incremental_revenue"].map(whole),
             "ROAS": channels["roas"].map(ratio),

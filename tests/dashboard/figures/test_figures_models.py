@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard.figures import models as figures
+from dashboard.figures import plan as plan_figures
 from dashboard.figures.format import MISSING_TEXT, compact_number
 from dashboard.figures.theme import BREAK_EVEN, channel_colors
 
@@ -286,3 +287,19 @@ def test_empty_inputs_give_a_message(build):
     fig = build()
     assert empty_message(fig).startswith("No ")
     strict_json(fig)
+
+
+def test_axes_name_the_datas_days_or_weeks(curves):
+    """Weekly data read "per week" on every axis that counts periods, daily data "per day"."""
+    weekly = figures.response_curves_figure(curves, {"google": 150.0}, frequency="weekly")
+    assert (weekly.layout.xaxis.title.text, weekly.layout.yaxis.title.text) == ("Spend per week", "Revenue per week")
+    importance = pd.DataFrame({"feature": ["tv"], "importance": [3.0], "kind": "SHAP"})
+    shap = figures.importance_bars(importance, "daily").layout.xaxis.title.text
+    assert shap == "Average effect on revenue per day (SHAP)"
+    parts = pd.DataFrame({"tv": [1.0, 2.0]}, index=pd.date_range("2025-01-06", periods=2, freq="W-MON"))
+    assert figures.contributions_area(parts, ["tv"], "weekly").layout.yaxis.title.text == "Revenue per week"
+    allocation = pd.DataFrame({"channel": ["tv"], "current": [1.0], "optimal": [2.0], "at_bound": [""]})
+    bars = plan_figures.allocation_figure(allocation, per="week")
+    assert bars.layout.yaxis.title.text == "Spend per week" and bars.layout.title.text.startswith("Spend per week:")
+    spend = pd.DataFrame({"scenario": ["A"], "channel": ["tv"], "spend": [2.0]})
+    assert plan_figures.scenario_spend_figure(spend, per="day").layout.yaxis.title.text == "Spend per day"

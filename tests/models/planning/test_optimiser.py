@@ -76,7 +76,7 @@ def test_bounds_and_locks_hold_exactly(ridge):
         if row.at_bound == "minimum":
             assert row.optimal == row.lower_bound, channel
     assert any(
-        "facebook is locked at 2,000 per period; each extra 1,000 there would add about" in m for m in plan.messages
+        "facebook is locked at 2,000 per day; each extra 1,000 there would add about" in m for m in plan.messages
     )
 
 
@@ -112,7 +112,7 @@ def test_minimum_roas_is_met_and_spends_less(ridge):
     "kwargs, words",
     [
         ({"budget": 1000.0, "locked": {"google": 5000.0}}, "Raise the budget to at least 140,000"),
-        ({"budget": 1e6, "bounds": {c: (0, 10.0) for c in CHANNELS}}, "allow only 60.00 per period"),
+        ({"budget": 1e6, "bounds": {c: (0, 10.0) for c in CHANNELS}}, "allow only 60.00 per day"),
         ({"budget": 1e5, "bounds": {"google": (500.0, 100.0)}}, "google: the minimum (500) is above the maximum"),
         ({"budget": 1e5, "bounds": {"radio": (0, 1)}}, "Unknown channel 'radio'"),
         ({"budget": -5}, "The budget must be a number of at least 0"),

@@ -57,7 +57,7 @@ def test_what_if_and_plan_measures_are_explained_with_unique_string_ids(planned)
     headers = [c for c in components(table) if isinstance(c, html.Th)]
     assert [str(h.children[0]) if isinstance(h.children, list) else h.children for h in headers][:2] == [
         "channel",
-        "spend per period",
+        "spend per day",
     ]
     record = optimised_plan(app.plan_cache, key, "Ridge", plan_form(channels))
     plan = plan_cards(record)
@@ -97,7 +97,7 @@ def test_scenario_list_and_comparison_explain_their_measures_and_keep_ids_apart(
     measures = [c for c in components(table) if isinstance(c, html.Th) and "fw-normal" in getattr(c, "className", "")]
     marginal = [m for m in measures if isinstance(m.children, list) and str(m.children[0]).startswith("Marginal ROAS")]
     assert [m.children[0] for m in marginal] == ["Marginal ROAS: TV", "Marginal ROAS: tv", "Marginal ROAS: google"]
-    assert "Spend per period: TV" in [m.children for m in measures]  # plain measures stay plain
+    assert "Spend per day: TV" in [m.children for m in measures]  # plain measures stay plain
     every = string_ids(plan_tab(), listed, table)
     assert not [i for i, n in Counter(every).items() if n > 1]
     assert all(i.startswith("plan-compare-") for i in string_ids(table) if "-help-" in i)

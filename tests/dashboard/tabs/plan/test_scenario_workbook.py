@@ -40,7 +40,7 @@ def test_every_scenario_keeps_a_column_of_its_own(names):
     chosen = [scenario(name, 100.0 * (i + 1)) for i, name in enumerate(names)]
     sheets = read(comparison_workbook(chosen, "ridge", "v1"))
     headers = distinct_headers(names, OWN_HEADERS)
-    for sheet, own in (("comparison", "Measure"), ("spend per period", "Channel")):
+    for sheet, own in (("comparison", "Measure"), ("spend per week", "Channel")):
         head, *rows = sheets[sheet]
         assert head == (own, *headers)  # the table's own column first, then one per scenario
         assert len({h.casefold() for h in head}) == len(head)
@@ -48,7 +48,7 @@ def test_every_scenario_keeps_a_column_of_its_own(names):
     comparison = {row[0]: row[1:] for row in sheets["comparison"][1:]}
     assert comparison["Model"] == ("Ridge",) * len(names)  # the measures column is not overwritten
     assert comparison["Spend over the horizon"] == tuple(400 * (i + 1) for i in range(len(names)))
-    spend = {row[0]: row[1:] for row in sheets["spend per period"][1:]}
+    spend = {row[0]: row[1:] for row in sheets["spend per week"][1:]}
     assert list(spend) == ["tv", "'=search"] and spend["tv"] == tuple(100 * (i + 1) for i in range(len(names)))
     assert [row[0] for row in sheets["inputs"][1:]] == [escape_cell(n) for n in names]  # the names as written
 

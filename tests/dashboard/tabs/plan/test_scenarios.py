@@ -97,7 +97,7 @@ def test_save_the_what_if_and_the_plan_then_list_compare_download_and_delete(sce
     assert "Made with Ridge (Robyn-style), not the model selected" in other  # the model's label, as it is spelt
     ids = [p.id for p in picks(listed)]
     table, figure, disabled, no_export = compare_scenarios(store, [True, True], ids, "ridge", summary, token)
-    assert "Spend per period: " + channels[0] in str(table) and "Marginal ROAS: " + channels[0] in str(table)
+    assert "Spend per day: " + channels[0] in str(table) and "Marginal ROAS: " + channels[0] in str(table)
     assert "(90%: " in str(table) and "Lift over the recent average mix" in str(table)
     assert [t.name for t in figure.data] == ["Scenario 1", "Budget 150k"] and disabled == [False, False]
     assert no_export is False and "not the model selected" not in str(table)
@@ -107,7 +107,7 @@ def test_save_the_what_if_and_the_plan_then_list_compare_download_and_delete(sce
     sent = download_comparison(store, 1, [True, True], ids, "ridge", summary, token)
     book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(sent["content"])))
     assert sent["filename"] == "scenarios - comparison.xlsx"
-    assert book.sheetnames == ["comparison", "spend per period", "inputs"]
+    assert book.sheetnames == ["comparison", "spend per day", "inputs"]
     rows = {r[0]: r[1:] for r in book["comparison"].iter_rows(values_only=True)}
     assert rows["Measure"] == ("Scenario 1", "Budget 150k") and rows["Spend over the horizon"][1] == 150_000
     assert rows["Expected revenue over the horizon: lower (90%)"][0] < rows["Expected revenue over the horizon"][0]
@@ -160,7 +160,7 @@ def test_scenarios_named_like_the_workbooks_own_columns_download_intact(scenario
     ids = [p.id for p in picks(list_scenarios(store, None, summary, "ridge", "x", [], [], token)[0])]
     sent = download_comparison(store, 1, [True] * 3, ids, "ridge", summary, token)
     book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(sent["content"])))
-    comparison, spend = (list(book[s].iter_rows(values_only=True)) for s in ("comparison", "spend per period"))
+    comparison, spend = (list(book[s].iter_rows(values_only=True)) for s in ("comparison", "spend per day"))
     assert comparison[0] == ("Measure", "Measure (2)", "Channel (2)", "'=SUM(A1)") and comparison[1][0] == "Model"
     assert spend[0] == ("Channel", "Measure (2)", "Channel (2)", "'=SUM(A1)")
     assert [row[0] for row in spend[1:]] == channels_of(app, key)
