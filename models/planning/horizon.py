@@ -19,6 +19,7 @@ CREDIBLE = (0.05, 0.95)  # 90% intervals, as the Bayesian model's other outputs
 BLOCKS = 64  # plans evaluated in one call of the model
 TREE_STEP = 0.1  # tree models: marginal ROAS from at least 10% of the channel's mean spend
 PERIOD_UNITS = {"daily": "day", "weekly": "week"}
+FIRST_SPEND = 1000.0  # the "first 1,000" of a channel the optimiser leaves without spend
 BUMP = 0.01  # marginal ROAS: revenue from 1% more spend (at least one currency unit) per period
 
 
@@ -137,6 +138,14 @@ class Horizon:
         rng = np.random.default_rng(self.fitted.random_state)
         return totals + rng.standard_normal(totals.shape) * scale * np.sqrt(self.periods)
 
+    def first_gains(self, spend: np.ndarray, amount: float = FIRST_SPEND) -> np.ndarray:
+        """Revenue over the horizon that ``amount`` more spend over the horizon would add, per channel, at
+        ``spend`` (posterior mean): what the first 1,000 of a channel left at zero would bring, measured, not
+        a marginal ROAS (the slope at zero of a concave curve) times 1,000."""
+        plans = np.vstack([spend, spend + np.eye(len(spend)) * amount / self.periods])
+        means = self.means_many(plans)
+        return means[1:] - means[0]
+
     def marginal_roas(self, spend: np.ndarray) -> np.ndarray:
         """Extra revenue per extra unit of spend, per channel, at ``spend`` (posterior mean)."""
         steps = self.steps(spend)
@@ -185,5 +194,7 @@ def amount(value, what: str) -> float:
 
 
 def money(value: float) -> str:
-    """1,234 for large amounts, 12.35 for small ones."""
+    """1,234 for large amounts, 12.35 for small ones, 0 for nothing."""
+    if value == 0:
+        return "0"
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"

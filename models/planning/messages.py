@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from models.planning.horizon import money
@@ -17,13 +19,16 @@ def constraint_messages(
     additive: bool = True,
     quantile=None,
     unit: str = "period",
+    first: Mapping[str, float] | None = None,
 ) -> list[str]:
     """The binding constraints in words, with what an extra 1,000 would add where it matters.
 
     ``additive``: whether the model's revenue is a sum over channels (else the plan was chosen on the whole
     model and marginal ROAS one channel at a time need not agree); ``quantile``: the plan maximises that
-    percentile of revenue, not its mean; ``unit``: what one period is called ("day", "week").
+    percentile of revenue, not its mean; ``unit``: what one period is called ("day", "week"); ``first``: by
+    channel left without spend, the revenue its first 1,000 would add (channels not in it are not explained).
     """
+    first = first or {}
     messages = []
     for row in allocation.itertuples():
         extra = f"each extra 1,000 there would add about {row.mroas * 1000:,.0f}"
@@ -31,12 +36,12 @@ def constraint_messages(
             messages.append(f"{row.channel} is at its maximum ({row.optimal:,.0f} per {unit}); {extra}.")
         elif row.at_bound == "locked":
             messages.append(f"{row.channel} is locked at {row.optimal:,.0f} per {unit}; {extra}.")
-        elif row.at_bound == "minimum" and row.lower_bound == 0:
+        elif row.at_bound == "minimum" and row.lower_bound == 0 and row.channel in first:
             messages.append(
-                f"{row.channel} gets no spend: its first 1,000 would add only about {row.mroas * 1000:,.0f}."
+                f"{row.channel} gets no spend: its first 1,000 would add only about {first[row.channel]:,.0f}."
                 if additive
                 else f"{row.channel} gets no spend: the model expects more revenue with its budget elsewhere "
-                f"(its first 1,000 alone would add about {row.mroas * 1000:,.0f})."
+                f"(its first 1,000 alone would add about {first[row.channel]:,.0f})."
             )
         elif row.at_bound == "minimum":
             messages.append(
@@ -109,15 +114,21 @@ def percentile(q: float) -> str:
     return f"{value}{suffix}"
 
 
-def target_message(target: float, budget: float, periods: int, revenue: float, floor: bool) -> str:
-    """What :func:`~models.planning.target.minimum_budget` found, in words."""
+def target_message(target: float, budget: float, periods: int, revenue: float, floor: bool, unit="period") -> str:
+    """What :func:`~models.planning.target.minimum_budget` found, in words (``unit``: "day", "week")."""
+    horizon = f"{periods} {unit}{'s' * (periods != 1)}"
+    if floor and budget <= 0:
+        return (
+            f"The target revenue of {money(target)} is reached with no media spend over {horizon}: the model "
+            f"expects {money(revenue)} without it. Raise the target to plan media spend."
+        )
     if floor:
         return (
             f"The target revenue of {money(target)} is reached without spending more than the minimums and locks "
-            f"ask ({money(budget)} over {periods} periods; expected revenue {money(revenue)})."
+            f"ask ({money(budget)} over {horizon}; expected revenue {money(revenue)})."
         )
     return (
-        f"A budget of {money(budget)} over {periods} periods is the least that reaches the target revenue of "
+        f"A budget of {money(budget)} over {horizon} is the least that reaches the target revenue of "
         f"{money(target)} (expected revenue {money(revenue)})."
     )
 

@@ -248,9 +248,10 @@ class Problem(MinRoasFrontier):
         return x
 
     # -- the report
-    def report(self, x, budget, min_roas, quantile=None, baseline=None) -> BudgetPlan:
+    def report(self, x, budget, min_roas, quantile=None, baseline=None, idle=True) -> BudgetPlan:
         """The plan ``x`` as a :class:`BudgetPlan`; with ``quantile``, its risk against ``baseline`` (the
-        expected-revenue plan at the same budget)."""
+        expected-revenue plan at the same budget); ``idle``: say why channels left without spend get none
+        (not when a revenue target is met without any)."""
         h = self.h
         x = self.snap(x)
         mroas = h.marginal_roas(x)
@@ -276,8 +277,10 @@ class Problem(MinRoasFrontier):
             }
         )[ALLOCATION_COLUMNS]
         expected = self._expected(x)
+        idle = allocation.index[(allocation.at_bound == "minimum") & (allocation.lower_bound == 0)] if idle else []
+        first = dict(zip(allocation.channel[idle], h.first_gains(x)[idle])) if len(idle) else {}
         messages = constraint_messages(
-            allocation, expected, min_roas, additive=h.additive, quantile=quantile, unit=h.unit
+            allocation, expected, min_roas, additive=h.additive, quantile=quantile, unit=h.unit, first=first
         )
         risk = None if quantile is None else self._risk(x, baseline, quantile)
         if risk is not None:

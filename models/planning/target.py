@@ -67,16 +67,17 @@ def minimum_budget(fitted, target_revenue, periods, bounds=None, locked=None) ->
         most, where = max((found[2], level) for level, found in best.seen.items())
         limit = "the sum of the maximums" if np.isfinite(ceiling) else f"{CAP:g} times the recent spend"
         advice = "Lower the target, or raise some maximums." if np.isfinite(ceiling) else "Lower the target."
+        over = f"{periods} {horizon.unit}{'s' * (periods != 1)}"
         raise ValueError(
-            f"No budget up to {money(cap * periods)} ({limit}) reaches a revenue of {money(target)} over "
-            f"{periods} periods: the most this model expects is about {money(most)} (with a budget of "
-            f"{money(where * periods)}). {advice}"
+            f"No budget up to {money(cap * periods)} ({limit}) reaches a revenue of {money(target)} over {over}: "
+            f"the most this model expects is about {money(most)} (with a budget of {money(where * periods)}). "
+            f"{advice}"
         )
     tolerance = TOLERANCE if horizon.additive else TREE_TOLERANCE
     high = above if below is None else _narrow(best, below, above, tolerance)
     problem, x, revenue = best(high)
-    plan = problem.report(x, high * periods, None)
-    plan.messages.insert(0, target_message(target, high * periods, periods, revenue, floor=below is None))
+    plan = problem.report(x, high * periods, None, idle=below is not None)  # met at the floor: nothing to explain
+    plan.messages.insert(0, target_message(target, high * periods, periods, revenue, below is None, horizon.unit))
     return plan
 
 

@@ -6,11 +6,12 @@ model (models.planning.search). Checked against the demo's true process as the o
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import models
 from models.datasets.truth import CHANNELS, true_horizon_revenue, true_optimum
-from models.planning import minimum_budget, optimize_budget
+from models.planning import Horizon, minimum_budget, optimize_budget
 
 PERIODS = 28
 # Measured (bench/RESULTS.md, "Plan regret"): the tree plans lose 0.5-2.5% of total revenue against the true
@@ -92,6 +93,35 @@ def test_messages_call_marginal_roas_equal_only_when_they_are(demo_fit):
 
 
 # ------------------------------------------------------------------------------ spend for a target
+def test_a_target_met_without_media_says_so_and_explains_no_channel(demo_fit):
+    """A target below what the model expects with no spend needs none: the plan says so, and does not explain
+    each channel's zero with a "first 1,000 would add only about 55,897" that contradicts it."""
+    ridge = demo_fit("ridge").model
+    nothing = optimize_budget(ridge, 0.0, PERIODS).expected["revenue"]
+    plan = minimum_budget(ridge, nothing * 0.9, PERIODS)
+    assert plan.budget == 0 and plan.messages[0].startswith(f"The target revenue of {nothing * 0.9:,.0f} is reached")
+    assert "with no media spend over 28 days" in plan.messages[0] and "0.00" not in " ".join(plan.messages)
+    assert not [m for m in plan.messages if "gets no spend" in m]
+
+
+def test_a_channel_left_at_zero_is_explained_by_what_its_first_1000_would_add(demo_fit):
+    ridge = demo_fit("ridge").model
+    budget = float(ridge.recent_spend().sum()) * PERIODS
+    plan = optimize_budget(ridge, budget, PERIODS)
+    table = plan.allocation
+    idle = table.index[(table.optimal == 0) & (table.at_bound == "minimum")]
+    assert len(idle) > 0  # the demo's ridge leaves its weakest channels (youtube, instagram, other) at zero
+    horizon = Horizon(ridge, PERIODS)
+    x = table["optimal"].to_numpy(float)
+    gains = horizon.first_gains(x)
+    for c in idle:
+        more = x + np.eye(len(x))[c] * 1000.0 / PERIODS  # 1,000 more over the horizon
+        measured = horizon.means_many(np.vstack([more, x]))
+        assert gains[c] == pytest.approx(measured[0] - measured[1])
+        said = f"{table.channel[c]} gets no spend: its first 1,000 would add only about {gains[c]:,.0f}."
+        assert said in plan.messages
+
+
 def test_minimum_budget_finds_the_least_budget_for_a_target(demo_fit):
     ridge = demo_fit("ridge").model
     budget = float(ridge.recent_spend().sum()) * PERIODS
@@ -101,7 +131,7 @@ def test_minimum_budget_finds_the_least_budget_for_a_target(demo_fit):
     assert plan.budget == pytest.approx(budget, rel=0.01)  # the optimum at the budget is that budget's best
     assert optimize_budget(ridge, plan.budget * 0.98, PERIODS).expected["revenue"] < target
     assert plan.allocation["optimal"].sum() * PERIODS == pytest.approx(plan.budget, rel=1e-9)
-    assert plan.messages[0].startswith(f"A budget of {plan.budget:,.0f} over 28 periods is the least")
+    assert plan.messages[0].startswith(f"A budget of {plan.budget:,.0f} over 28 days is the least")
     locked = minimum_budget(ridge, target * 0.99, PERIODS, locked={"google": 1000.0}, bounds={"tiktok": (None, 500)})
     table = locked.allocation.set_index("channel")
     assert table.loc["google", "optimal"] == 1000.0 and table.loc["tiktok", "optimal"] <= 500.0
