@@ -81,7 +81,7 @@ def test_what_if_lock_optimise_apply_and_download(dash_duo, dash_app):
     assert "recent average (last 28 days)" in legend and "your what-if" in legend
 
     click(dash_duo, f"#{Plan.EXPORT_PLAN_CSV}")
-    with downloaded(dash_duo, "plan - ridge - 28 days - plan.csv").open(encoding="utf-8-sig") as handle:
+    with downloaded(dash_duo, "plan - ridge - 28 days - optimised - plan.csv").open(encoding="utf-8-sig") as handle:
         plan = {row["Channel"]: row for row in csv.DictReader(handle)}
     assert float(plan["google"]["Optimised spend per day"]) == 6000 and plan["google"]["Constraint"] == "locked"
     assert "Recent average spend per day" in plan["google"]
@@ -96,11 +96,11 @@ def test_what_if_lock_optimise_apply_and_download(dash_duo, dash_app):
     assert number(dash_duo, Plan.spend("google")) == 6000
 
     click(dash_duo, f"#{Plan.EXPORT_XLSX}")
-    book = openpyxl.load_workbook(downloaded(dash_duo, "plan - ridge - 28 days.xlsx"))
-    assert book.sheetnames == ["plan", "expected", "prediction", "messages"]
+    book = openpyxl.load_workbook(downloaded(dash_duo, "plan - ridge - 28 days - optimised.xlsx"))
+    assert book.sheetnames == ["about", "plan", "expected", "prediction", "messages"]
     assert book["prediction"].max_row == 29 and book["prediction"]["A2"].is_date
     click(dash_duo, f"#{Plan.EXPORT_PREDICTION_CSV}")
-    text = downloaded(dash_duo, "plan - ridge - 28 days - prediction.csv").read_text(encoding="utf-8-sig")
+    text = downloaded(dash_duo, "plan - ridge - 28 days - optimised - prediction.csv").read_text(encoding="utf-8-sig")
     assert list(csv.reader(io.StringIO(text)))[0] == ["Date", "Expected revenue", "Lower (90%)", "Upper (90%)"]
 
     # an infeasible request shows the engine's message, not a traceback

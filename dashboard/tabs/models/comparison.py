@@ -106,3 +106,13 @@ def recommendation_text(record: dict) -> str:
     """One sentence for the leaderboard: which model is recommended and why."""
     best = recommended_row(record)
     return f"{best['model']}, because {score_phrase(record)}: {why(best)}."
+
+
+def cautions(checks) -> list[str]:
+    """What a report or a download says before any number: "2 of this model's checks fail (Placebo channel,
+    Simulated twin): treat its ROAS with caution." (none when no check failed, or none ran)."""
+    failed = [] if checks is None else [str(name) for name in checks.loc[checks["status"] == "fail", "check"]]
+    if not failed:
+        return []
+    verb = "fails" if len(failed) == 1 else "fail"
+    return [f"{len(failed)} of this model's checks {verb} ({', '.join(failed)}): treat its ROAS with caution."]

@@ -177,11 +177,19 @@ def spend_sheet(scenarios: Sequence[Mapping]) -> Sheet:
     return Sheet(frame, dict.fromkeys(names, "cents"))
 
 
+OBJECTIVES = {"revenue": "Maximise revenue", "min_roas": "Maximise revenue with a minimum overall ROAS"}
+RISKS = {"expected": "Expected revenue", "cautious": "Cautious (10th percentile)"}
+OPTIMISER_INPUTS = ("budget", "target", "goal", "objective", "min_roas", "risk")  # a what-if used none of them
+
+
 def inputs_sheet(scenarios: Sequence[Mapping]) -> Sheet:
-    """What each scenario was made from: horizon, goal, budget or target, objective, risk, locks and bounds."""
+    """What each scenario was made from: horizon, goal, budget or target, objective, risk (in the words the Plan
+    tab uses; blank for a what-if, which the optimiser did not make), locks and bounds."""
     rows, per = [], per_period(scenarios)
     for s in scenarios:
-        inputs = s.get("inputs") or {}
+        inputs = dict(s.get("inputs") or {})
+        if s.get("kind") == "what-if":
+            inputs = {k: v for k, v in inputs.items() if k not in OPTIMISER_INPUTS}
         bounds = "; ".join(f"{c} {_bound_text(pair)}" for c, pair in (inputs.get("bounds") or {}).items())
         rows.append(
             {
@@ -191,9 +199,9 @@ def inputs_sheet(scenarios: Sequence[Mapping]) -> Sheet:
                 "Horizon": f"{s['periods']} {s['unit']}",
                 "Budget": inputs.get("budget"),
                 "Revenue target": inputs.get("target") if inputs.get("goal") == "target" else None,
-                "Objective": inputs.get("objective"),
+                "Objective": OBJECTIVES.get(inputs.get("objective"), inputs.get("objective")),
                 "Minimum ROAS": inputs.get("min_roas") if inputs.get("objective") == "min_roas" else None,
-                "Risk": inputs.get("risk"),
+                "Risk": RISKS.get(inputs.get("risk"), inputs.get("risk")),
                 "Locked": ", ".join(inputs.get("locked") or []),
                 f"Bounds per {per}": bounds,
                 "Saved at (UTC)": s.get("saved_at"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Mapping
+from datetime import UTC, datetime
 
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
@@ -17,6 +19,9 @@ from dashboard.figures.theme import empty_figure
 from dashboard.ids import App, Plan
 from dashboard.store import SessionStore
 from dashboard.tabs import bound
+from dashboard.tabs.data.state import load_dataset
+from dashboard.tabs.models.comparison import cautions, comparison, recommended_row, score_phrase, why
+from dashboard.tabs.models.fits import CHECKS_TABLE, load_fit
 from dashboard.tabs.plan.layout import NO_FITS, OPTIMISE_FIRST
 from dashboard.tabs.plan.records import (
     allocation_frame,
@@ -25,6 +30,7 @@ from dashboard.tabs.plan.records import (
     plan_record,
     target_arguments,
 )
+from dashboard.tabs.plan.saved import plan_kind
 from dashboard.tabs.plan.sheets import plan_exports
 from dashboard.tabs.plan.state import (
     FitKey,
@@ -201,12 +207,37 @@ def plan_outputs(result: dict | None, version: str | None, family: str | None) -
     )
 
 
+def about_plan(store: SessionStore, sid: str | None, record: Mapping) -> dict[str, str]:
+    """The workbook's first lines: the data, when, the model's standing among those fitted and its failed
+    checks, as the report says them before any number."""
+    dataset = load_dataset(store, sid)
+    fit = load_fit(store, sid, record["family"], record["version"])
+    ranked = comparison(store, sid, record["version"])
+    standing = None
+    if ranked and len(ranked["rows"]) > 1:
+        best = recommended_row(ranked)
+        standing = (
+            f"Recommended among the models fitted: {why(best)}."
+            if best["family"] == record["family"]
+            else f"Not the recommended model: {best['model']} is, because {score_phrase(ranked)}."
+        )
+    lines = {
+        "Data": dataset.filename if dataset is not None else None,
+        "Made at (UTC)": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
+        "Standing": standing,
+        "Caution": " ".join(cautions(fit.tables.get(CHECKS_TABLE) if fit else None)) or "No check of this model fails.",
+    }
+    return {k: v for k, v in lines.items() if v}
+
+
 def plan_download(store: SessionStore, result: dict | None, token, trigger) -> dict:
     """The stored plan and its prediction as a workbook, or either table as CSV (``trigger``: which button)."""
     record = stored_plan(store, result, token)
     if not record or record.get("error"):
         raise PreventUpdate
-    tables, stem = plan_exports(record), f"plan - {record['family']} - {record['periods']} {record['unit']}"
+    sid = store.session_or_none(token)
+    stem = f"plan - {record['family']} - {record['periods']} {record['unit']} - {plan_kind(record)}"
+    tables = plan_exports(record, about_plan(store, sid, record))
     if trigger == Plan.EXPORT_PLAN_CSV:
         return dcc.send_bytes(csv_bytes(tables["plan"]), f"{stem} - plan.csv")
     if trigger == Plan.EXPORT_PREDICTION_CSV:

@@ -10,6 +10,7 @@ import pandas as pd
 from dashboard.exports import Sheet
 from dashboard.figures.format import no_negative_zero
 from dashboard.tabs.plan.records import allocation_frame
+from dashboard.tabs.plan.views import plan_headline
 
 INTERVAL = ("Lower (90%)", "Upper (90%)")
 # expected totals of a plan: key -> (words, kind); "current" is the recent average spend as it is
@@ -104,10 +105,23 @@ def prediction_sheet(record: Mapping) -> Sheet:
     return Sheet(frame, dict.fromkeys(["Expected revenue", *INTERVAL], "money"))
 
 
-def plan_exports(record: Mapping) -> dict[str, Sheet]:
-    """Every table of an optimised plan, by sheet name: plan, expected, prediction, messages."""
+def about_sheet(record: Mapping, about: Mapping[str, str]) -> Sheet:
+    """What the workbook holds and how far to trust it, first: the model, the data, when, the plan asked for,
+    and ``about``'s lines (the model's standing among those fitted, failed checks)."""
+    rows = {
+        "Model": record.get("label") or record.get("family"),
+        "Plan": plan_headline(record),
+        **about,
+    }
+    return Sheet(pd.DataFrame({"About": list(rows), "": list(rows.values())}, dtype=object))
+
+
+def plan_exports(record: Mapping, about: Mapping[str, str] | None = None) -> dict[str, Sheet]:
+    """Every table of an optimised plan, by sheet name: about (with ``about``: data, made at, standing,
+    cautions), plan, expected, prediction, messages."""
     messages = [no_negative_zero(m) for m in record["messages"]]
     return {
+        **({"about": about_sheet(record, about)} if about is not None else {}),
         "plan": plan_sheet(record),
         "expected": expected_sheet(record),
         "prediction": prediction_sheet(record),

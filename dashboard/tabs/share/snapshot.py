@@ -15,7 +15,7 @@ import models
 from dashboard.figures.format import interval_text, percent_change, period_name, ratios
 from dashboard.store import SessionStore
 from dashboard.tabs.data.state import load_dataset
-from dashboard.tabs.models.comparison import comparison, recommended_row, why
+from dashboard.tabs.models.comparison import cautions, comparison, recommended_row, why
 from dashboard.tabs.models.fits import CHECKS_TABLE, load_fit, load_model
 from dashboard.tabs.models.views import intervals_text
 from dashboard.tabs.plan.saved import load_scenarios
@@ -102,16 +102,6 @@ def fit_tables(fit) -> dict:
         "recent_spend": {c: float(v) for c, v in fit.meta["recent_spend"].items()},
         "checks": [] if checks is None else _records(checks[list(CHECK_FIELDS)]),
     }
-
-
-def cautions(checks) -> list[str]:
-    """What the report says before any number: "2 of this model's checks fail (Placebo channel, Simulated twin):
-    treat its ROAS with caution." (none when no check failed, or none ran)."""
-    failed = [] if checks is None else [str(name) for name in checks.loc[checks["status"] == "fail", "check"]]
-    if not failed:
-        return []
-    verb = "fails" if len(failed) == 1 else "fail"
-    return [f"{len(failed)} of this model's checks {verb} ({', '.join(failed)}): treat its ROAS with caution."]
 
 
 def headlines(fit, fitted, frequency: str) -> list[str]:

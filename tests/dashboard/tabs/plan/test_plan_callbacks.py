@@ -189,11 +189,16 @@ def test_optimise_keeps_the_plan_server_side_and_apply_and_downloads_read_it(pla
     assert "Expected revenue (optimised)" in str(view[0]) and view[4:] == (False,) * 4
 
     sent = triggered(Plan.EXPORT_PLAN_CSV, download_plan, store, None, 1, None, reference, token)
-    assert sent["filename"] == "plan - ridge - 28 days - plan.csv"
+    assert sent["filename"] == "plan - ridge - 28 days - optimised - plan.csv"  # the kind of plan tells files apart
     rows = {r["Channel"]: r for r in csv.DictReader(io.StringIO(base64.b64decode(sent["content"]).decode("utf-8-sig")))}
     assert float(rows["Total"]["Optimised spend over 28 days"]) == pytest.approx(150_000, abs=1)
     book = triggered(Plan.EXPORT_XLSX, download_plan, store, 1, None, None, reference, token)
-    assert openpyxl.load_workbook(io.BytesIO(base64.b64decode(book["content"]))).sheetnames[0] == "plan"
+    workbook = openpyxl.load_workbook(io.BytesIO(base64.b64decode(book["content"])))
+    assert workbook.sheetnames == ["about", "plan", "expected", "prediction", "messages"]
+    about = {row[0]: row[1] for row in workbook["about"].iter_rows(min_row=2, values_only=True)}
+    # What the numbers are and how far to trust them comes first, as in the report.
+    assert about["Model"].startswith("Ridge") and "a budget of 150,000 over the next 28 days" in about["Plan"]
+    assert about["Data"] and len(about["Made at (UTC)"]) == 16 and about["Caution"]
     prediction = triggered(Plan.EXPORT_PREDICTION_CSV, download_plan, store, None, None, 1, reference, token)
     assert prediction["filename"].endswith("prediction.csv")
 

@@ -111,6 +111,11 @@ def test_save_the_what_if_and_the_plan_then_list_compare_download_and_delete(sce
     rows = {r[0]: r[1:] for r in book["comparison"].iter_rows(values_only=True)}
     assert rows["Measure"] == ("Scenario 1", "Budget 150k") and rows["Spend over the horizon"][1] == 150_000
     assert rows["Expected revenue over the horizon: lower (90%)"][0] < rows["Expected revenue over the horizon"][0]
+    head, *inputs = list(book["inputs"].iter_rows(values_only=True))
+    what_if, plan = (dict(zip(head, row)) for row in inputs)
+    # The optimiser's settings only where the optimiser made the scenario, in the Plan tab's words.
+    assert what_if["Budget"] is None and what_if["Objective"] is None and what_if["Risk"] is None
+    assert plan["Budget"] == 150_000 and plan["Objective"] == "Maximise revenue" and plan["Risk"] == "Expected revenue"
 
     delete = Plan.scenario_delete(first["id"])
     with pytest.raises(PreventUpdate):  # the list drawn anew: its buttons were never clicked
@@ -161,8 +166,9 @@ def test_scenarios_named_like_the_workbooks_own_columns_download_intact(scenario
     sent = download_comparison(store, 1, [True] * 3, ids, "ridge", summary, token)
     book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(sent["content"])))
     comparison, spend = (list(book[s].iter_rows(values_only=True)) for s in ("comparison", "spend per day"))
-    assert comparison[0] == ("Measure", "Measure (2)", "Channel (2)", "'=SUM(A1)") and comparison[1][0] == "Model"
-    assert spend[0] == ("Channel", "Measure (2)", "Channel (2)", "'=SUM(A1)")
+    assert comparison[0] == ("Measure", "Measure (2)", "Channel (2)", "=SUM(A1)") and comparison[1][0] == "Model"
+    assert spend[0] == ("Channel", "Measure (2)", "Channel (2)", "=SUM(A1)")
+    assert all(book[s]["D1"].quotePrefix and book[s]["D1"].data_type == "s" for s in ("comparison", "spend per day"))
     assert [row[0] for row in spend[1:]] == channels_of(app, key)
     assert [row[1:] for row in spend[1:]] == [(500, 600, 700)] * len(channels_of(app, key))
 
