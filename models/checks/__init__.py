@@ -82,10 +82,11 @@ def model_checks(fitted, cv_roas: dict | None = None, stored: list[dict] | None 
         One row per check in :data:`CHECK_ORDER`, columns :data:`CHECK_COLUMNS`.
     """
     history, channels = fitted.history(), fitted.channels
+    unit = {"daily": "day", "weekly": "week"}.get(str(getattr(fitted, "frequency", "")), "period")
     rows = [
-        holdout_check(fitted.metrics),
-        cross_validation_check(fitted.metrics),
-        stability_check(cv_roas, fitted.contributions().reset_index(drop=True), history[channels]),
+        holdout_check(fitted.metrics, unit),
+        cross_validation_check(fitted.metrics, getattr(fitted, "name", "")),
+        stability_check(cv_roas, fitted.contributions().reset_index(drop=True), history[channels], unit),
         plausible_check(fitted.roas()),
         convergence_check(fitted.diagnostics),
         *(stored or []),

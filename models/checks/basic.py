@@ -39,6 +39,13 @@ def error_status(mape: float, r2: float) -> str:
     return "warn" if mape > MAPE_WARN or r2 < R2_WARN else "ok"
 
 
+# what makes each family simpler, in the words of its options on the Models tab (overfitting advice)
+SIMPLER = {
+    "lightgbm": "fewer trees",
+    "xgboost": "fewer trees",
+    "ridge": "fewer search trials, or fewer controls",
+    "bayesian": "fewer controls",
+}
 FORECAST_ACTIONS = {
     "ok": NOTHING_TO_DO,
     "warn": "Forecasts are rough: add controls for what else drives revenue (prices, promotions, events), or "
@@ -48,15 +55,16 @@ FORECAST_ACTIONS = {
 }
 
 
-def holdout_check(metrics: dict) -> dict:
-    """Forecast error on the holdout periods (the last ones, kept out of training)."""
+def holdout_check(metrics: dict, unit: str = "period") -> dict:
+    """Forecast error on the holdout periods (the last ones, kept out of training); ``unit``: "day", "week"."""
     mape, r2, nrmse = (float(metrics.get(key, np.nan)) for key in ("mape", "r2", "nrmse"))
     if not np.isfinite(mape):
         detail = "The holdout error could not be measured: too few holdout periods with revenue."
         return row(HOLDOUT, "warn", detail, "Fit with a holdout of at least a few weeks.")
     status = error_status(mape, r2)
+    periods = int(metrics.get("holdout_periods", 0))
     detail = (
-        f"On the {int(metrics.get('holdout_periods', 0))} holdout periods the forecast is off by {mape:.1%} on "
+        f"On the {periods} holdout {unit}{'s' * (periods != 1)} the forecast is off by {mape:.1%} on "
         f"average (MAPE; R² {r2:.2f}, NRMSE {nrmse:.3f})."
     )
     if status != "ok":
@@ -64,8 +72,9 @@ def holdout_check(metrics: dict) -> dict:
     return row(HOLDOUT, status, detail, FORECAST_ACTIONS[status], mape)
 
 
-def cross_validation_check(metrics: dict) -> dict:
-    """Forecast error of the rolling-origin refits, and overfitting (CV error far above the training error)."""
+def cross_validation_check(metrics: dict, family: str = "") -> dict:
+    """Forecast error of the rolling-origin refits, and overfitting (CV error far above the training error); the
+    advice against overfitting names what ``family``'s options can make simpler."""
     folds = int(metrics.get("cv_folds", 0) or 0)
     mape, r2 = float(metrics.get("cv_mape", np.nan)), float(metrics.get("cv_r2", np.nan))
     if folds == 0 or not np.isfinite(mape):
@@ -80,7 +89,8 @@ def cross_validation_check(metrics: dict) -> dict:
     action = FORECAST_ACTIONS[status]
     if nrmse > OVERFIT_RATIO * train:
         detail += f" Its error on new periods is {nrmse / train:.1f} times that on training periods: it overfits."
-        action = action if status == "fail" else "Use a simpler model (fewer trees, fewer search trials) or more data."
+        simpler = SIMPLER.get(family, "fewer controls")
+        action = action if status == "fail" else f"Use a simpler model ({simpler}) or more data."
         status = worst([status, "warn"])
     return row(CROSS_VALIDATION, status, detail, action, mape)
 
@@ -100,12 +110,15 @@ def roas_spreads(cv_roas: dict, contributions: pd.DataFrame, spend: pd.DataFrame
     return table, spread.dropna()
 
 
-def stability_check(cv_roas: dict | None, contributions: pd.DataFrame, spend: pd.DataFrame) -> dict:
+def stability_check(
+    cv_roas: dict | None, contributions: pd.DataFrame, spend: pd.DataFrame, unit: str = "period"
+) -> dict:
     """How far each channel's last-year ROAS moves across the CV refits and the full fit.
 
     ``cv_roas`` is ``{"periods": n, "folds": [{channel: roas}, ...]}`` (recorded by the fit over its last
     ``n`` periods); ``contributions`` and ``spend`` are the full fit's, one row per period of the data.
-    Above 50% warns; above 100% fails for a channel with at least 10% of spend (smaller ones warn).
+    Above 50% warns; above 100% fails for a channel with at least 10% of spend (smaller ones warn). ``unit``:
+    what a period is called ("day", "week").
     """
     if not (cv_roas or {}).get("folds"):
         detail = "Not measured: no cross-validation refits were recorded (cv_folds 0, too little data, or an old fit)."
@@ -118,7 +131,7 @@ def stability_check(cv_roas: dict | None, contributions: pd.DataFrame, spend: pd
     status = "fail" if (spread[big] > SPREAD_FAIL).any() else "warn" if spread.max() > SPREAD_WARN else "ok"
     name = spread.idxmax()
     detail = (
-        f"Over the last {cv_roas['periods']} periods, {len(table) - 1} refits on shorter histories and the full fit "
+        f"Over the last {cv_roas['periods']} {unit}s, {len(table) - 1} refits on shorter histories and the full fit "
         f"give {name} a ROAS from {table[name].min():.2f} to {table[name].max():.2f} ({spread[name]:.0%} of its median)"
     )
     others = [c for c in spread.index if spread[c] > SPREAD_WARN and c != name]
@@ -174,6 +187,7 @@ def convergence_check(diagnostics: dict | None) -> dict | None:
     action = {
         "ok": NOTHING_TO_DO,
         "warn": "Fit with more draws per chain (and at least 2 chains) before relying on the intervals.",
-        "fail": "Do not act on this model's numbers until the chains agree: fit again with more draws and tuning.",
+        "fail": "Do not act on this model's numbers until the chains agree: fit again with more draws and "
+        "warm-up steps per chain.",
     }[status]
     return row(CONVERGENCE, status, detail, action, diagnostics.get("rhat_max", np.nan))

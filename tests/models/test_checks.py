@@ -13,7 +13,7 @@ import pytest
 
 import models
 from models.checks import CHECK_COLUMNS, CHECK_ORDER, REFIT_CHECKS, STATUSES
-from models.checks.basic import convergence_check, plausible_check, stability_check
+from models.checks.basic import convergence_check, cross_validation_check, plausible_check, stability_check
 from models.checks.refits import PLACEBO_WARN, TWIN_WARN, block_shuffle, placebo_check, twin_frame
 
 CHEAP = [name for name in CHECK_ORDER if name not in REFIT_CHECKS and name != "Convergence"]
@@ -47,8 +47,9 @@ def test_a_good_fit_passes_every_check_and_says_so_with_numbers(good):
     assert (table["status"] == "ok").all(), table[["check", "status", "detail"]].to_string()
     assert (table["action"] == "Nothing to do.").all()
     rows = by_check(table)
-    assert "110 holdout periods" in rows["Holdout error"].detail and "MAPE" in rows["Holdout error"].detail
+    assert "110 holdout days" in rows["Holdout error"].detail and "MAPE" in rows["Holdout error"].detail
     assert "2 refits on shorter histories" in rows["ROAS stability"].detail
+    assert rows["ROAS stability"].detail.startswith("Over the last ") and " days, " in rows["ROAS stability"].detail
     assert "google's spend cut into blocks of 14-28 days" in rows["Placebo channel"].detail
     twin = rows["Simulated twin"].detail
     assert "simulated twin of your data" in twin and "median over 6 channels" in twin
@@ -193,3 +194,15 @@ def test_a_bayesian_placebo_is_read_at_its_intervals_lower_end(demo_fit):
     assert check["status"] == "ok" and 0 < check["value"] < PLACEBO_WARN, check["detail"]
     assert "(90% interval " in check["detail"] and "the interval's lower end is" in check["detail"]
     assert "above zero" in check["detail"] and check["action"] == "Nothing to do."
+
+
+@pytest.mark.parametrize(
+    "family, advice", [("lightgbm", "fewer trees"), ("ridge", "fewer search trials"), ("bayesian", "fewer controls")]
+)
+def test_the_advice_against_overfitting_names_what_the_familys_options_can_change(family, advice):
+    """A Bayesian or ridge model has no trees: "fewer trees" was advice they could not follow."""
+    metrics = {"cv_folds": 3, "cv_mape": 0.05, "cv_r2": 0.6, "cv_nrmse": 0.3, "train_nrmse": 0.1}
+    found = cross_validation_check(metrics, family)
+    assert found["status"] == "warn" and "overfits" in found["detail"]
+    assert found["action"].startswith("Use a simpler model (") and found["action"].endswith(") or more data.")
+    assert advice in found["action"] and (family in ("lightgbm", "xgboost")) == ("trees" in found["action"])

@@ -34,7 +34,7 @@ def convergence_checks(d: dict) -> list[dict]:
                 "problem",
                 f"The chains disagree (R-hat {d['rhat_max']:.3f}, above {RHAT_MAX}): the "
                 "sampler has not converged, so the results are not reliable. Fit again with more draws "
-                "and tuning steps (e.g. 2000 each).",
+                "and warm-up steps per chain (e.g. 2000 each).",
             )
         )
     else:
@@ -55,7 +55,7 @@ def convergence_checks(d: dict) -> list[dict]:
             check(
                 "problem",
                 f"{d['divergences']} divergent transitions: the sampler could not explore part "
-                "of the posterior, so the results may be biased. Fit again with more tuning steps; if they "
+                "of the posterior, so the results may be biased. Fit again with more warm-up steps; if they "
                 "persist, look for outliers in revenue or a channel whose spend never changes.",
             )
         )

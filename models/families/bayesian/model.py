@@ -67,6 +67,7 @@ class BayesianMMM(MediaMixModel):
         Option("adstock", "Adstock (carry-over)", choices(ADSTOCK_CURVES, ADSTOCKS)),
         Option("saturation", "Saturation", choices(SATURATION_CURVES, SATURATIONS)),
         Option("draws", "Draws per chain", minimum=100, maximum=5000),
+        Option("tune", "Warm-up steps per chain", minimum=100, maximum=5000),
         Option("chains", "Chains", minimum=1, maximum=4),
     )
 

@@ -121,7 +121,9 @@ def test_form_options_blank_only_where_the_family_says_what_blank_means():
     with pytest.raises(ValueError, match="Trees"):
         form_options("xgboost", [""])
     with pytest.raises(ValueError, match="at most 4"):
-        form_options("bayesian", ("geometric", "logistic", 1000, 9))
+        form_options("bayesian", ("geometric", "logistic", 1000, 500, 9))
+    # the convergence check's advice (more warm-up steps) is something the form offers
+    assert form_options("bayesian", ("geometric", "hill", 1000, 2000, 2))["tune"] == 2000
 
 
 def test_progress_is_throttled_but_the_end_always_shows():
