@@ -124,8 +124,11 @@ def _number(value):
 
 def allocation_frame(record: Mapping) -> pd.DataFrame:
     """The plan's allocation as a tidy frame (NaN where a bound is absent), with the what-if spend the plan was
-    made from (NaN when unknown)."""
+    made from (NaN when unknown). A bound is a limit the user set: a channel the optimiser left at no spend is
+    not "at its minimum" unless the user gave it one above 0."""
     frame = pd.DataFrame(record["allocation"]).astype({"upper_bound": float})
+    unset = (frame["at_bound"] == "minimum") & ~(frame["lower_bound"].astype(float) > 0)
+    frame["at_bound"] = frame["at_bound"].mask(unset, "")
     spend = (record.get("inputs") or {}).get("spend") or {}
     frame["what_if"] = [_float(spend.get(c)) for c in frame["channel"]]
     return frame

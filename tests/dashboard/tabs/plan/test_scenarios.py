@@ -11,8 +11,9 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.ids import Plan
 from dashboard.tabs.data.callbacks import ingest
-from dashboard.tabs.plan.compare import shown_values
+from dashboard.tabs.plan.compare import binding, shown_values
 from dashboard.tabs.plan.optimise import optimise
+from dashboard.tabs.plan.records import allocation_frame
 from dashboard.tabs.plan.saved import (
     MAX_NAME,
     SCENARIOS,
@@ -196,3 +197,18 @@ def test_compared_amounts_share_their_digits_across_scenarios():
     assert first.split(" ")[0] == "1.404M" and second.split(" ")[0] == "1.409M", (first, second)
     assert shown_values("lift", [(83_400.0, 0.063), (1_500.0, 0.001)]) == ["83k (+6.3%)", "1.5k (+0.1%)"]
     assert shown_values("ratio", [1.2, 1.2]) == ["1.20", "1.20"] and shown_values("text", ["a", None]) == ["a", ""]
+
+
+def test_only_bounds_the_user_set_bind():
+    """A channel the optimiser left at no spend is not "at its minimum" when its minimum is the 0 nobody set:
+    the comparison listed "ooh at its minimum, print at its minimum" for a plan made without bounds."""
+    allocation = [
+        {"channel": c, "current": 1.0, "optimal": x, "lower_bound": low, "upper_bound": None, "at_bound": at}
+        for c, x, low, at in (("ooh", 0.0, 0.0, "minimum"), ("tv", 5.0, 5.0, "minimum"), ("web", 3.0, 0.0, "locked"))
+    ]
+    frame = allocation_frame({"allocation": allocation})
+    assert list(frame["at_bound"]) == ["", "minimum", "locked"]
+    channels = [
+        {"channel": r.channel, "spend": r.optimal, "mroas": 1.0, "bound": r.at_bound} for r in frame.itertuples()
+    ]
+    assert binding({"channels": channels}) == "tv at its minimum, web locked"
