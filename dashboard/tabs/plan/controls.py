@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dash import html
 
 from dashboard.figures.format import period_name, whole
+from dashboard.tabs.plan.state import recent_window
 from dashboard.tabs.plan.views import bound_rows, channel_rows, spend_shown
 from dashboard.ui import alert
 
@@ -33,6 +34,10 @@ def kept_controls(fitted, values: Mapping | None, before: str | None = None, sta
         out_of_range(c, v, seen.loc[c, "min"], seen.loc[c, "max"], unit)
         for c, v in kept["spend"].items()
         if c in seen.index
+    ]
+    window = recent_window(fitted.frequency)
+    outside += [
+        paused(c, seen.loc[c, "max"], unit, window) for c in fitted.channels if c not in kept["spend"] and not recent[c]
     ]
     note = switch_note(before, bool(kept["spend"]), dropped, [o for o in outside if o])
     return rows, bounds, {c: spend_shown(v) for c, v in spend.items()}, note  # rounded as the controls show it
@@ -72,6 +77,17 @@ def out_of_range(channel: str, spend: float, low: float, high: float, unit: str)
     return (
         f"{channel}: {whole(spend)} per {unit} is {where} the data saw ({whole(limit)}), so this model "
         "extrapolates there."
+    )
+
+
+def paused(channel: str, most: float, unit: str, window: str) -> str | None:
+    """A channel with no spend in the recent window that spent before (flighted: it runs in bursts): its recent
+    average, where its what-if and the default budget start, is 0; say so, or a plan silently leaves it out."""
+    if not most > 0:
+        return None
+    return (
+        f"{channel} spent nothing in the {window}, so its what-if starts at 0 and the default budget leaves it "
+        f"out; it has spent up to {whole(most)} per {unit} before. Set its spend if you plan to run it."
     )
 
 
