@@ -1,9 +1,10 @@
 """Downloads that open in Excel: rounded numbers with number formats, real dates, readable column widths,
-and text cells escaped against formula injection."""
+text cells that can never run as a formula, and file names every system accepts."""
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -19,7 +20,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 KINDS = {
     "money": ("#,##0", 0),  # whole currency units
     "cents": ("#,##0.00", 2),
-    "ratio": ("0.00", 3),  # ROAS, marginal ROAS
+    "ratio": ("0.00", 3),  # ROAS, marginal ROAS, correlations, VIF
+    "decimal": ("#,##0.00##", 4),  # a statistic of a price, an index, a dummy: 2 to 4 decimals
     "share": ("0.0%", 4),
     "count": ("0", 0),
     "date": ("yyyy-mm-dd", None),
@@ -28,24 +30,46 @@ KINDS = {
 MAX_WIDTH, MIN_WIDTH = 60, 8
 MAX_TEXT = 32_767  # characters in one Excel cell
 MAX_HEADER = 255  # characters in the name of an Excel table's column
+MAX_STEM = 120  # characters of a download's file name before its suffix
+# what Windows refuses in a file name (macOS and Linux refuse fewer): control characters and < > : " / \ | ? *
+UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+RESERVED_NAMES = {"CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10))}
+
+
+def file_name(stem: str, suffix: str) -> str:
+    """A download's file name that Windows, macOS and Linux accept: ``stem`` (e.g. the uploaded file's name
+    without its extension) with control characters and < > : " / \\ | ? * replaced by "_", spaces and dots
+    trimmed from both ends, cut to MAX_STEM characters, "download" when nothing is left (and "_" before a
+    name Windows keeps for devices, such as CON); then ``suffix`` as given, e.g. " - explore.xlsx"."""
+    safe = UNSAFE_IN_NAMES.sub("_", stem).strip(" .")[:MAX_STEM].rstrip(" .") or "download"
+    if safe.split(".")[0].strip().upper() in RESERVED_NAMES:
+        safe = "_" + safe
+    return safe + suffix
+
+
+def clean_text(value: object) -> object:
+    """Text a worksheet can hold: without the control characters it cannot (which could also hide a formula:
+    "\\x01=cmd"), cut to MAX_TEXT characters; anything else as it is."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_TEXT] if isinstance(value, str) else value
 
 
 def escape_cell(value: object) -> object:
-    """Prefix text that a spreadsheet would run as a formula with an apostrophe (after taking out the control
-    characters a worksheet cannot hold, which could hide a formula), cut to MAX_TEXT characters."""
-    if not isinstance(value, str):
-        return value
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    """For CSV, which cannot carry a style: clean text (see clean_text) that a spreadsheet would run as a
+    formula, prefixed with an apostrophe. Workbooks keep the text as it is and mark the cell (write_sheet)."""
+    text = clean_text(value)
+    if not isinstance(text, str):
+        return text
     return ("'" + text if text.startswith(FORMULA_STARTS) else text)[:MAX_TEXT]
 
 
 def distinct_headers(names: Iterable[object], taken: Iterable[str] = ()) -> list[str]:
-    """Column headers for names a user chose (e.g. scenarios), written as a workbook would show them: cleaned,
-    formula-escaped, at most MAX_HEADER characters, and distinct, ignoring case, from each other and from
-    ``taken`` (the table's own headers, such as "Measure"); a clash gets " (2)", " (3)"..."""
+    """Column headers for names a user chose (e.g. scenarios), written as a workbook would show them: cleaned
+    (see clean_text; xlsx_bytes marks those that look like formulas), at most MAX_HEADER characters, and
+    distinct, ignoring case, from each other and from ``taken`` (the table's own headers, such as "Measure");
+    a clash gets " (2)", " (3)"..."""
     seen, headers = {str(t).casefold() for t in taken}, []
     for name in names:
-        base = str(escape_cell(str(name).strip()))[:MAX_HEADER] or "(no name)"
+        base = str(clean_text(str(name).strip()))[:MAX_HEADER] or "(no name)"
         header, n = base, 1
         while header.casefold() in seen:
             n += 1
@@ -55,12 +79,13 @@ def distinct_headers(names: Iterable[object], taken: Iterable[str] = ()) -> list
     return headers
 
 
-def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells and column names cannot start a formula."""
-    escaped = frame.rename(columns=lambda c: escape_cell(str(c)))
+def escape_frame(frame: pd.DataFrame, escape=escape_cell) -> pd.DataFrame:
+    """A copy whose text cells and column names went through ``escape``: by default they cannot start a
+    formula (for CSV); clean_text for a workbook, which marks such cells instead."""
+    escaped = frame.rename(columns=lambda c: escape(str(c)))
     for column in escaped.columns:
         if escaped[column].dtype == object or pd.api.types.is_string_dtype(escaped[column]):
-            escaped[column] = escaped[column].map(escape_cell)
+            escaped[column] = pd.Series([escape(v) for v in escaped[column]], index=escaped.index, dtype=object)
     return escaped
 
 
@@ -79,11 +104,13 @@ class Sheet:
         return kind if kind is None or isinstance(kind, str) else kind[row]
 
     def rounded(self) -> pd.DataFrame:
-        """The frame with each number rounded as its kind says, and never -0."""
+        """The frame with each number rounded as its kind says, and never -0; whole numbers stay whole beside a
+        blank (a float column would write 1234.0 to CSV)."""
         out = self.frame.copy()
         for column in out.columns:
-            if column in self.kinds:
-                out[column] = [_round(v, self.kind_of(column, i)) for i, v in enumerate(out[column])]
+            if column in self.kinds and not pd.api.types.is_datetime64_any_dtype(out[column]):
+                values = [_round(v, self.kind_of(column, i)) for i, v in enumerate(out[column])]
+                out[column] = pd.Series(values, index=out.index, dtype=object)
         return out
 
 
@@ -114,7 +141,8 @@ def xlsx_bytes(sheets: Mapping[str, pd.DataFrame | Sheet]) -> bytes:
 
 
 def write_sheet(sheet, table: Sheet) -> None:
-    frame = escape_frame(table.rounded())
+    """``table`` on ``sheet``: a bold frozen header, number formats by kind, text as text, readable widths."""
+    frame = escape_frame(table.rounded(), clean_text)
     sheet.append([str(c) for c in frame.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -124,10 +152,33 @@ def write_sheet(sheet, table: Sheet) -> None:
             kind = table.kind_of(column, i)
             if kind in KINDS:
                 sheet.cell(row=i + 2, column=j + 1).number_format = KINDS[kind][0]
+    for row in sheet.iter_rows():
+        for cell in row:
+            keep_text(cell)
     sheet.freeze_panes = "A2"
+    fit_columns(sheet, frame)
+
+
+def fit_columns(sheet, frame: pd.DataFrame) -> None:
+    """Columns wide enough to read, up to MAX_WIDTH; the text of a column that needs more wraps inside it (a
+    sentence of a messages sheet) instead of running past the screen's edge."""
     for j, column in enumerate(frame.columns):
         longest = max([len(str(column))] + [len(_shown(v)) for v in frame.iloc[:, j]])
         sheet.column_dimensions[get_column_letter(j + 1)].width = min(max(longest + 2, MIN_WIDTH), MAX_WIDTH)
+        if longest + 2 > MAX_WIDTH:
+            for (cell,) in sheet.iter_rows(min_col=j + 1, max_col=j + 1):
+                if cell.data_type == "s":
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def keep_text(cell) -> None:
+    """Text stays text: openpyxl would store "=..." as a formula and "#N/A" as an error. Text that a
+    spreadsheet would run as a formula once edited gets Excel's quote prefix (the "'" typed before "=1"):
+    shown as written, kept as text."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if cell.value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
 
 
 def _cell(value):

@@ -5,15 +5,16 @@ from __future__ import annotations
 from dash import Input, Output, State, ctx, dcc
 from dash.exceptions import PreventUpdate
 
-from dashboard.exports import csv_bytes, xlsx_bytes
+from dashboard.exports import csv_bytes, file_name, xlsx_bytes
 from dashboard.figures.explore import correlation_heatmap, spend_share_figure, time_series_figure, vif_figure
 from dashboard.figures.theme import channel_colors, empty_figure
 from dashboard.ids import App, Explore
 from dashboard.store import SessionStore
 from dashboard.tabs import bound
-from dashboard.tabs.data.state import Dataset, load_dataset
+from dashboard.tabs.data.state import load_dataset
 from dashboard.tabs.explore.layout import NO_DATA
 from dashboard.tabs.explore.periods import default_period, period_options
+from dashboard.tabs.explore.sheets import export_tables
 from dashboard.tabs.explore.views import stats_table
 from dashboard.ui import alert
 from models.explore import correlation_matrix, per_period, spend_share, summary_statistics, variance_inflation
@@ -103,19 +104,7 @@ def download_tables(store: SessionStore, _xlsx, _csv, token) -> dict:
     if dataset is None:
         raise PreventUpdate
     tables = export_tables(dataset)
-    stem = dataset.filename.rsplit(".", 1)[0][:60] or "data"
+    stem = dataset.filename.rsplit(".", 1)[0]
     if ctx.triggered_id == Explore.EXPORT_CSV:
-        return dcc.send_bytes(csv_bytes(tables["Summary statistics"]), f"{stem} - summary.csv")
-    return dcc.send_bytes(xlsx_bytes(tables), f"{stem} - explore.xlsx")
-
-
-def export_tables(dataset: Dataset) -> dict:
-    """Everything the Explore tab shows, as tables: the data as read, statistics, correlations, VIF."""
-    frame, roles = dataset.frame, dataset.roles
-    columns = [roles["target"], *roles["channels"], *roles["controls"]]
-    return {
-        "Data as read": frame,
-        "Summary statistics": summary_statistics(frame, roles),
-        "Correlation": correlation_matrix(frame, columns).reset_index(names=""),
-        "VIF": variance_inflation(frame, roles["channels"]),
-    }
+        return dcc.send_bytes(csv_bytes(tables["Summary statistics"]), file_name(stem, " - summary.csv"))
+    return dcc.send_bytes(xlsx_bytes(tables), file_name(stem, " - explore.xlsx"))

@@ -10,12 +10,13 @@ from dashboard.ui import explained_table
 
 # A total of a price or an index means nothing: only spend and the target add up over time.
 SUMMED_ROLES = ("target", "channel")
+SHOWN_NAMES = {"zero_share": "zeros"}  # the engine's statistics the table names otherwise (the downloads too)
 STATS_TERMS = {"std": ("std",)}  # the glossary terms of the table's less plain column names
 
 
 def stats_table(stats: pd.DataFrame) -> html.Div:
     """Summary statistics per column, formatted for reading, scrolling sideways inside its card when wide."""
-    shown = stats.rename(columns={"zero_share": "zeros"}).copy()
+    shown = stats.rename(columns=SHOWN_NAMES).copy()
     shown["zeros"] = (shown["zeros"] * 100).map(lambda v: f"{v:.0f}%" if v == v else "")
     for col in ("count", "missing"):
         shown[col] = shown[col].map(lambda v: f"{v:,.0f}")

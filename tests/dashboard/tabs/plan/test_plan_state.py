@@ -100,7 +100,7 @@ def test_exports_hold_plan_totals_and_prediction_with_formulas_escaped(formula_p
         "Your what-if spend per day",
         "Optimised spend per day",
     )
-    assert rows[1][0] == "'=cmd" and rows[1][3] == pytest.approx(500.0)
+    assert rows[1][0] == "=cmd" and book["plan"]["A2"].quotePrefix and rows[1][3] == pytest.approx(500.0)
     assert all(cell.data_type != "f" for sheet in book for row in sheet.iter_rows() for cell in row)
     expected = {r[0]: r[1] for r in book["expected"].iter_rows(min_row=2, values_only=True)}
     assert expected["Budget over the horizon"] == 150_000 and expected["Horizon (days)"] == PERIODS
@@ -108,6 +108,6 @@ def test_exports_hold_plan_totals_and_prediction_with_formulas_escaped(formula_p
     prediction = list(book["prediction"].iter_rows(values_only=True))
     assert prediction[0] == ("Date", "Expected revenue", "Lower (90%)", "Upper (90%)")
     assert len(prediction) == PERIODS + 1
-    assert any("'=cmd is at its maximum" in str(r[0]) for r in book["messages"].iter_rows(values_only=True))
+    assert any("=cmd is at its maximum" in str(r[0]) for r in book["messages"].iter_rows(values_only=True))
     text = csv_bytes(tables["plan"]).decode("utf-8-sig")
     assert "\n'=cmd," in text and "\nTotal," in text

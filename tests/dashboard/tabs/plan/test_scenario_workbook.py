@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard.exports import MAX_HEADER, distinct_headers, escape_cell, xlsx_bytes
+from dashboard.exports import FORMULA_STARTS, MAX_HEADER, clean_text, distinct_headers, escape_cell, xlsx_bytes
 from dashboard.tabs.plan.scenarios import OWN_HEADERS, comparison_workbook
 
 NAMES = [
@@ -31,7 +31,9 @@ def scenario(name: str, spend: float) -> dict:
 
 def read(workbook: bytes) -> dict[str, list[tuple]]:
     book = openpyxl.load_workbook(io.BytesIO(workbook))
-    assert all(c.data_type != "f" for s in book.worksheets for row in s.iter_rows() for c in row)  # no formula
+    cells = [c for s in book.worksheets for row in s.iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)  # no formula
+    assert all(c.quotePrefix for c in cells if isinstance(c.value, str) and c.value.startswith(FORMULA_STARTS))
     return {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
 
 
@@ -44,18 +46,18 @@ def test_every_scenario_keeps_a_column_of_its_own(names):
         head, *rows = sheets[sheet]
         assert head == (own, *headers)  # the table's own column first, then one per scenario
         assert len({h.casefold() for h in head}) == len(head)
-        assert all(len(h) <= MAX_HEADER and not h.startswith(("=", "+", "-", "@")) for h in head)
+        assert all(len(h) <= MAX_HEADER for h in head)  # those that look like formulas: quote prefix (read)
     comparison = {row[0]: row[1:] for row in sheets["comparison"][1:]}
     assert comparison["Model"] == ("Ridge",) * len(names)  # the measures column is not overwritten
     assert comparison["Spend over the horizon"] == tuple(400 * (i + 1) for i in range(len(names)))
     spend = {row[0]: row[1:] for row in sheets["spend per week"][1:]}
-    assert list(spend) == ["tv", "'=search"] and spend["tv"] == tuple(100 * (i + 1) for i in range(len(names)))
-    assert [row[0] for row in sheets["inputs"][1:]] == [escape_cell(n) for n in names]  # the names as written
+    assert list(spend) == ["tv", "=search"] and spend["tv"] == tuple(100 * (i + 1) for i in range(len(names)))
+    assert [row[0] for row in sheets["inputs"][1:]] == [clean_text(n) for n in names]  # the names as written
 
 
 def test_headers_are_escaped_cut_and_told_apart_ignoring_case():
-    assert distinct_headers(["Measure", "b", "B", "=1"], OWN_HEADERS) == ["Measure (2)", "b", "B (2)", "'=1"]
-    assert distinct_headers(["=1", "'=1", " ", ""]) == ["'=1", "'=1 (2)", "(no name)", "(no name) (2)"]
+    assert distinct_headers(["Measure", "b", "B", "=1"], OWN_HEADERS) == ["Measure (2)", "b", "B (2)", "=1"]
+    assert distinct_headers(["=1", "'=1", " ", ""]) == ["=1", "'=1", "(no name)", "(no name) (2)"]
     long = distinct_headers(["y" * 400, "y" * 401])
     assert long == ["y" * MAX_HEADER, "y" * (MAX_HEADER - 4) + " (2)"] and all(len(h) == MAX_HEADER for h in long)
 
@@ -64,4 +66,4 @@ def test_control_characters_cannot_hide_a_formula_or_break_the_workbook():
     assert escape_cell("\x01=cmd") == "'=cmd" and escape_cell("a\x08b\tc") == "ab\tc"
     assert len(escape_cell("=" + "z" * 40_000)) == 32_767
     rows = read(xlsx_bytes({"s": pd.DataFrame({"\x01=h": ["\x02+x", "ok\x03"]})}))["s"]
-    assert rows == [("'=h",), ("'+x",), ("ok",)]
+    assert rows == [("=h",), ("+x",), ("ok",)]
