@@ -25,6 +25,7 @@ KINDS = {
     "share": ("0.0%", 4),
     "count": ("0", 0),
     "date": ("yyyy-mm-dd", None),
+    "datetime": ("yyyy-mm-dd hh:mm", None),
     "number": ("General", None),
 }
 MAX_WIDTH, MIN_WIDTH = 60, 8

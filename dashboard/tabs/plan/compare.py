@@ -204,11 +204,18 @@ def inputs_sheet(scenarios: Sequence[Mapping]) -> Sheet:
                 "Risk": RISKS.get(inputs.get("risk"), inputs.get("risk")),
                 "Locked": ", ".join(inputs.get("locked") or []),
                 f"Bounds per {per}": bounds,
-                "Saved at (UTC)": s.get("saved_at"),
+                "Saved at (UTC)": _utc(s.get("saved_at")),
             }
         )
     frame = pd.DataFrame(rows)
-    return Sheet(frame, {"Budget": "money", "Revenue target": "money", "Minimum ROAS": "ratio"})
+    kinds = {"Budget": "money", "Revenue target": "money", "Minimum ROAS": "ratio", "Saved at (UTC)": "datetime"}
+    return Sheet(frame, kinds)
+
+
+def _utc(stamp) -> pd.Timestamp | None:
+    """An ISO time with its offset as a UTC time a worksheet holds (Excel has no time zones); None if unreadable."""
+    when = pd.to_datetime(stamp, utc=True, errors="coerce")
+    return None if pd.isna(when) else when.tz_localize(None)
 
 
 def _bound_text(pair) -> str:

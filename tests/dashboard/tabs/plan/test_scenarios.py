@@ -117,6 +117,8 @@ def test_save_the_what_if_and_the_plan_then_list_compare_download_and_delete(sce
     # The optimiser's settings only where the optimiser made the scenario, in the Plan tab's words.
     assert what_if["Budget"] is None and what_if["Objective"] is None and what_if["Risk"] is None
     assert plan["Budget"] == 150_000 and plan["Objective"] == "Maximise revenue" and plan["Risk"] == "Expected revenue"
+    saved = book["inputs"].cell(row=2, column=head.index("Saved at (UTC)") + 1)
+    assert saved.is_date and saved.number_format == "yyyy-mm-dd hh:mm"  # a time Excel can sort, not ISO text
 
     delete = Plan.scenario_delete(first["id"])
     with pytest.raises(PreventUpdate):  # the list drawn anew: its buttons were never clicked
