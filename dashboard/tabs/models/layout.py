@@ -58,8 +58,8 @@ def leaderboard_header() -> html.Div:
     holdout = html.Div(
         [
             dbc.Label("Holdout: last", class_name="small mb-0 me-2"),
-            html.Div(named(slider, "Holdout: last percent of periods"), style={"width": "260px"}),
-            html.Small("of periods", className="text-muted ms-1"),
+            html.Div(named(slider, "Holdout: last percent of the data"), style={"width": "260px"}),
+            html.Small("of the data", className="text-muted ms-1"),
         ],
         className="d-flex align-items-center",
     )

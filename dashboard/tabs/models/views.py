@@ -52,7 +52,7 @@ CHART_CAPTIONS = {
     "one component brought in; the last bar is the total.",
     "roas": "Bars: revenue per unit of spend over the data (ROAS); a bar above the dashed line at 1 earned back "
     "more than it cost. Hatched bars: marginal ROAS, what the next unit of spend returns. Whiskers: 90% interval.",
-    "curves": "Revenue per period each channel brings at each level of spend per period; a curve that flattens "
+    "curves": "Revenue per {one} each channel brings at each level of spend per {one}; a curve that flattens "
     "means extra spend there buys little. Markers: recent average spend. Bands: 90% interval.",
     "decay": "Carry-over: the share of a {one}'s spend effect still felt 1, 2, 3... {many} later; a slow fall "
     "means the channel keeps working long after the money is spent.",
@@ -188,7 +188,7 @@ def results_view(family: str, fit: FitResult, running: bool = False) -> html.Div
                 chart(family, "waterfall", contribution_waterfall(contributions.sum(), channels)),
                 chart(family, "roas", roas_bars(tables["roas"], channels=channels)),
             ),
-            chart(family, "curves", curves, 420),
+            chart(family, "curves", curves, 420, frequency),
             pair(
                 chart(
                     family,

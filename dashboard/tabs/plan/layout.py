@@ -22,10 +22,10 @@ CHART_CAPTIONS = {
     Plan.INCREMENTAL: "Revenue each channel adds over the horizon at this spend, on top of what you would get with "
     "no media. ROAS above each bar: revenue per unit of spend. Hover for the marginal ROAS: what the next unit "
     "of spend would return.",
-    Plan.ALLOCATION: "Spend per period for each channel: grey the recent average, then your what-if and the "
+    Plan.ALLOCATION: "Spend per day or week (as your data) for each channel: grey the recent average, then your what-if and the "
     "optimised plan. Where the optimised bar is taller than the grey one, the plan moves money into that channel; "
     "where it is shorter, out of it.",
-    Plan.COMPARISON_GRAPH: "Spend per period for each channel, one bar per ticked scenario, to see how they split "
+    Plan.COMPARISON_GRAPH: "Spend per day or week for each channel, one bar per ticked scenario, to see how they split "
     "the money differently.",
 }
 
@@ -73,7 +73,7 @@ def what_if_row() -> dbc.Row:
         "keeps your spend, locks and bounds."
     )
     spend = card(
-        [html.H6("What if: spend per period", className="mb-1"), html.P(hint, className="small text-muted")]
+        [html.H6("What if: your spend", className="mb-1"), html.P(hint, className="small text-muted")]
         + [html.Div(id=Plan.CONTROLS_NOTE), html.Div(id=Plan.CHANNELS)],
         "",
     )
@@ -155,7 +155,7 @@ def risk_fields() -> html.Div:
 def bound_unit() -> html.Div:
     unit = dbc.RadioItems(
         id=Plan.BOUND_UNIT,
-        options=[{"label": "per period", "value": "absolute"}, {"label": "% of recent spend", "value": "percent"}],
+        options=[{"label": "amounts", "value": "absolute"}, {"label": "% of recent spend", "value": "percent"}],
         value="absolute",
         inline=True,
         class_name="small",
