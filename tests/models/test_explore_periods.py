@@ -22,3 +22,16 @@ def test_a_period_without_values_stays_empty():
     frame.loc[7:13, "spend"] = np.nan
     weekly = per_period(frame, "date", "week", ["spend"])
     assert weekly["spend"].isna().tolist() == [False, True, False, False]
+
+
+def test_months_of_weekly_data_share_each_week_by_its_days():
+    """A steady 700 a week is 3,100 in January and 2,800 in February, not 3,500 and 2,800 for holding 5 and 4
+    Mondays: each week is spread over its seven days before the months are summed."""
+    frame = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=24, freq="W-MON"), "revenue": 700.0})
+    frame["price"] = 10.0
+    monthly = per_period(frame, "date", "month", ["revenue"], ["price"]).set_index("date")
+    assert monthly.loc["2024-01-01", "revenue"] == 3100.0 and monthly.loc["2024-02-01", "revenue"] == 2900.0
+    assert (monthly["revenue"] / monthly.index.days_in_month == 100.0).all() and (monthly["price"] == 10.0).all()
+    assert monthly.index[-1] == pd.Timestamp("2024-05-01")  # the last week ends on 16 June: a partial month
+    weekly = per_period(frame, "date", "week", ["revenue"])
+    assert (weekly["revenue"] == 700.0).all() and len(weekly) == 24  # weeks of weekly data stay as they are
