@@ -20,8 +20,9 @@ def stats_table(stats: pd.DataFrame) -> html.Div:
     shown["zeros"] = (shown["zeros"] * 100).map(lambda v: f"{v:.0f}%" if v == v else "")
     for col in ("count", "missing"):
         shown[col] = shown[col].map(lambda v: f"{v:,.0f}")
-    for col in ("mean", "std", "min", "median", "max", "total"):
-        shown[col] = shown[col].map(statistic)
+    spread = ["mean", "std", "min", "median", "max"]  # a row's statistics share one format, to compare them
+    shown[spread] = [row_statistics(values) for values in shown[spread].to_numpy(float)]
+    shown["total"] = shown["total"].map(statistic)
     shown.loc[~shown["role"].isin(SUMMED_ROLES), "total"] = ""
     table = explained_table(
         shown,
@@ -33,6 +34,24 @@ def stats_table(stats: pd.DataFrame) -> html.Div:
         class_name="stats-table text-nowrap mb-0",
     )
     return html.Div(table, className="table-responsive", style={"overflowX": "auto", "maxWidth": "100%"})
+
+
+def row_statistics(values) -> list[str]:
+    """One column's statistics written alike, in the form :func:`statistic` gives the largest of them (1.80M,
+    0.72M, 0.67M; not 1.8M beside 716,229), with 0 as 0; blank when missing."""
+    finite = [abs(v) for v in values if v == v]
+    top = max(finite, default=0.0)
+
+    def one(value: float) -> str:
+        if value != value:
+            return ""
+        if value == 0:
+            return "0"
+        if top >= 1e6:
+            return no_negative_zero(f"{value / 1e6:,.2f}M")
+        return no_negative_zero(f"{value:,.0f}" if top >= 100 else f"{value:,.2f}")
+
+    return [one(float(v)) for v in values]
 
 
 def statistic(value: float) -> str:

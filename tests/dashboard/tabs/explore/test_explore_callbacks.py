@@ -10,7 +10,7 @@ from dashboard.ids import Explore
 from dashboard.tabs.data.callbacks import change_roles
 from dashboard.tabs.data.state import load_dataset
 from dashboard.tabs.explore.callbacks import download_tables, overview, period_choices, series
-from dashboard.tabs.explore.views import statistic
+from dashboard.tabs.explore.views import row_statistics, statistic
 from tests.dashboard.helpers import triggered
 
 
@@ -103,3 +103,11 @@ def test_statistics_read_as_people_write_them():
         "45.7M",
         "",
     ]
+
+
+def test_a_columns_statistics_share_one_format():
+    """Revenue read "1.8M | 716,229 | 672,250 | 1.9M | 3.8M" and zeros "0.00" among whole numbers."""
+    revenue = row_statistics([1_812_345.0, 716_229.0, 672_250.0, 1_900_000.0, 3_800_000.0])
+    assert revenue == ["1.81M", "0.72M", "0.67M", "1.90M", "3.80M"]
+    assert row_statistics([452.36, 800.1, 0.0, 0.0, 3000.0]) == ["452", "800", "0", "0", "3,000"]
+    assert row_statistics([20.22, 0.87, 18.1, float("nan"), -0.001]) == ["20.22", "0.87", "18.10", "", "0.00"]
