@@ -50,6 +50,7 @@ def create_share(store: SessionStore, sid: str, snapshot: dict, days, now: datet
     record = {
         "token": token,
         "model": snapshot.get("model", {}).get("label", ""),
+        "data": (snapshot.get("dataset") or {}).get("name") or "",  # which upload: links to two files tell apart
         "created": now.strftime(TIME_FORMAT),
         "expires": expires.strftime(TIME_FORMAT),
         "expires_at": expires.timestamp(),

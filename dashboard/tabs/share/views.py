@@ -35,14 +35,16 @@ def made_link(url: str, record: dict) -> dbc.Alert:
 
 
 def link_list(records: list[dict]):
-    """A table of the live links: model, made, expires, and a Revoke button each."""
+    """A table of the live links: model, the data it was made from, made, expires, and a Revoke button each."""
     if not records:
         return muted(NO_LINKS)
-    header = html.Thead(html.Tr([html.Th(t, scope="col") for t in ("Model", "Made", "Expires", "Link", "")]))
+    columns = ("Model", "Data", "Made", "Expires", "Link", "")
+    header = html.Thead(html.Tr([html.Th(t, scope="col") for t in columns]))
     rows = [
         html.Tr(
             [
                 html.Td(r["model"]),
+                html.Td(r.get("data", "")),
                 html.Td(r["created"]),
                 html.Td(r["expires"]),
                 html.Td(html.A("open", href=f"/share/{r['token']}", target="_blank", rel="noopener")),

@@ -39,6 +39,7 @@ from dashboard.tabs.share.callbacks import (
     show_links,
 )
 from dashboard.tabs.share.snapshot import NothingToShare, build_snapshot, cautions
+from dashboard.tabs.share.views import link_list
 from tests.dashboard.helpers import triggered
 
 SNAPSHOT = {"model": {"label": "Ridge (Robyn-style)"}, "roas": []}
@@ -132,7 +133,12 @@ def test_malformed_tokens_open_nothing(demo, token):
 def test_the_share_page_shows_the_report_under_its_own_policy(compared):
     app, token, sid, _version = compared
     store = app.session_store
-    record = create_share(store, sid, build_snapshot(store, sid), 7)
+    snapshot = build_snapshot(store, sid)
+    record = create_share(store, sid, snapshot, 7)
+    # Links to reports of two uploads tell apart: the list names the data each was made from.
+    assert record["data"] == snapshot["dataset"]["name"] and record["data"]
+    listed = str(link_list(list_shares(store, sid)))
+    assert record["data"] in listed and "'Data'" in listed
     with app.server.test_request_context():
         response = share_page(store, record["token"])
     page = response.get_data(as_text=True)
