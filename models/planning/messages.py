@@ -10,6 +10,7 @@ from models.planning.horizon import money
 
 RANGE_SLACK = 0.01  # plans beyond the observed spend range by more than this share get a warning
 EQUAL_MROAS = 0.10  # marginal ROAS within 10% of each other are "about equal"
+CONCENTRATED = 0.8  # a plan that puts this share of its spend in one channel (of three or more) says so
 
 
 def constraint_messages(
@@ -149,3 +150,17 @@ def range_messages(allocation: pd.DataFrame, observed: pd.DataFrame, unit: str =
             f"the model is extrapolating there; for a safer plan set a {kind} of {money(limit)}."
         )
     return messages
+
+
+def concentration_messages(allocation: pd.DataFrame) -> list[str]:
+    """A plan that puts most of its spend in one channel (of three or more) rests on that one channel's
+    estimated curve: say so, with the way to spread the risk."""
+    spend = allocation.set_index("channel")["optimal"].astype(float)
+    if len(spend) < 3 or spend.sum() <= 0 or spend.max() < CONCENTRATED * spend.sum():
+        return []
+    top = spend.idxmax()
+    return [
+        f"The plan puts {spend[top] / spend.sum():.0%} of its spend in {top}: it rests on this model's curve for "
+        f"{top} alone, so check that channel's ROAS interval and checks first, or set a maximum for {top} (or "
+        "minimums elsewhere) to spread the risk."
+    ]

@@ -16,7 +16,7 @@ from scipy.interpolate import PchipInterpolator
 from models.planning.frontier import ROAS_TOLERANCE, MinRoasFrontier
 from models.planning.horizon import Horizon, amount, interval, media_interval, money, whole_number
 from models.planning.limits import check_quantile, limits, project
-from models.planning.messages import constraint_messages, range_messages, risk_message
+from models.planning.messages import concentration_messages, constraint_messages, range_messages, risk_message
 from models.planning.search import (
     FINE_STEP_SHARES,
     STEP_SHARES,
@@ -285,7 +285,7 @@ class Problem(MinRoasFrontier):
         risk = None if quantile is None else self._risk(x, baseline, quantile)
         if risk is not None:
             messages.append(risk_message(risk))
-        messages += range_messages(allocation, h.spend_range, h.unit)
+        messages += range_messages(allocation, h.spend_range, h.unit) + concentration_messages(allocation)
         return BudgetPlan(allocation, expected, h.periods, budget, messages, quantile=quantile, risk=risk)
 
     def _risk(self, x: np.ndarray, baseline: np.ndarray, quantile: float) -> dict:

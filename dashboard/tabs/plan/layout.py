@@ -22,11 +22,11 @@ CHART_CAPTIONS = {
     Plan.INCREMENTAL: "Revenue each channel adds over the horizon at this spend, on top of what you would get with "
     "no media. ROAS above each bar: revenue per unit of spend. Hover for the marginal ROAS: what the next unit "
     "of spend would return.",
-    Plan.ALLOCATION: "Spend per day or week (as your data) for each channel: grey the recent average, then your what-if and the "
-    "optimised plan. Where the optimised bar is taller than the grey one, the plan moves money into that channel; "
-    "where it is shorter, out of it.",
-    Plan.COMPARISON_GRAPH: "Spend per day or week for each channel, one bar per ticked scenario, to see how they split "
-    "the money differently.",
+    Plan.ALLOCATION: "Spend per day or week (as your data) for each channel: grey the recent average, then your "
+    "what-if and the optimised plan. Where the optimised bar is taller than the grey one, the plan moves money "
+    "into that channel; where it is shorter, out of it.",
+    Plan.COMPARISON_GRAPH: "Spend per day or week for each channel, one bar per ticked scenario, to see how they "
+    "split the money differently.",
 }
 
 

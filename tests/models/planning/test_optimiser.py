@@ -15,6 +15,7 @@ import pytest
 import models
 from models.datasets.truth import CHANNELS, true_horizon_revenue, true_optimum
 from models.planning import optimize_budget, what_if
+from models.planning.messages import concentration_messages
 
 PERIODS = 28
 # Measured (see bench/RESULTS.md, "Budget optimisation"): the model's optimum is 0.1-0.6% of total
@@ -187,3 +188,12 @@ def test_bayesian_plan_has_intervals(demo_fit):
     assert ((p["lower"] < p["mean"]) & (p["mean"] < p["upper"])).all()
     plan_frame = pd.DataFrame({"date": additive.future_dates(PERIODS), **additive.recent_spend().to_dict()})
     np.testing.assert_allclose(p["mean"], additive.predict(plan_frame)["mean"], rtol=1e-9)
+
+
+def test_a_plan_that_puts_most_spend_in_one_channel_says_so():
+    """A plan that moved every unit into one channel (tv_S 100%, search from 11,750 to 0) said nothing of it."""
+    allocation = pd.DataFrame({"channel": ["tv", "search", "print"], "optimal": [900.0, 100.0, 0.0]})
+    (said,) = concentration_messages(allocation)
+    assert said.startswith("The plan puts 90% of its spend in tv: it rests on this model's curve for tv alone")
+    assert concentration_messages(allocation.assign(optimal=[500.0, 400.0, 100.0])) == []
+    assert concentration_messages(allocation.iloc[:2]) == []  # two channels: one of them often takes most
