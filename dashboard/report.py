@@ -20,6 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.offline
 
+from dashboard.figures import format as fmt
 from dashboard.figures.format import compact_number, interval_text, no_negative_zero, period_name, ratio, ratios, whole
 from dashboard.figures.models import TOTAL_LABEL, contribution_waterfall, response_curves_figure, roas_bars
 from dashboard.figures.plan import scenario_spend_figure
@@ -28,6 +29,9 @@ NUMBER_CELL = ' class="number"'
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 CHART_HEIGHT = "460px"
 INTERVAL_TOLERANCE = 1e-9  # relative: a point model repeats its estimate as both ends
+SHARED_DIGITS = 2  # significant digits of the smallest of amounts read side by side (0.16M beside 1.80M)
+MAX_SHARED_DECIMALS = 3  # but no more decimals than this (0.001M) for one amount far smaller than the rest
+EXTRA_DECIMALS = 2  # at most this many more to tell a column's amounts apart: closer ones read the same
 SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 SRC_ATTRIBUTE = re.compile(r"\bsrc\s*=", re.IGNORECASE)
 STATUS = {"ok": ("OK", "✓"), "warn": ("Warning", "!"), "fail": ("Failed", "✗"), "not run": ("Not run", "–")}
@@ -35,6 +39,7 @@ METRICS = {"r2": "R²", "mape": "MAPE", "nrmse": "NRMSE"}
 PERCENT_METRICS = {"mape"}
 ROAS_COLUMNS = ("channel", "spend", "contribution", "roas", "mroas", "lower", "upper")
 CURVE_COLUMNS = ("channel", "spend", "response", "lower", "upper")
+OTHER_HEADING = "Plans saved with other models"
 OTHER_MODELS = '<p class="note">Made with other models of this data: their numbers are those models\' estimates.</p>'
 
 # inlined into every report page, so that a downloaded report looks the same opened offline
@@ -104,13 +109,12 @@ def _number(value) -> bool:
 
 
 def _when(value) -> str:
-    """A time stamp as people read it: 2026-11-30 17:35 UTC (the text as given when it is not ISO)."""
+    """A time stamp as people read it, in UTC as the report's "Made" time: 2026-11-30 17:35 UTC. One without a
+    zone is this server's local time (a fit's time, time.strftime); the text as given when it is not ISO."""
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
         return str(value)
-    if moment.tzinfo is None:
-        return moment.strftime("%Y-%m-%d %H:%M")
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -121,23 +125,34 @@ def _has_interval(value, lower, upper) -> bool:
     return max(abs(upper - value), abs(value - lower)) > INTERVAL_TOLERANCE * max(1.0, abs(value))
 
 
-def _amount(value, lower=None, upper=None) -> str:
-    """1.71M, or 1.71M (90%: 1.68M – 1.74M) when the interval has a width."""
-    if _has_interval(value, lower, upper):
-        return interval_text(value, lower, upper)
-    return compact_number(value if _number(value) else None)
+def _amounts(points: list, ends: list):
+    """How a column of amounts is written (interval_text's ``numbers``): in the unit of the largest, with decimals that
+    give the smallest point two significant digits (1.80M beside 0.16M, never 2M beside 0.2M), and up to
+    EXTRA_DECIMALS more where points that differ would read the same (1.410M beside 1.408M, never 1.41M)."""
+    largest = max((abs(float(v)) for v in (*points, *ends) if _number(v)), default=0.0)
+    divisor, suffix = next(((size, s) for size, s in fmt.SUFFIXES if largest >= size), (1.0, ""))
+    smallest = min((abs(v) for v in points if _number(v) and abs(v) > INTERVAL_TOLERANCE * largest), default=0.0)
+    digits = SHARED_DIGITS - 1 - math.floor(math.log10(smallest / divisor)) if smallest else 0
+    decimals = min(MAX_SHARED_DECIMALS, max(0, digits))
+    snapped = sorted({round(float(v) / divisor, decimals + EXTRA_DECIMALS) for v in points if _number(v)})
+    places = max((len(text.partition(".")[2]) for text in fmt.distinct_texts(snapped, decimals)), default=decimals)
+
+    def written(some: list) -> list[str]:  # an amount that reads as zero is written 0, never 0.00M
+        texts = fmt.distinct_texts(some, places, divisor, suffix)
+        return ["0" if _number(value) and not re.search("[1-9]", text) else text for value, text in zip(some, texts)]
+
+    return written
 
 
-def _ratio(value, lower=None, upper=None) -> str:
-    """2.10, or 2.10 (90%: 1.80 – 2.40) when the interval has a width."""
-    if _has_interval(value, lower, upper):
-        return interval_text(value, lower, upper, numbers=ratios)
-    return ratio(value if _number(value) else None)
-
-
-def _signed(value) -> str:
-    text = compact_number(value if _number(value) else None)
-    return f"+{text}" if _number(value) and value > 0 and text != "0" else text
+def _column(rows: list[dict], name: str, lower: str = "", upper: str = "", as_ratio: bool = False) -> list[str]:
+    """``name`` of ``rows`` (with its interval, from ``lower`` and ``upper``, where it has a width) as a column of
+    amounts that share their digits: 1.80M (90%: 1.80M – 13.97M) beside 0.16M (90%: 0 – 1.35M); or ``as_ratio``,
+    with two decimals each (1.10 beside 1.10 where an optimiser made them equal), more to tell an interval apart."""
+    triples = [(row.get(name), row.get(lower), row.get(upper)) for row in rows]
+    triples = [triple if _has_interval(*triple) else triple[:1] for triple in triples]
+    ends = [end for triple in triples for end in triple[1:]]
+    numbers = ratios if as_ratio else _amounts([triple[0] for triple in triples], ends)
+    return [interval_text(*triple, numbers=numbers) for triple in triples]
 
 
 def _table(caption: str, headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
@@ -224,10 +239,16 @@ def _not_recommended(model: dict) -> list[str]:
     return [words] if model.get("recommended") is False else []
 
 
-def _roas_row(row: dict) -> list[str]:
-    contribution = _amount(row.get("contribution"), row.get("contribution_lower"), row.get("contribution_upper"))
-    roas = _ratio(row.get("roas"), row.get("lower"), row.get("upper"))
-    return [_text(row.get("channel")), _amount(row.get("spend")), contribution, roas, _ratio(row.get("mroas"))]
+def _roas_rows(rows: list[dict]) -> list[list[str]]:
+    """The table's cells; each column written with shared digits, so that the channels compare."""
+    columns = [
+        [_text(row.get("channel")) for row in rows],
+        _column(rows, "spend"),
+        _column(rows, "contribution", "contribution_lower", "contribution_upper"),
+        _column(rows, "roas", "lower", "upper", as_ratio=True),
+        _column(rows, "mroas", as_ratio=True),
+    ]
+    return [list(cells) for cells in zip(*columns)]
 
 
 def _roas_section(snapshot: dict) -> str:
@@ -235,11 +256,11 @@ def _roas_section(snapshot: dict) -> str:
     if not rows:
         return _section("Return on ad spend", "<p>No channel results in this report.</p>", "roas")
     headers = ["Channel", "Spend", "Contribution to revenue", "ROAS", "Marginal ROAS"]
-    content = _table("Spend, contribution and return per channel", headers, [_roas_row(r) for r in rows], {1, 2, 3, 4})
+    content = _table("Spend, contribution and return per channel", headers, _roas_rows(rows), {1, 2, 3, 4})
     note = "ROAS is revenue per unit of spend; marginal ROAS is what the next unit of spend returns."
     if any(_has_interval(r.get("roas"), r.get("lower"), r.get("upper")) for r in rows):
         intervals = (snapshot.get("model") or {}).get("intervals")
-        note += " Ranges in brackets are 90% intervals" + (f": {_text(intervals)}" if intervals else ".")
+        note += " Ranges in brackets are 90% intervals." + (f" {_text(intervals)}" if intervals else "")
     channels = (snapshot.get("dataset") or {}).get("channels")
     chart = _chart(roas_bars(_frame(rows, ROAS_COLUMNS), channels=channels), "roas", "Bar chart of ROAS per channel")
     return _section("Return on ad spend", f'{content}<p class="note">{note}</p>{chart}', "roas")
@@ -303,33 +324,40 @@ def _checks_section(snapshot: dict) -> str:
     return _section("Checks", _table("The model's checks", ["Check", "Status", "Detail", "What to do"], rows), "checks")
 
 
-def _plan_totals(plan: dict, frequency: str | None) -> str:
+def _plans_shown(plans: list[dict]) -> list[dict]:
+    """Each plan's totals as text, written together so that plans compare: 1.410M beside 1.408M, not 1.4M, 1.41M."""
+    totals = [plan.get("totals") or {} for plan in plans]
+    lifts = [total.get("lift") for total in totals]
+    columns = {
+        "revenue": _column(totals, "revenue", "revenue_lower", "revenue_upper"),
+        "spend": _column(totals, "spend"),
+        "roas": _column(totals, "roas", "roas_lower", "roas_upper", as_ratio=True),
+        "lift": [f"+{t}" if _number(v) and v > 0 and t != "0" else t for v, t in zip(lifts, _column(totals, "lift"))],
+    }
+    return [dict(zip(columns, cells)) for cells in zip(*columns.values())]
+
+
+def _plan_totals(plan: dict, shown: dict, frequency: str | None) -> str:
     totals, periods = plan.get("totals") or {}, plan.get("periods")
     over = f" over {whole(periods)} {period_name(frequency, plural=periods != 1)}" if _number(periods) else ""
-    revenue = _amount(totals.get("revenue"), totals.get("revenue_lower"), totals.get("revenue_upper"))
-    items = [
-        (f"Expected revenue{over}", revenue),
-        (f"Spend{over}", _amount(totals.get("spend"))),
-        ("ROAS", _ratio(totals.get("roas"), totals.get("roas_lower"), totals.get("roas_upper"))),
-    ]
+    items = [(f"Expected revenue{over}", shown["revenue"]), (f"Spend{over}", shown["spend"]), ("ROAS", shown["roas"])]
     if _number(totals.get("lift")):
-        items.append(("Revenue lift", _signed(totals["lift"])))
+        items.append(("Revenue lift", shown["lift"]))
     return '<dl class="totals">' + "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in items) + "</dl>"
 
 
-def _plan_card(plan: dict, frequency: str | None) -> str:
+def _plan_card(plan: dict, shown: dict, frequency: str | None) -> str:
     kind = str(plan.get("kind") or "plan")
     meta = f"{_text(kind[:1].upper() + kind[1:])} · model {_text(plan.get('label'))}"
     if plan.get("saved_at"):
         meta += f" · saved {_text(_when(plan['saved_at']))}"
-    rows = [
-        [_text(c.get("channel")), whole(c.get("spend")), ratio(c.get("mroas") if _number(c.get("mroas")) else None)]
-        for c in plan.get("channels") or []
-    ]
+    channels = plan.get("channels") or []
+    mroas = _column(channels, "mroas", as_ratio=True)
+    rows = [[_text(c.get("channel")), whole(c.get("spend")), m] for c, m in zip(channels, mroas)]
     headers = ["Channel", f"Spend per {period_name(frequency)}", "Marginal ROAS"]
     table = _table("Spend per channel", headers, rows, {1, 2})
     heading = f'<h3>{_text(plan.get("name"))}</h3><p class="meta">{meta}</p>'
-    return f'<article class="plan">{heading}{_plan_totals(plan, frequency)}{table}</article>'
+    return f'<article class="plan">{heading}{_plan_totals(plan, shown, frequency)}{table}</article>'
 
 
 def _plan_spend(plans: list[dict]) -> pd.DataFrame:
@@ -346,21 +374,24 @@ def _plan_spend(plans: list[dict]) -> pd.DataFrame:
     return frame
 
 
-def _plan_group(heading: str, plans: list[dict], name: str, frequency: str | None, note: str = "") -> str:
-    """A section of plan cards with the chart of their spend, per day or week as the data's ``frequency``."""
+def _plan_group(heading: str, plans: list[dict], shown: list[dict], name: str, frequency: str | None, note="") -> str:
+    """A section of plan cards (their totals ``shown`` as text) with the chart of their spend, per day or week as the
+    data's ``frequency``."""
     spend = _plan_spend(plans)
     per = period_name(frequency)
     figure = scenario_spend_figure(spend, f"Spend per {per}, by plan", per=per)
     chart = "" if spend.empty else _chart(figure, name, "Grouped bar chart of spend by plan")
-    return _section(heading, note + "".join(_plan_card(plan, frequency) for plan in plans) + chart, name)
+    cards = "".join(_plan_card(plan, text, frequency) for plan, text in zip(plans, shown))
+    return _section(heading, note + cards + chart, name)
 
 
 def _plans_section(snapshot: dict) -> str:
     """The plans made with this model; those made with other models apart, under a heading of their own."""
     plans, others = snapshot.get("plans") or [], snapshot.get("other_plans") or []
     frequency = (snapshot.get("dataset") or {}).get("frequency")  # every plan was made on this data
+    shown = _plans_shown([*plans, *others])  # every plan written alike: the two groups compare too
     empty = _section("Plans", f"<p>No plans were saved with this {'model' if others else 'report'}.</p>", "plans")
-    apart = (
-        _plan_group("Plans saved with other models", others, "other-plans", frequency, OTHER_MODELS) if others else ""
-    )
-    return (_plan_group("Plans", plans, "plans", frequency) if plans else empty) + apart
+    own = _plan_group("Plans", plans, shown[: len(plans)], "plans", frequency) if plans else empty
+    if not others:
+        return own
+    return own + _plan_group(OTHER_HEADING, others, shown[len(plans) :], "other-plans", frequency, OTHER_MODELS)

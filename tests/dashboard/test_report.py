@@ -9,8 +9,10 @@ import base64
 import copy
 import hashlib
 import html
+import os
 import re
 import threading
+import time
 from html.parser import HTMLParser
 
 import plotly.offline
@@ -177,7 +179,7 @@ def test_numbers_are_written_for_people():
     assert "48,200" in text and "1,096 rows" in text  # thousands separators
     assert "300k (90%: 270k – 330k)" in text and "+12k" in text  # a plan's revenue and lift
     assert "R² 0.91 · MAPE 5.0% · NRMSE 0.07" in text
-    assert "Made 2026-11-30 17:40 UTC" in text and "fitted 2026-11-30 17:30" in text
+    assert "Made 2026-11-30 17:40 UTC" in text
     assert no_negative_zero(text) == text  # the marginal ROAS of -0.001 reads 0.00
 
 
@@ -333,3 +335,96 @@ def test_plans_count_the_datas_days_or_weeks():
     unknown = copy.deepcopy(snapshot())
     del unknown["dataset"]["frequency"]
     assert "Expected revenue over 30 periods" in section_text(render_report(unknown), "plans")
+
+
+def cells(page: str, section: str, column: int) -> list[str]:
+    """What a reader sees in one column of a section's first table, row by row (0: the row's heading)."""
+    table = re.search(r"<tbody>(.*?)</tbody>", section_html(page, section), re.DOTALL).group(1)
+    return [Page(re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)[column]).text for row in table.split("</tr>")[:-1]]
+
+
+def contribution_row(channel, contribution, lower, upper, spend=1.0e6) -> dict:
+    row = roas_row(channel, spend, contribution / spend, 1.0, lower / spend, upper / spend)
+    return row | {"contribution": contribution, "contribution_lower": lower, "contribution_upper": upper}
+
+
+def test_a_column_of_amounts_shares_its_unit_and_digits():
+    """The audit's demo fit: google 1.8M whose interval runs 1.8M to 14M, instagram 595k, other 160k from 0: one
+    unit, the smallest with two significant digits as the waterfall's 160k, never "2M (90%: 2M – 14M)" or "0.2M"."""
+    shown = copy.deepcopy(snapshot())
+    shown["roas"] = [
+        contribution_row("google", 1_797_000.0, 1_797_000.0, 13_970_000.0, spend=3_120_000.0),
+        contribution_row("instagram", 595_400.0, 250_000.0, 2_180_000.0, spend=911_000.0),
+        contribution_row("other", 160_000.0, 0.0, 1_350_000.0, spend=325_000.0),
+    ]
+    page = render_report(shown)
+    assert cells(page, "roas", 2) == [
+        "1.80M (90%: 1.80M – 13.97M)",
+        "0.60M (90%: 0.25M – 2.18M)",
+        "0.16M (90%: 0 – 1.35M)",
+    ]
+    assert cells(page, "roas", 1) == ["3.12M", "0.91M", "0.33M"]  # spend: 911k and 325k beside 3.1M
+    weekly = copy.deepcopy(snapshot())  # the weekly Ridge fit: 4M (90%: 4M – 11M) beside 6.8M and 2.0M
+    weekly["roas"] = [
+        contribution_row("tv", 6_800_000.0, 6_000_000.0, 7_900_000.0),
+        contribution_row("paid_search", 4_260_000.0, 4_260_000.0, 10_800_000.0),
+        contribution_row("paid_social", 2_000_000.0, 1_300_000.0, 9_300_000.0),
+    ]
+    column = cells(render_report(weekly), "roas", 2)
+    assert column == ["6.8M (90%: 6.0M – 7.9M)", "4.3M (90%: 4.3M – 10.8M)", "2.0M (90%: 1.3M – 9.3M)"]
+
+
+def test_plans_side_by_side_write_their_revenue_alike():
+    """A budget plan's 1,410,025 beside a cautious plan's 1,408,488 reads larger (not 1.4M beside 1.41M), in either
+    group of plans; lifts share their digits too, and a plan without lift reads 0."""
+    shown = copy.deepcopy(snapshot())
+    budget, cautious = (plan(name, "optimised", [100.0] * 3) for name in ("budget plan", "cautious plan"))
+    budget["totals"] |= {"revenue": 1_410_025.0, "revenue_lower": 1_309_000.0, "revenue_upper": 1_463_100.0}
+    cautious["totals"] |= {"revenue": 1_408_488.0, "revenue_lower": 1_347_700.0, "revenue_upper": 1_448_600.0}
+    budget["totals"]["lift"], cautious["totals"]["lift"] = 83_000.0, 1_500.0
+    shown["plans"], shown["other_plans"] = [budget], [cautious | {"label": "LightGBM"}]
+    page = render_report(shown)
+    own, others = section_text(page, "plans"), section_text(page, "other-plans")
+    assert "Expected revenue over 30 days 1.410M (90%: 1.309M – 1.463M)" in own, own
+    assert "Expected revenue over 30 days 1.408M (90%: 1.348M – 1.449M)" in others, others
+    assert "Revenue lift +83.0k" in own and "Revenue lift +1.5k" in others
+    shown["plans"][0]["totals"]["lift"] = 0.0
+    assert "Revenue lift 0 " in section_text(render_report(shown), "plans")
+
+
+@pytest.fixture
+def server_two_hours_east_of_utc():
+    """The server's local time at UTC+2, as a fit's naive time stamp (time.strftime) would be written there."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "XST-02"  # POSIX: two hours east of UTC
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+def test_times_are_written_in_utc(server_two_hours_east_of_utc):
+    """The fit's time says UTC, as "Made … UTC" does: a naive time is the server's local time."""
+    shown = copy.deepcopy(snapshot())
+    text = Page(render_report(shown)).text
+    assert "fitted 2026-11-30 15:30 UTC" in text and "Made 2026-11-30 17:40 UTC" in text
+    shown["model"]["fitted_at"] = "2026-11-30T17:30:00+00:00"
+    assert "fitted 2026-11-30 17:30 UTC" in Page(render_report(shown)).text
+
+
+def test_printing_lets_long_sections_run_on_over_pages():
+    """Whole sections kept on one page left printed pages half empty: only plan cards, charts, table rows and
+    headings stay whole, and a heading stays with what follows it."""
+    style = re.sub(r"/\*.*?\*/", "", render_report(snapshot()), flags=re.DOTALL)
+    printed = re.search(r"@media print\{(.*)\}\s*</style>", style, re.DOTALL).group(1)
+    rules = re.findall(r"([^{}]+)\{([^{}]*)\}", printed)
+    whole_ones = {s.strip() for selectors, body in rules if "break-inside:avoid" in body for s in selectors.split(",")}
+    assert not whole_ones & {"section", "table", "main", "article", "tbody"}, whole_ones
+    assert {".plan", ".chart", "tr", "h2", "h3"} <= whole_ones
+    kept_with_next = {
+        s.strip() for selectors, body in rules if "break-after:avoid" in body for s in selectors.split(",")
+    }
+    assert {"h2", "h3"} <= kept_with_next
