@@ -184,7 +184,7 @@ def contribution_waterfall(totals: pd.Series, channels: list[str]) -> go.Figure:
     for step in [s for s in STEP_COLORS if s in steps]:
         fig.add_trace(_legend_swatch(step, STEP_COLORS[step]))
     fig.update_xaxes(title_text="Component")
-    fig.update_yaxes(title_text="Revenue over the period")
+    fig.update_yaxes(title_text="Revenue over the whole data")
     return apply_theme(fig, "From baseline to fitted revenue")
 
 

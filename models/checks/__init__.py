@@ -85,7 +85,7 @@ def model_checks(fitted, cv_roas: dict | None = None, stored: list[dict] | None 
     unit = {"daily": "day", "weekly": "week"}.get(str(getattr(fitted, "frequency", "")), "period")
     rows = [
         holdout_check(fitted.metrics, unit),
-        cross_validation_check(fitted.metrics, getattr(fitted, "name", "")),
+        cross_validation_check(fitted.metrics, getattr(fitted, "name", ""), unit),
         stability_check(cv_roas, fitted.contributions().reset_index(drop=True), history[channels], unit),
         plausible_check(fitted.roas()),
         convergence_check(fitted.diagnostics),

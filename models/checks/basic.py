@@ -72,7 +72,7 @@ def holdout_check(metrics: dict, unit: str = "period") -> dict:
     return row(HOLDOUT, status, detail, FORECAST_ACTIONS[status], mape)
 
 
-def cross_validation_check(metrics: dict, family: str = "") -> dict:
+def cross_validation_check(metrics: dict, family: str = "", unit: str = "period") -> dict:
     """Forecast error of the rolling-origin refits, and overfitting (CV error far above the training error); the
     advice against overfitting names what ``family``'s options can make simpler."""
     folds = int(metrics.get("cv_folds", 0) or 0)
@@ -83,12 +83,12 @@ def cross_validation_check(metrics: dict, family: str = "") -> dict:
     nrmse, train = float(metrics.get("cv_nrmse", np.nan)), float(metrics.get("train_nrmse", np.nan))
     status = error_status(mape, r2)
     detail = (
-        f"Refitted on {folds} shorter histories, the model forecasts the periods after each with {mape:.1%} "
-        f"error on average (MAPE; R² {r2:.2f}, NRMSE {nrmse:.3f}; {train:.3f} on its own training periods)."
+        f"Refitted on {folds} shorter histories, the model forecasts the {unit}s after each with {mape:.1%} "
+        f"error on average (MAPE; R² {r2:.2f}, NRMSE {nrmse:.3f}; {train:.3f} on its own training {unit}s)."
     )
     action = FORECAST_ACTIONS[status]
     if nrmse > OVERFIT_RATIO * train:
-        detail += f" Its error on new periods is {nrmse / train:.1f} times that on training periods: it overfits."
+        detail += f" Its error on new {unit}s is {nrmse / train:.1f} times that on training {unit}s: it overfits."
         simpler = SIMPLER.get(family, "fewer controls")
         action = action if status == "fail" else f"Use a simpler model ({simpler}) or more data."
         status = worst([status, "warn"])
