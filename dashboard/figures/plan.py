@@ -10,10 +10,21 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures.format import finite, plotted, ratio, whole
-from dashboard.figures.theme import TARGET_COLOR, apply_theme, band_traces, colors_for, empty_figure, spend_axis
+from dashboard.figures.theme import (
+    TARGET_COLOR,
+    apply_theme,
+    band_traces,
+    colors_for,
+    date_ticks,
+    empty_figure,
+    spend_axis,
+)
 
 CURRENT_COLOR = "#B0B0B0"
 WHAT_IF_COLOR = "#6C8EBF"
+# The optimised bars take each channel's colour: their legend entry is a dark neutral square named for that, not
+# the first channel's colour (which read as "optimised is orange").
+OPTIMISED_LEGEND = {"name": "optimised (channel colours)", "color": "#555555"}
 SCENARIO_COLORS = ("#3969AC", "#F2B701", "#11A579", "#E73F74")  # up to four scenarios side by side
 
 
@@ -37,7 +48,7 @@ def prediction_figure(prediction: pd.DataFrame, title: str = "Predicted revenue 
             hovertemplate="%{y:,.0f}<extra></extra>",
         )
     )
-    fig.update_xaxes(title_text="Date")
+    fig.update_xaxes(title_text="Date", **date_ticks(prediction["date"]))
     fig.update_yaxes(title_text="Revenue", rangemode="tozero")
     fig.update_layout(hovermode="x unified")
     return apply_theme(fig, title)
@@ -93,10 +104,18 @@ def allocation_figure(
     notes = [f"<br>at its {b}" if b and b != "locked" else ("<br>locked" if b else "") for b in allocation["at_bound"]]
     optimised = spend_bars(names, allocation["optimal"], "optimised", [colors[c] for c in names])
     optimised.update(customdata=notes, hovertemplate="%{x}<br>optimised %{y:,.0f}%{customdata}<extra></extra>")
-    fig.add_trace(optimised)
+    optimised.update(legendgroup="optimised", showlegend=False)
+    fig.add_traces([optimised, legend_entry(OPTIMISED_LEGEND["name"], OPTIMISED_LEGEND["color"], "optimised")])
     fig.update_yaxes(**spend_axis(f"Spend per {per}"))
     fig.update_layout(barmode="group")
     return apply_theme(fig, title or f"Spend per {per}: recent average, your what-if and optimised")
+
+
+def legend_entry(name: str, color: str, group: str) -> go.Scatter:
+    """A legend entry without data, for bars of many colours: it toggles its ``group`` and draws no point (a
+    scatter, so the grouped bars keep their places)."""
+    marker = {"symbol": "square", "size": 11, "color": color}
+    return go.Scatter(x=[None], y=[None], mode="markers", name=name, legendgroup=group, marker=marker, hoverinfo="skip")
 
 
 def spend_bars(names: list[str], values, name: str, color) -> go.Bar:

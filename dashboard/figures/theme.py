@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -56,6 +57,9 @@ ALL_BUTTONS = [
 ]
 SPEND_AXIS = {"tickformat": "~s", "rangemode": "nonnegative"}  # round SI ticks (70k, 1.2M), never below 0
 BAND_ALPHA = 0.2
+WEEK_MS = 7 * 24 * 3600 * 1000  # a date axis's dtick counts milliseconds
+TICK_WEEKS = (1, 2, 4, 8, 13, 26, 52)  # steps between date ticks of weekly data
+MOST_DATE_TICKS = 8
 BREAK_EVEN = "break-even (ROAS = 1)"
 
 # One colour per channel from a colour-blind-safe qualitative palette: Okabe & Ito's seven (without black),
@@ -202,3 +206,18 @@ def band_traces(x, lower, upper, color: str, name: str, group: str | None = None
     high = go.Scatter(y=upper, name=name, fill="tonexty", fillcolor=rgba(color, BAND_ALPHA), **common)
     high.update(showlegend=group is None)
     return [low, high]
+
+
+def date_ticks(dates) -> dict:
+    """Date-axis ticks on the data's own dates when its rows are a whole number of weeks apart: plotly's weekly
+    ticks fall on Sundays (Dec 28) where weeks that start on Mondays are dated Dec 29. Ticks every 1, 2, 4...
+    weeks from the first date, at most MOST_DATE_TICKS of them; {} (plotly's own) for other data."""
+    stamps = pd.to_datetime(pd.Series(dates), errors="coerce").dropna().sort_values()
+    steps = stamps.diff().dropna().unique()
+    if len(steps) != 1 or steps[0] % pd.Timedelta(weeks=1) != pd.Timedelta(0):
+        return {}
+    weeks = steps[0] // pd.Timedelta(weeks=1)
+    span = (len(stamps) - 1) * weeks  # weeks from the first date to the last
+    every = next((n for n in TICK_WEEKS if n >= weeks and span / n < MOST_DATE_TICKS), TICK_WEEKS[-1])
+    every = max(every // weeks, 1) * weeks  # a whole number of rows, so every tick falls on a row's date
+    return {"tickmode": "linear", "tick0": stamps.iloc[0].strftime("%Y-%m-%d"), "dtick": every * WEEK_MS}

@@ -14,6 +14,7 @@ from dashboard.ids import App, Models, Plan
 from dashboard.store import SessionStore
 from dashboard.tabs import bound
 from dashboard.tabs.models.comparison import comparison
+from dashboard.tabs.models.fits import CHECKS_TABLE, load_fit
 from dashboard.tabs.plan.controls import kept_controls
 from dashboard.tabs.plan.layout import NO_FITS, PICK
 from dashboard.tabs.plan.optimise import FIT_STATE, HIDDEN, SHOWN, TOKEN, register_optimiser
@@ -126,7 +127,7 @@ def list_fits(
     recommended = record["recommended"] if record and record["recommended"] in fits else None
     family = chosen_family(fits, chosen, before, recommended, followed)
     shown = chosen if family is no_update else family
-    line = recommendation_line(record, shown, fits[shown]["label"])
+    line = model_line(store, (sid, version), record, shown, fits[shown]["label"])
     if fits == before:  # nothing new: leave the list (and the what-if that follows it) alone
         return no_update, no_update, family, None, SHOWN, line, recommended or followed
     options = [{"label": meta["label"], "value": name} for name, meta in fits.items()]
@@ -149,7 +150,7 @@ def explain_choice(store: SessionStore, family, fits, summary, token):
     if not family or family not in (fits or {}):
         raise PreventUpdate
     sid, version = store.session_or_none(token), (summary or {}).get("version")
-    return recommendation_line(comparison(store, sid, version), family, fits[family]["label"])
+    return model_line(store, (sid, version), comparison(store, sid, version), family, fits[family]["label"])
 
 
 def default_horizon(summary: dict | None) -> tuple:
@@ -222,6 +223,22 @@ def update_what_if(store: SessionStore, cache: PlanCache, values, periods, ids, 
 
 
 # ------------------------------------------------------------------------------ what the callbacks call
+def model_line(store: SessionStore, data: tuple, record: dict | None, family: str, label: str) -> list | None:
+    """The recommendation line for the model in use (``data``: session id and data version), with a warning
+    naming its failed checks: the Plan tab plans with it all the same."""
+    return recommendation_line(record, family, label, failed_checks(store, *data, record, family))
+
+
+def failed_checks(store: SessionStore, sid, version, record: dict | None, family: str):
+    """The checks table of the family's fit when one of its checks fails, else None: the comparison counts the
+    failures, so the fit is read only for a model with some (or when there is no comparison to ask)."""
+    row = next((r for r in (record or {}).get("rows", []) if r.get("family") == family), None)
+    if row is not None and not row.get("fail"):
+        return None
+    fit = load_fit(store, sid, family, version) if sid is not None and version is not None else None
+    return fit.tables.get(CHECKS_TABLE) if fit is not None else None
+
+
 def synced_spend(trigger, sliders: list, numbers: list, channels: list[str], plan: dict | None) -> tuple:
     """New (slider values, number values) after ``trigger`` changed; no_update for the side already right."""
     if trigger == Plan.APPLY:

@@ -9,8 +9,10 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard.figures.format import (
+    SUFFIXES,
     compact_number,
     compact_numbers,
+    distinct_texts,
     interval_text,
     percent_change,
     ratio,
@@ -19,9 +21,10 @@ from dashboard.figures.format import (
     whole,
 )
 from dashboard.ids import Plan
-from dashboard.tabs.models.comparison import recommended_row, score_phrase, why
+from dashboard.tabs.models.comparison import cautions, recommended_row, score_phrase, why
+from dashboard.tabs.plan.compare import shown_values
 from dashboard.tabs.plan.records import allocation_frame
-from dashboard.ui import explained, explained_table, hidden_label, named, stat_cards
+from dashboard.ui import alert, explained, explained_table, hidden_label, named, stat_cards
 
 CAUTIOUS_NOTE = (
     "Cautious plan: it makes the revenue you get in a bad case (the 10th percentile of the model's range) as "
@@ -38,6 +41,11 @@ ALLOCATION_TERMS = {"marginal ROAS": ("marginal ROAS",), "bound": ("bound",)}
 WHAT_IF_SCOPE, WHAT_IF_TABLE_SCOPE = "plan-whatif", "plan-whatif-table"
 PLAN_SCOPE, ALLOCATION_SCOPE = "plan-result", "plan-allocation"
 TABLE = {"size": "sm", "striped": True, "responsive": True}  # how the tab's tables look
+MIX = "current_mix_revenue"  # the plan's revenue with the recent average mix at the same budget
+SEE_MODELS = (
+    "Its plans and what-ifs rest on the same numbers: treat them with caution too, and see the Models tab for "
+    "what failed and what to do."
+)
 
 
 def slider_range(recent: float, history_max: float) -> tuple[float, float]:
@@ -123,6 +131,11 @@ def bound_rows(channels: list[str], minimums: dict | None = None, maximums: dict
     )
 
 
+def interval_of(values: dict, name: str) -> tuple:
+    """(value, lower, upper) of a measure, as the scenario comparison takes it."""
+    return tuple(values.get(key) for key in (name, f"{name}_lower", f"{name}_upper"))
+
+
 def with_interval(values: dict, name: str, numbers=compact_numbers) -> str:
     """``1.71M (90%: 1.68M – 1.74M)`` with enough digits that the three differ, or the value alone for a model
     without intervals."""
@@ -162,13 +175,26 @@ def what_if_table(channels: pd.DataFrame, per: str = "period") -> dbc.Table:
     return explained_table(shown, WHAT_IF_TERMS, WHAT_IF_TABLE_SCOPE, **TABLE, class_name="small mb-0")
 
 
+def significant(value, digits: int = 3) -> str:
+    """An amount found by a search, to ``digits`` significant digits in the short form (2.90M, 152k, 48.6k, 950):
+    the search stops within a fraction of a percent, so the last digits of 2,900,779 mean nothing."""
+    value = float(value)
+    if value:  # rounded before the unit is picked: 999,700 reads 1.00M, not 1000k
+        value = round(value, digits - 1 - math.floor(math.log10(abs(value))))
+    size = abs(value)
+    divisor, suffix = next(((t, s) for t, s in SUFFIXES if size >= t), (1.0, ""))
+    leading = math.floor(math.log10(size / divisor)) + 1 if size else digits
+    return distinct_texts([value], max(0, digits - leading), divisor, suffix)[0]
+
+
 def plan_headline(record: dict) -> str:
-    """What was asked, in one line: a budget split, or the least spend that reaches a revenue target."""
+    """What was asked, in one line: a budget split, or the least spend that reaches a revenue target (the target
+    as the user typed it, the budget found rounded for reading)."""
     horizon = f"the next {record['periods']} {record['unit']}"
     if record.get("goal") == "target":
         return (
             f"{record['label']}: reaching {whole(record.get('target'))} of revenue over {horizon} needs a "
-            f"budget of about {whole(record['budget'])} (the least spend whose expected revenue reaches it)."
+            f"budget of about {significant(record['budget'])} (the least spend whose expected revenue reaches it)."
         )
     return f"{record['label']}: a budget of {whole(record['budget'])} over {horizon}."
 
@@ -193,12 +219,11 @@ def plan_cards(record: dict) -> html.Div:
     lift, base = expected.get("lift"), expected.get("current_mix_revenue")
     share = f" ({percent_change(lift / base)})" if lift is not None and base else ""
     roas = " / ".join(ratios([expected["roas"], expected["current_mix_roas"]]))
+    # Side by side, the two revenues share their unit and digits: 10.4M beside 10.0M, never 10M beside 10M.
+    optimised, mix = shown_values("interval", [interval_of(expected, "revenue"), interval_of(expected, MIX)])
     cards = [
-        (explained("Expected revenue (optimised)", ("90% interval",), PLAN_SCOPE), with_interval(expected, "revenue")),
-        (
-            explained(f"Recent average mix ({recent}) at this budget", ("recent average mix",), PLAN_SCOPE),
-            with_interval(expected, "current_mix_revenue"),
-        ),
+        (explained("Expected revenue (optimised)", ("90% interval",), PLAN_SCOPE), optimised),
+        (explained(f"Recent average mix ({recent}) at this budget", ("recent average mix",), PLAN_SCOPE), mix),
         (explained("Lift over the recent average mix", ("lift",), PLAN_SCOPE), with_interval(expected, "lift") + share),
         (explained("ROAS optimised / recent average mix", ("ROAS",), PLAN_SCOPE), roas),
     ]
@@ -225,10 +250,12 @@ def allocation_table(record: dict) -> dbc.Table:
     return explained_table(shown, ALLOCATION_TERMS, ALLOCATION_SCOPE, **TABLE, class_name="small mb-2")
 
 
-def recommendation_line(record: dict | None, family: str, label: str) -> html.Span | None:
-    """One line on the model in use: recommended and why, the user's own choice, or the only one so far."""
+def recommendation_line(record: dict | None, family: str, label: str, checks=None) -> list | None:
+    """One line on the model in use: recommended and why, the user's own choice, or the only one so far; then a
+    warning when any of its ``checks`` (the fit's checks table) fails: the plans rest on its numbers."""
+    warning = failed_checks_warning(checks, label)
     if not record:
-        return None
+        return [warning] if warning else None
     best = recommended_row(record)
     if len(record["rows"]) == 1:
         text = f"Using {label}, the only model fitted: {why(best)}. Fit another family in the Models tab to compare."
@@ -236,4 +263,13 @@ def recommendation_line(record: dict | None, family: str, label: str) -> html.Sp
         text = f"Using {label}: recommended because {score_phrase(record)}: {why(best)}."
     else:
         text = f"Using {label}, your choice. Recommended: {best['model']}, because {score_phrase(record)}."
-    return html.Span(text, className="text-muted")
+    return [html.Span(text, className="text-muted"), *([warning] if warning else [])]
+
+
+def failed_checks_warning(checks, label: str) -> dbc.Alert | None:
+    """ "Bayesian (PyMC): 1 of this model's checks fails (Convergence): treat its ROAS with caution. Its plans..."
+    in a warning, or None when no check fails (or none ran)."""
+    said = cautions(checks)
+    if not said:
+        return None
+    return alert([html.Strong(f"{label}: "), f"{said[0]} {SEE_MODELS}"], "warning", class_name="mt-2 mb-0 py-2 small")

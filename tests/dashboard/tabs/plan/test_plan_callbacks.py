@@ -149,7 +149,8 @@ def test_optimised_plan_keeps_locks_and_bounds_and_explains_infeasible_requests(
     assert allocation["optimal"].sum() * PERIODS == pytest.approx(200_000)
     assert len(record["prediction"]) == PERIODS and record["messages"]
     view = plan_outputs(record, key.version, "ridge")
-    assert [t.name for t in view[1].data] == ["recent average (last 28 days)", "your what-if", "optimised"]
+    bars = [t.name for t in view[1].data if t.type == "bar"]
+    assert bars == ["recent average (last 28 days)", "your what-if", "optimised"]
     assert view[4:] == (False, False, False, False)
     assert [item.children for item in view[3]] == record["messages"]  # the engine's words, and only those
     asked = optimised_plan(app.plan_cache, key, "Ridge", form(channels, objective="min_roas", min_roas=2.0))

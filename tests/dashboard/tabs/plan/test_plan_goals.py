@@ -123,7 +123,7 @@ def test_plan_cards_name_the_recent_average_and_say_what_a_target_and_a_cautious
     record = {"label": "Ridge", "budget": 152_340.4, "periods": 28, "unit": "days", "recent": "last 28 days"}
     record |= {"expected": expected, "goal": "target", "target": 1_380_000}
     text = str(plan_cards(record))  # the target as the user typed it, not "1.4M"
-    assert "reaching 1,380,000 of revenue over the next 28 days needs a budget of about 152,340" in text
+    assert "reaching 1,380,000 of revenue over the next 28 days needs a budget of about 152k" in text
     assert "Recent average mix (last 28 days) at this budget" in text and "1.71M (90%: 1.68M – 1.74M)" in text
     assert "(+6.9%)" in text and "Cautious" not in text
     risk = {"quantile": 0.1, "revenue_quantile": 1.62e6, "expected_plan_revenue_quantile": 1.58e6}
