@@ -5,7 +5,8 @@ refits nothing; run ``fitted.run_checks()`` first so the placebo and twin checks
 
 Holdout fit alone does not measure ROAS error: on data where ridge's ROAS was 55% off, every family had a
 similar holdout error. So the score leans on the checks whose values went with the true ROAS error on the
-recovery bench. Out of 100 it loses
+recovery bench (a model whose sampler has not converged comes after every model that has, whatever its score:
+its convergence check says not to act on its numbers). Out of 100 it loses
 
 .. math::
 
@@ -52,11 +53,12 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from models.checks import PLACEBO, STABILITY, TWIN, summarise
+from models.checks import CONVERGENCE, PLACEBO, STABILITY, TWIN, summarise
 from models.checks.basic import SPREAD_WARN
 from models.checks.refits import PLACEBO_WARN, TWIN_WARN
 
 DISAGREEMENT_RATIO = 2.0
+UNCONVERGED = ", whose sampler has not converged: a model whose numbers are not to be acted on is not recommended."
 WEIGHTS = {"twin": 15.0, "stability": 30.0, "placebo": 0.0, "fail": 10.0, "warn": 0.0, "fit": 15.0}
 FULL_PENALTY_AT = {"twin": 0.25, "placebo": 0.5, "stability": 2.0, "fit": 0.25}
 COUNT_CAPS = {"fail": 3, "warn": 5}
@@ -87,9 +89,7 @@ def compare(fits, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     rows = [_row(name, fitted, channels) for name, fitted in named.items()]
     table = pd.DataFrame(rows)
     table["score"] = _scores(table)
-    order = table.assign(_twin=table["twin_error"].fillna(np.inf), _at=range(len(table)))
-    order = order.sort_values(["score", "_twin", "_at"], ascending=[False, True, True])
-    table = table.loc[order.index].reset_index(drop=True)
+    table = table.loc[_ranked(table)].reset_index(drop=True)
     table["recommended"] = np.arange(len(table)) == 0
     table["reason"] = [_reason(row, table) for row in table.itertuples()]
     roas_columns = [f"roas:{c}" for c in channels]
@@ -141,6 +141,14 @@ def _row(name: str, fitted, channels: list[str]) -> dict:
     }
     row.update({f"roas:{c}": float(roas[c]) for c in channels})
     return row
+
+
+def _ranked(table: pd.DataFrame) -> pd.Index:
+    """The rows best first: a model whose sampler has not converged (its convergence check fails: "do not act on
+    this model's numbers") after every model that has, then by score, the smaller twin error, the order given."""
+    unsound = table["fail_checks"].map(lambda failed: CONVERGENCE in failed)
+    order = table.assign(_unsound=unsound, _twin=table["twin_error"].fillna(np.inf), _at=range(len(table)))
+    return order.sort_values(["_unsound", "score", "_twin", "_at"], ascending=[True, False, True, True]).index
 
 
 def _penalty(values: pd.Series, full_at: float) -> pd.Series:
@@ -205,7 +213,8 @@ def _reason(row, table: pd.DataFrame) -> str:
     text = f"{row.model}: {', '.join(_phrases(row))}."
     if row.recommended and len(table) > 1:
         runner = table.iloc[1]
-        text += f" Recommended: score {row.score:.0f} of 100, next {runner['model']} {runner['score']:.0f}."
+        text += f" Recommended: score {row.score:.0f} of 100, next {runner['model']} {runner['score']:.0f}"
+        text += UNCONVERGED if runner["score"] > row.score else "."
     elif row.recommended:
         text += f" Recommended: the only model (score {row.score:.0f} of 100)."
     return text

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import models
-from models.comparison import COMPARE_COLUMNS, disagreements
+from models.comparison import COMPARE_COLUMNS, _ranked, disagreements
 from models.datasets import load_demo_truth
 
 CHANNELS = ["google", "facebook", "youtube", "instagram", "tiktok", "other"]
@@ -95,3 +95,21 @@ def test_compare_refuses_nothing_or_different_data(demo, fits):
     fewer = models.fit("ridge", frame, {**roles, "channels": roles["channels"][:3]}, cv_folds=0, trials=5)
     with pytest.raises(ValueError, match="channels differ"):
         models.compare([fits["300 trees"], fewer])
+
+
+def test_a_model_whose_sampler_has_not_converged_is_not_recommended_over_one_that_has():
+    """Its convergence check says "do not act on this model's numbers": however it scores, it comes after every
+    model whose numbers can be acted on (Robyn's data: a Bayesian fit at R-hat 1.011 was recommended at 73)."""
+    table = pd.DataFrame(
+        {
+            "model": ["Bayesian", "Ridge", "LightGBM"],
+            "score": [73.0, 61.0, 58.0],
+            "twin_error": [0.05, 0.1, 0.2],
+            "fail_checks": [["Convergence"], [], ["Simulated twin"]],
+        }
+    )
+    assert list(table.loc[_ranked(table), "model"]) == ["Ridge", "LightGBM", "Bayesian"]
+    converged = table.assign(fail_checks=[[], [], []])
+    assert list(converged.loc[_ranked(converged), "model"]) == ["Bayesian", "Ridge", "LightGBM"]
+    alone = table.iloc[:1]
+    assert list(alone.loc[_ranked(alone), "model"]) == ["Bayesian"]  # the only model is still shown first

@@ -99,6 +99,11 @@ def score_phrase(record: dict) -> str:
     if len(rows) == 1:
         return f"its checks score {best['score']:.0f} of 100"
     runner = next(row for row in rows if row is not best)
+    if runner["score"] > best["score"]:  # compare() passes over a model whose sampler has not converged
+        return (
+            f"its checks score {best['score']:.0f} of 100 and {runner['model']} ({runner['score']:.0f}) has not "
+            "converged"
+        )
     return f"its checks score best ({best['score']:.0f} of 100; next {runner['model']}, {runner['score']:.0f})"
 
 

@@ -118,3 +118,10 @@ def test_the_holdout_notes_count_the_datas_days_or_weeks():
     fits = {"ridge": fit("ridge", holdout=12, frequency="weekly")}
     _, table, *_ = leaderboard_view(record([row("Ridge", "ridge", 71, True)]), fits, [])  # the fit's own frequency
     assert "same last 12 weeks" in str(table)
+
+
+def test_a_model_passed_over_for_not_converging_is_not_called_the_lower_score():
+    rows = [row("Ridge", "ridge", 61, True), row("Bayesian", "bayesian", 73, False)]
+    text = recommendation_text(record(rows))
+    assert text.startswith("Ridge, because its checks score 61 of 100 and Bayesian (73) has not converged")
+    assert "score best" not in text
