@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 import json
 import threading
-import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -49,7 +49,7 @@ def fit_meta(summary, dataset_version: str, seconds: float, options: dict, stage
         "metrics": summary.metrics,
         "options": options,
         "fit_seconds": seconds,
-        "fitted_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "fitted_at": datetime.now(UTC).isoformat(sep=" ", timespec="seconds"),  # 2026-12-01 04:20:11+00:00
         "channels": summary.channels,
         "frequency": summary.frequency,
         "recent_spend": summary.recent_spend,

@@ -165,7 +165,7 @@ def intervals_text(meta: dict, running: bool) -> str:
 
 def fit_header(meta: dict, running: bool) -> html.Div:
     """When and how fast the model was fitted, and where its intervals stand."""
-    fitted = f"Fitted {meta['fitted_at']} in {meta['fit_seconds']:.1f} s. "
+    fitted = f"Fitted {str(meta['fitted_at']).replace('+00:00', ' UTC')} in {meta['fit_seconds']:.1f} s. "
     note = html.Span(intervals_text(meta, running), id=Models.intervals_note(meta["family"]))
     return html.Small([fitted, note], className="text-muted d-block mt-2")
 

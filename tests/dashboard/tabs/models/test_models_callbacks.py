@@ -1,6 +1,8 @@
 """The Models tab's callbacks called directly: the background fit, results, leaderboard and the watch that
 shows a fit to a page reloaded while it ran."""
 
+import re
+
 import pytest
 from dash import no_update
 
@@ -143,6 +145,7 @@ def test_show_results_draws_the_fit_or_says_why_there_is_none(planned):
     assert Models.checks("ridge") in view and all(name in view for name in REFIT_CHECKS)  # every family's checks
     assert "calibrated bootstrap" in view and "check-running" not in view
     assert "-day blocks of residuals" in view and "1, 2, 3... days later" in view  # the daily demo's words
+    assert re.search(r"Fitted 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d UTC in ", view)  # the server's clock, named as UTC
     assert "Not fitted" in str(show_results(store, "xgboost", None, summary, None, token))
     assert "Check the options" in str(
         show_results(store, "ridge", {"error": "Check the options"}, summary, None, token)
