@@ -70,8 +70,8 @@ def comparison_rows(scenarios: Sequence[Mapping], family: str | None, version: s
             if any(t.get("target") for t in totals)
             else []
         ),
-        measure_row(INTERVAL_MEASURES["revenue"], "interval", [_interval(t, "revenue") for t in totals]),
-        measure_row(INTERVAL_MEASURES["roas"], "ratio interval", [_interval(t, "roas") for t in totals]),
+        measure_row(INTERVAL_MEASURES["revenue"], "interval", [interval_of(t, "revenue") for t in totals]),
+        measure_row(INTERVAL_MEASURES["roas"], "ratio interval", [interval_of(t, "roas") for t in totals]),
         *[
             measure_row(f"Marginal ROAS: {c}", "ratio", [by_channel(s, "mroas").get(c) for s in scenarios])
             for c in channels
@@ -96,7 +96,8 @@ def measure_terms(measure: str) -> tuple[str, ...]:
     return MEASURE_TERMS.get(measure_name(measure), ())
 
 
-def _interval(totals: Mapping, name: str) -> tuple:
+def interval_of(totals: Mapping, name: str) -> tuple:
+    """(value, lower, upper) of a measure of ``totals``."""
     return tuple(totals.get(k) for k in (name, f"{name}_lower", f"{name}_upper"))
 
 

@@ -22,7 +22,7 @@ from dashboard.figures.format import (
 )
 from dashboard.ids import Plan
 from dashboard.tabs.models.comparison import cautions, recommended_row, score_phrase, why
-from dashboard.tabs.plan.compare import shown_values
+from dashboard.tabs.plan.compare import interval_of, shown_values
 from dashboard.tabs.plan.records import allocation_frame
 from dashboard.ui import alert, explained, explained_table, hidden_label, named, stat_cards
 
@@ -129,11 +129,6 @@ def bound_rows(channels: list[str], minimums: dict | None = None, maximums: dict
         class_name="small mb-0 mt-1",
         style={"maxWidth": "520px"},
     )
-
-
-def interval_of(values: dict, name: str) -> tuple:
-    """(value, lower, upper) of a measure, as the scenario comparison takes it."""
-    return tuple(values.get(key) for key in (name, f"{name}_lower", f"{name}_upper"))
 
 
 def with_interval(values: dict, name: str, numbers=compact_numbers) -> str:
