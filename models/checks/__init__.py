@@ -55,6 +55,7 @@ from models.checks.basic import (
     worst,
 )
 from models.checks.refits import PLACEBO, TWIN, placebo_check, twin_check
+from models.data.dates import period_unit
 
 CHECK_COLUMNS = ["check", "status", "detail", "action", "value"]
 STATUSES = ("ok", "warn", "fail")
@@ -82,7 +83,7 @@ def model_checks(fitted, cv_roas: dict | None = None, stored: list[dict] | None 
         One row per check in :data:`CHECK_ORDER`, columns :data:`CHECK_COLUMNS`.
     """
     history, channels = fitted.history(), fitted.channels
-    unit = {"daily": "day", "weekly": "week"}.get(str(getattr(fitted, "frequency", "")), "period")
+    unit = period_unit(getattr(fitted, "frequency", None))
     rows = [
         holdout_check(fitted.metrics, unit),
         cross_validation_check(fitted.metrics, getattr(fitted, "name", ""), unit),

@@ -150,3 +150,9 @@ def _warn_gaps(ordered: np.ndarray, steps: np.ndarray, step: int, warnings: list
             f"{missing} {unit}(s) are missing between the first and last date (the first gap starts "
             f"{first_gap}). Add rows with zero spend if nothing was spent; the models treat missing periods as absent."
         )
+
+
+def period_unit(frequency) -> str:
+    """What one row of data of ``frequency`` ("daily", "weekly") is called in words: "day", "week"; "period"
+    when the frequency is unknown."""
+    return {"daily": "day", "weekly": "week"}.get(str(frequency), "period")

@@ -15,10 +15,11 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from models.data.dates import period_unit
+
 CREDIBLE = (0.05, 0.95)  # 90% intervals, as the Bayesian model's other outputs
 BLOCKS = 64  # plans evaluated in one call of the model
 TREE_STEP = 0.1  # tree models: marginal ROAS from at least 10% of the channel's mean spend
-PERIOD_UNITS = {"daily": "day", "weekly": "week"}
 FIRST_SPEND = 1000.0  # the "first 1,000" of a channel the optimiser leaves without spend
 BUMP = 0.01  # marginal ROAS: revenue from 1% more spend (at least one currency unit) per period
 
@@ -57,7 +58,7 @@ class Horizon:
         periods = whole_number(periods, "The horizon")
         self.fitted, self.periods = fitted, periods
         # what one period is called in messages: "per day" on daily data, "per week" on weekly
-        self.unit = PERIOD_UNITS.get(str(getattr(fitted, "frequency", "")), "period")
+        self.unit = period_unit(getattr(fitted, "frequency", None))
         # per-channel response curves are the whole model only when it is additive in channels
         self.additive = bool(getattr(fitted, "additive", fitted.smooth_response))
         self.channels = list(fitted.channels)
