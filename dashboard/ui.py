@@ -79,9 +79,8 @@ GLOSSARY = {
     "did not see, and the results averaged.",
     "train": "Measured on the periods the model was fitted on: always flattering, so compare it with the holdout "
     "number; a much higher train score means the model memorised noise.",
-    "Score": "Out of 100: what the checks say about how far this model's ROAS can be trusted; the highest is "
-    "recommended. Its holdout-fit part is measured against the best model shown, so fitting another model can move "
-    "the others' scores a little.",
+    "Score": "Out of 100: how far the checks say this model's ROAS can be trusted; the highest is recommended. "
+    "Up to 15 points compare its holdout fit with the best model's, so a new model can lower the others'.",
     "Checks": "How many of this model's checks passed (ok), raised a warning or failed; see each family's tab for "
     "what they found.",
     "Twin ROAS error": "The model is refitted on made-up data whose true ROAS is known (a twin of yours): how far "

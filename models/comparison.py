@@ -213,10 +213,18 @@ def _reason(row, table: pd.DataFrame) -> str:
     text = f"{row.model}: {', '.join(_phrases(row))}."
     if row.recommended and len(table) > 1:
         runner = table.iloc[1]
-        text += f" Recommended: score {row.score:.0f} of 100, next {runner['model']} {runner['score']:.0f}"
-        text += UNCONVERGED if runner["score"] > row.score else "."
+        digits = ".1f" if round(runner["score"]) == round(row.score) else ".0f"  # 76.2 and 75.9, not 76 and 76
+        text += f" Recommended: score {row.score:{digits}} of 100, next {runner['model']} {runner['score']:{digits}}"
+        if runner["score"] > row.score:
+            text += UNCONVERGED
+        elif runner["score"] == row.score:
+            text += " (a tie, broken by the smaller twin error)."
+        else:
+            text += "."
     elif row.recommended:
         text += f" Recommended: the only model (score {row.score:.0f} of 100)."
+    elif CONVERGENCE in row.fail_checks:
+        text += " Not recommended whatever its score: its sampler has not converged."
     return text
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import models
-from models.comparison import COMPARE_COLUMNS, _ranked, disagreements
+from models.comparison import COMPARE_COLUMNS, _ranked, _reason, disagreements
 from models.datasets import load_demo_truth
 
 CHANNELS = ["google", "facebook", "youtube", "instagram", "tiktok", "other"]
@@ -113,3 +113,14 @@ def test_a_model_whose_sampler_has_not_converged_is_not_recommended_over_one_tha
     assert list(converged.loc[_ranked(converged), "model"]) == ["Bayesian", "Ridge", "LightGBM"]
     alone = table.iloc[:1]
     assert list(alone.loc[_ranked(alone), "model"]) == ["Bayesian"]  # the only model is still shown first
+
+
+def test_the_reasons_tell_a_tie_and_a_model_passed_over():
+    table = pd.DataFrame(
+        {"model": ["Ridge", "LightGBM", "Bayesian"], "score": [76.2, 75.9, 77.0], "recommended": [True, False, False]}
+    )
+    table["fail_checks"] = [[], [], ["Convergence"]]
+    table = table.assign(twin_error=0.05, placebo_share=0.1, roas_spread=0.3, mape=0.04)
+    rows = list(table.itertuples())
+    assert "score 76.2 of 100, next LightGBM 75.9." in _reason(rows[0], table)
+    assert _reason(rows[2], table).endswith("Not recommended whatever its score: its sampler has not converged.")

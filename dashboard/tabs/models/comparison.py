@@ -99,6 +99,10 @@ def score_phrase(record: dict) -> str:
     if len(rows) == 1:
         return f"its checks score {best['score']:.0f} of 100"
     runner = next(row for row in rows if row is not best)
+    if runner["score"] == best["score"]:
+        return f"its checks score {best['score']:.0f} of 100, tied with {runner['model']}'s (its twin error is smaller)"
+    if round(runner["score"]) == round(best["score"]):  # 76.2 and 75.9: not "76; next 76"
+        return f"its checks score best ({best['score']:.1f} of 100; next {runner['model']}, {runner['score']:.1f})"
     if runner["score"] > best["score"]:  # compare() passes over a model whose sampler has not converged
         return (
             f"its checks score {best['score']:.0f} of 100 and {runner['model']} ({runner['score']:.0f}) has not "

@@ -50,7 +50,7 @@ def build_snapshot(store: SessionStore, sid: str | None, family: str | None = No
         "created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "expires": None,
         "dataset": dataset_summary(dataset),
-        "model": model_summary(fit.meta, row, recommended_row(record)["model"]),
+        "model": model_summary(fit.meta, row, recommended_row(record)["model"], len(record["rows"]) == 1),
         **fit_tables(fit),
         "cautions": cautions(fit.tables.get(CHECKS_TABLE)),
         "headlines": headlines(fit, fitted, dataset.frequency),
@@ -75,9 +75,11 @@ def dataset_summary(dataset) -> dict:
     }
 
 
-def model_summary(meta: dict, row: dict | None, recommended_model: str) -> dict:
-    """Which model, how well it fits, and whether it is the recommended one (``recommended_model`` names that)."""
+def model_summary(meta: dict, row: dict | None, recommended_model: str, alone: bool = False) -> dict:
+    """Which model, how well it fits, and whether it is the recommended one (``recommended_model`` names that;
+    ``alone``: the only model fitted, so there was nothing to recommend it over)."""
     recommended = bool(row and row["recommended"])
+    among = "The only model fitted" if alone else "Recommended among the models fitted"
     return {
         "family": meta["family"],
         "label": meta["label"],
@@ -85,7 +87,7 @@ def model_summary(meta: dict, row: dict | None, recommended_model: str) -> dict:
         "metrics": {k: meta["metrics"][k] for k in HOLDOUT_METRICS if isinstance(meta["metrics"].get(k), (int, float))},
         "recommended": recommended,
         "recommended_model": recommended_model,
-        "reason": f"Recommended among the models fitted: {why(row)}." if recommended else "",
+        "reason": f"{among}: {why(row)}." if recommended else "",
         "intervals": intervals_text(meta, running=False),
     }
 

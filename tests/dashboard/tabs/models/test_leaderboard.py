@@ -125,3 +125,11 @@ def test_a_model_passed_over_for_not_converging_is_not_called_the_lower_score():
     text = recommendation_text(record(rows))
     assert text.startswith("Ridge, because its checks score 61 of 100 and Bayesian (73) has not converged")
     assert "score best" not in text
+
+
+def test_a_tie_is_not_called_a_win():
+    tied = [row("Ridge", "ridge", 76.0, True), row("LightGBM", "lightgbm", 76.0, False)]
+    said = recommendation_text(record(tied))
+    assert "tied with LightGBM's" in said and "best" not in said
+    close = [row("Ridge", "ridge", 76.2, True), row("LightGBM", "lightgbm", 75.9, False)]
+    assert "score best (76.2 of 100; next LightGBM, 75.9)" in recommendation_text(record(close))
