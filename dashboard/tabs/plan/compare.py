@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from dashboard.exports import Sheet
-from dashboard.figures.format import MISSING_TEXT, compact_numbers, interval_text, percent_change, ratios, whole
+from dashboard.figures.format import MISSING_TEXT, compact_numbers, interval_text, percent_change, ratio, ratios, whole
 from dashboard.tabs.plan.saved import scenario_notes
 
 INTERVAL_MEASURES = {"revenue": "Expected revenue over the horizon (90% interval)", "roas": "ROAS (90% interval)"}
@@ -120,8 +120,8 @@ def shown_values(kind: str, values: Sequence) -> list[str]:
             MISSING_TEXT if amount is None else f"{compact_numbers([amount])[0]} ({percent_change(share)})"
             for amount, share in values
         ]
-    if kind == "ratio":
-        return ratios(values)
+    if kind == "ratio":  # each on its own, two decimals as the plan table: 0.02, never 0.018610 to differ
+        return [ratio(value) for value in values]
     return [whole(value) for value in values]
 
 
@@ -198,7 +198,8 @@ def inputs_sheet(scenarios: Sequence[Mapping]) -> Sheet:
                 "Model": s["label"],
                 "Kind": s["kind"],
                 "Horizon": f"{s['periods']} {s['unit']}",
-                "Budget": inputs.get("budget"),
+                # a target's budget is the one found (the budget box was not used), a budget goal's the one asked
+                "Budget": s["totals"].get("spend") if inputs.get("goal") == "target" else inputs.get("budget"),
                 "Revenue target": inputs.get("target") if inputs.get("goal") == "target" else None,
                 "Objective": OBJECTIVES.get(inputs.get("objective"), inputs.get("objective")),
                 "Minimum ROAS": inputs.get("min_roas") if inputs.get("objective") == "min_roas" else None,

@@ -222,6 +222,7 @@ def about_plan(store: SessionStore, sid: str | None, record: Mapping) -> dict[st
             else f"Not the recommended model: {best['model']} is, because {score_phrase(ranked)}."
         )
     lines = {
+        "Kind": plan_kind(record),
         "Data": dataset.filename if dataset is not None else None,
         "Made at (UTC)": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
         "Standing": standing,

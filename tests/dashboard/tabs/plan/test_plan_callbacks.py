@@ -199,7 +199,7 @@ def test_optimise_keeps_the_plan_server_side_and_apply_and_downloads_read_it(pla
     about = {row[0]: row[1] for row in workbook["about"].iter_rows(min_row=2, values_only=True)}
     # What the numbers are and how far to trust them comes first, as in the report.
     assert about["Model"].startswith("Ridge") and "a budget of 150,000 over the next 28 days" in about["Plan"]
-    assert about["Data"] and len(about["Made at (UTC)"]) == 16 and about["Caution"]
+    assert about["Data"] and len(about["Made at (UTC)"]) == 16 and about["Caution"] and about["Kind"] == "optimised"
     prediction = triggered(Plan.EXPORT_PREDICTION_CSV, download_plan, store, None, None, 1, reference, token)
     assert prediction["filename"].endswith("prediction.csv")
 

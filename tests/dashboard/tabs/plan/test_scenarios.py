@@ -199,6 +199,8 @@ def test_compared_amounts_share_their_digits_across_scenarios():
     assert first.split(" ")[0] == "1.404M" and second.split(" ")[0] == "1.409M", (first, second)
     assert shown_values("lift", [(83_400.0, 0.063), (1_500.0, 0.001)]) == ["83k (+6.3%)", "1.5k (+0.1%)"]
     assert shown_values("ratio", [1.2, 1.2]) == ["1.20", "1.20"] and shown_values("text", ["a", None]) == ["a", ""]
+    # marginal ROAS read as the plan table reads them: 0.02 each, not 0.018610 to tell 0.018610 from 0.018605
+    assert shown_values("ratio", [0.018610, 0.018605, None]) == ["0.02", "0.02", "–"]
 
 
 def test_only_bounds_the_user_set_bind():
