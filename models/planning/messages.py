@@ -37,7 +37,7 @@ def constraint_messages(
             messages.append(f"{row.channel} is at its maximum ({row.optimal:,.0f} per {unit}); {extra}.")
         elif row.at_bound == "locked":
             messages.append(f"{row.channel} is locked at {row.optimal:,.0f} per {unit}; {extra}.")
-        elif row.at_bound == "minimum" and row.lower_bound == 0 and row.channel in first:
+        elif row.channel in first:
             messages.append(
                 f"{row.channel} gets no spend: its first 1,000 would add only about {first[row.channel]:,.0f}."
                 if additive

@@ -277,7 +277,9 @@ class Problem(MinRoasFrontier):
             }
         )[ALLOCATION_COLUMNS]
         expected = self._expected(x)
-        idle = allocation.index[(allocation.at_bound == "minimum") & (allocation.lower_bound == 0)] if idle else []
+        # every channel left at no spend it could have had (a tree's flat curve too: its at_bound is "")
+        zero = (allocation.optimal <= 0) & (allocation.lower_bound == 0) & allocation.at_bound.isin(["minimum", ""])
+        idle = allocation.index[zero] if idle else []
         first = dict(zip(allocation.channel[idle], h.first_gains(x)[idle])) if len(idle) else {}
         messages = constraint_messages(
             allocation, expected, min_roas, additive=h.additive, quantile=quantile, unit=h.unit, first=first
