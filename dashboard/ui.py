@@ -74,10 +74,11 @@ GLOSSARY = {
     "MAPE": "Mean absolute percentage error: the typical forecast miss as a share of actual revenue; lower is better.",
     "NRMSE": "Normalised root mean squared error: the typical forecast error as a share of revenue's range "
     "(highest minus lowest); lower is better.",
-    "holdout": "The last periods of the data, kept out of fitting, so the model is scored on periods it has not seen.",
+    "holdout": "The last days or weeks of the data, kept out of fitting, so the model is scored on dates it has not "
+    "seen.",
     "CV": "Cross-validation: the model is refitted several times, each time scored on a later stretch of data it "
     "did not see, and the results averaged.",
-    "train": "Measured on the periods the model was fitted on: always flattering, so compare it with the holdout "
+    "train": "Measured on the dates the model was fitted on: always flattering, so compare it with the holdout "
     "number; a much higher train score means the model memorised noise.",
     "Score": "Out of 100: how far the checks say this model's ROAS can be trusted; the highest is recommended. "
     "Up to 15 points compare its holdout fit with the best model's, so a new model can lower the others'.",
@@ -106,7 +107,7 @@ GLOSSARY = {
     "90% interval": "The range the model expects the true number to fall in 9 times out of 10: the wider it is, the "
     "less sure the model is.",
     "incremental revenue": "Revenue that the spend brings in on top of what you would get with no media at all.",
-    "recent average mix": "Your budget split between channels the way you spent it in recent periods: the "
+    "recent average mix": "Your budget split between channels the way you spent it in recent days or weeks: the "
     "optimised plan is measured against it.",
     "lift": "How much more revenue the optimised plan is expected to bring than the same total spend split like "
     "the recent average mix.",

@@ -48,8 +48,8 @@ CHART_CAPTIONS = {
     "the holdout the model did not see. The closer the lines there, the better it forecasts.",
     "contributions": "How much of each {one}'s predicted revenue the model puts down to each channel (colours) "
     "and to the base, trend and seasonality (greys) and controls (muted colours); the stack adds up to the prediction.",
-    "waterfall": "The whole period's predicted revenue built up step by step: from the base, each bar adds what "
-    "one component brought in; the last bar is the total.",
+    "waterfall": "The predicted revenue over all your data's dates, built up step by step: from the base, each bar "
+    "adds what one component brought in; the last bar is the total.",
     "roas": "Bars: revenue per unit of spend over the data (ROAS); a bar above the dashed line at 1 earned back "
     "more than it cost. Hatched bars: marginal ROAS, what the next unit of spend returns. Whiskers: 90% interval.",
     "curves": "Revenue per {one} each channel brings at each level of spend per {one}; a curve that flattens "

@@ -17,12 +17,12 @@ HIDDEN = {"display": "none"}
 OPTIMISE_FIRST = "Optimise to see the plan"
 # What each chart shows and how to read it, one plain line under the chart.
 CHART_CAPTIONS = {
-    Plan.PREDICTION: "The revenue the model expects in each coming period with the spend on the sliders; the band "
+    Plan.PREDICTION: "The revenue the model expects in each coming day or week with the spend on the sliders; the band "
     "is the 90% interval: the range it expects revenue to fall in.",
     Plan.INCREMENTAL: "Revenue each channel adds over the horizon at this spend, on top of what you would get with "
     "no media. ROAS above each bar: revenue per unit of spend. Hover for the marginal ROAS: what the next unit "
     "of spend would return.",
-    Plan.ALLOCATION: "Spend per day or week (as your data) for each channel: grey the recent average, then your "
+    Plan.ALLOCATION: "Spend per day or week for each channel: grey the recent average, then your "
     "what-if and the optimised plan. Where the optimised bar is taller than the grey one, the plan moves money "
     "into that channel; where it is shorter, out of it.",
     Plan.COMPARISON_GRAPH: "Spend per day or week for each channel, one bar per ticked scenario, to see how they "
