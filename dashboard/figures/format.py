@@ -43,6 +43,8 @@ def _usual_decimals(values: list[float], divisor: float) -> int:
 
 
 def _fixed(value: float, decimals: int, suffix: str = "", grouped: bool = False) -> str:
+    if value == 0 and suffix:  # nothing is 0, not "0k" or "0.0M" beside the amounts of a unit
+        return "0"
     text = f"{value:,.{decimals}f}" if grouped else f"{value:.{decimals}f}"
     return no_negative_zero(text) + suffix
 

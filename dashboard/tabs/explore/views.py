@@ -22,8 +22,8 @@ def stats_table(stats: pd.DataFrame) -> html.Div:
         shown[col] = shown[col].map(lambda v: f"{v:,.0f}")
     spread = ["mean", "std", "min", "median", "max"]  # a row's statistics share one format, to compare them
     shown[spread] = [row_statistics(values) for values in shown[spread].to_numpy(float)]
-    shown["total"] = shown["total"].map(statistic)
-    shown.loc[~shown["role"].isin(SUMMED_ROLES), "total"] = ""
+    summed = shown["role"].isin(SUMMED_ROLES)  # totals of spend and revenue only, written alike down the column
+    shown["total"] = row_statistics(shown["total"].where(summed).to_numpy(float))
     table = explained_table(
         shown,
         STATS_TERMS,
@@ -37,8 +37,9 @@ def stats_table(stats: pd.DataFrame) -> html.Div:
 
 
 def row_statistics(values) -> list[str]:
-    """One column's statistics written alike, in the form :func:`statistic` gives the largest of them (1.80M,
-    0.72M, 0.67M; not 1.8M beside 716,229), with 0 as 0; blank when missing."""
+    """One column's statistics written alike, in the form the largest of them needs: millions with two decimals
+    from a million (1.80M, 0.72M, 0.67M; not 1.8M beside 716,229), whole units from 100, cents below; 0 as 0;
+    blank when missing."""
     finite = [abs(v) for v in values if v == v]
     top = max(finite, default=0.0)
 
@@ -52,13 +53,3 @@ def row_statistics(values) -> list[str]:
         return no_negative_zero(f"{value:,.0f}" if top >= 100 else f"{value:,.2f}")
 
     return [one(float(v)) for v in values]
-
-
-def statistic(value: float) -> str:
-    """A statistic for reading: cents only below 100 (a price, a share), whole units below a million, then the
-    short form (45.7M), so the table fits a laptop's card; blank when missing."""
-    if value != value:
-        return ""
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:,.1f}M"
-    return no_negative_zero(f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}")

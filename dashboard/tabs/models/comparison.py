@@ -12,6 +12,7 @@ import numpy as np
 import models
 from dashboard.store import SessionStore
 from dashboard.tabs.models.fits import COMPARISON, fit_stamp, fit_summaries, load_model
+from models.checks import CONVERGENCE
 
 log = logging.getLogger(__name__)
 
@@ -124,4 +125,9 @@ def cautions(checks) -> list[str]:
     if not failed:
         return []
     verb = "fails" if len(failed) == 1 else "fail"
-    return [f"{len(failed)} of this model's checks {verb} ({', '.join(failed)}): treat its ROAS with caution."]
+    advice = (  # the convergence check's own words: a sampler that has not converged gives no numbers to act on
+        "do not act on its numbers until its sampler converges"
+        if CONVERGENCE in failed
+        else "treat its ROAS with caution"
+    )
+    return [f"{len(failed)} of this model's checks {verb} ({', '.join(failed)}): {advice}."]

@@ -7,9 +7,8 @@ from collections.abc import Mapping, Sequence
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard.figures.format import compact_numbers, interval_text
 from dashboard.ids import Plan
-from dashboard.tabs.plan.compare import measure_name, measure_terms, shown_values
+from dashboard.tabs.plan.compare import interval_of, measure_name, measure_terms, shown_values
 from dashboard.tabs.plan.saved import MAX_COMPARED, scenario_notes
 from dashboard.ui import header_cell, help_button, muted
 
@@ -26,7 +25,9 @@ def scenario_list(scenarios: Sequence[Mapping], ticked: set[str], family: str | 
         return muted(NO_SCENARIOS)
     header = ["compare", "name", "model", "kind", REVENUE, "", ""]
     cells = [header_cell(h, {REVENUE: ("90% interval",)}, LIST_SCOPE) for h in header]
-    rows = [scenario_row(s, s["id"] in ticked, family, version) for s in scenarios]
+    # the revenues written together: 19.14M beside 19.10M, never 19M (90%: 18M – 20M) for both
+    revenues = shown_values("interval", [interval_of(s["totals"], "revenue") for s in scenarios])
+    rows = [scenario_row(s, s["id"] in ticked, family, version, r) for s, r in zip(scenarios, revenues)]
     table = dbc.Table(
         [html.Thead(html.Tr(cells)), html.Tbody(rows)],
         size="sm",
@@ -38,11 +39,8 @@ def scenario_list(scenarios: Sequence[Mapping], ticked: set[str], family: str | 
     return html.Div([table, hint])
 
 
-def scenario_row(scenario: Mapping, ticked: bool, family: str | None, version: str | None) -> html.Tr:
-    totals = scenario["totals"]
-    revenue = interval_text(
-        totals.get("revenue"), totals.get("revenue_lower"), totals.get("revenue_upper"), compact_numbers
-    )
+def scenario_row(scenario: Mapping, ticked: bool, family: str | None, version: str | None, revenue: str) -> html.Tr:
+    """One scenario's row; ``revenue`` as the list writes it (shared digits with the others')."""
     notes = "; ".join(scenario_notes(scenario, family, version))  # a sentence: capital first, labels as they are
     return html.Tr(
         [

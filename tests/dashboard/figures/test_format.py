@@ -51,3 +51,9 @@ def test_never_minus_zero():
     assert compact_numbers([-0.01, 5_000]) == ["0.0k", "5.0k"]
     said = "google: each extra 1,000 would add about -0. Spend -0.05 more, -0.00k, x-0, (-0)"
     assert no_negative_zero(said) == "google: each extra 1,000 would add about 0. Spend -0.05 more, 0.00k, x-0, (0)"
+
+
+def test_nothing_reads_0_not_0k_beside_amounts_of_a_unit():
+    """A what-if read "109k (90%: 0k – 294k)"."""
+    assert interval_text(109_000.0, 0.0, 294_000.0) == "109k (90%: 0 – 294k)"
+    assert compact_numbers([0.0, 1_500_000.0]) == ["0", "1.5M"]

@@ -117,3 +117,12 @@ def test_the_tables_show_the_same_cells_as_before():
         "1.79",
         "0.90",
     ]
+
+
+def test_the_scenario_list_writes_its_revenues_together():
+    """Two plans at 19.14M and 19.10M both read "19M (90%: 18M – 20M)" in the list."""
+    first, second = scenario("A", ["tv"]), scenario("B", ["tv"])
+    first["totals"] |= {"revenue": 19.14e6, "revenue_lower": 18.2e6, "revenue_upper": 20.1e6}
+    second["totals"] |= {"revenue": 19.10e6, "revenue_lower": 18.1e6, "revenue_upper": 20.0e6}
+    cells = [str(getattr(c, "children", c)) for c in components(scenario_list([first, second], set(), "ridge", "v1"))]
+    assert any(c.startswith("19.14M (90%: ") for c in cells) and any(c.startswith("19.10M (90%: ") for c in cells)

@@ -8,6 +8,7 @@ import re
 import time
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 import pytest
 from dash import no_update
 
@@ -264,3 +265,7 @@ def test_failed_checks_come_first_in_words(compared):
     one = checks.assign(status=["fail", *["ok"] * (len(checks) - 1)])
     assert cautions(one) == [f"1 of this model's checks fails ({checks.check[0]}): treat its ROAS with caution."]
     assert cautions(checks.assign(status="ok")) == [] and cautions(None) == []
+    unconverged = pd.DataFrame({"check": ["Convergence"], "status": ["fail"]})  # its own words, not softened
+    assert cautions(unconverged) == [
+        "1 of this model's checks fails (Convergence): do not act on its numbers until its sampler converges."
+    ]
