@@ -164,3 +164,16 @@ def concentration_messages(allocation: pd.DataFrame) -> list[str]:
         f"{top} alone, so check that channel's ROAS interval and checks first, or set a maximum for {top} (or "
         "minimums elsewhere) to spread the risk."
     ]
+
+
+def mix_message(shortfall: float, breaks_limits: bool) -> str:
+    """Why a plan that expects less than the recent average mix at the same spend is the plan (a "lift" below 0)."""
+    if breaks_limits:
+        return (
+            f"The recent average mix at this spend would earn about {money(shortfall)} more, but it breaks the "
+            "minimums, maximums or locks you set: the plan keeps them. Loosen them to let the plan beat the mix."
+        )
+    return (
+        f"The recent average mix at this spend would earn about {money(shortfall)} more by this model than the plan "
+        "found: keep the recent mix, or try the optimiser again from it (lock the channels you are sure of)."
+    )

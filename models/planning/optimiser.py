@@ -16,7 +16,13 @@ from scipy.interpolate import PchipInterpolator
 from models.planning.frontier import ROAS_TOLERANCE, MinRoasFrontier
 from models.planning.horizon import Horizon, amount, interval, media_interval, money, whole_number
 from models.planning.limits import check_quantile, limits, project
-from models.planning.messages import concentration_messages, constraint_messages, range_messages, risk_message
+from models.planning.messages import (
+    concentration_messages,
+    constraint_messages,
+    mix_message,
+    range_messages,
+    risk_message,
+)
 from models.planning.search import (
     FINE_STEP_SHARES,
     STEP_SHARES,
@@ -288,6 +294,8 @@ class Problem(MinRoasFrontier):
         if risk is not None:
             messages.append(risk_message(risk))
         messages += range_messages(allocation, h.spend_range, h.unit) + concentration_messages(allocation)
+        if expected["lift"] < 0 and quantile is None:  # the recent mix would do better: say why the plan is kept
+            messages.append(mix_message(-expected["lift"], self._breaks_limits(self._mix(x))))
         return BudgetPlan(allocation, expected, h.periods, budget, messages, quantile=quantile, risk=risk)
 
     def _risk(self, x: np.ndarray, baseline: np.ndarray, quantile: float) -> dict:
@@ -301,10 +309,19 @@ class Problem(MinRoasFrontier):
             "expected_revenue_cost": float(max(draws[1].mean() - draws[0].mean(), 0.0)),
         }
 
+    def _mix(self, x: np.ndarray) -> np.ndarray:
+        """The recent average mix scaled to the plan's spend (an even split when nothing was spent recently)."""
+        h = self.h
+        return h.current * (x.sum() / h.current.sum()) if h.current.sum() > 0 else np.full_like(x, x.sum() / len(x))
+
+    def _breaks_limits(self, spend: np.ndarray) -> bool:
+        """Whether ``spend`` (per period) leaves a minimum, maximum or lock of this problem."""
+        slack = 1e-9 * max(float(np.abs(spend).max()), 1.0)
+        return bool(np.any(spend < self.lo - slack) or np.any(spend > self.hi + slack))
+
     def _expected(self, x: np.ndarray) -> dict:
         h = self.h
-        optimal, current = h.totals(x), h.totals(h.current)
-        mix = h.current * (x.sum() / h.current.sum()) if h.current.sum() > 0 else np.full_like(x, x.sum() / len(x))
+        optimal, current, mix = h.totals(x), h.totals(h.current), self._mix(x)
         mixed = h.totals(mix)
         out = {}
         for name, totals, spend in (("", optimal, x), ("current_", current, h.current), ("current_mix_", mixed, mix)):

@@ -197,3 +197,15 @@ def test_a_plan_that_puts_most_spend_in_one_channel_says_so():
     assert said.startswith("The plan puts 90% of its spend in tv: it rests on this model's curve for tv alone")
     assert concentration_messages(allocation.assign(optimal=[500.0, 400.0, 100.0])) == []
     assert concentration_messages(allocation.iloc[:2]) == []  # two channels: one of them often takes most
+
+
+def test_a_plan_below_the_recent_mix_says_why(ridge):
+    """With google and facebook capped at 100 a day the plan expects 35k less than the recent mix at the same
+    spend (a lift below 0): it says the mix breaks the limits set, instead of a bare negative lift."""
+    budget = float(ridge.recent_spend().sum()) * PERIODS
+    capped = optimize_budget(ridge, budget, PERIODS, bounds={"google": (None, 100.0), "facebook": (None, 100.0)})
+    assert capped.expected["lift"] < 0
+    said = [m for m in capped.messages if m.startswith("The recent average mix at this spend would earn about")]
+    assert len(said) == 1 and "breaks the minimums, maximums or locks you set" in said[0]
+    free = optimize_budget(ridge, budget, PERIODS)
+    assert free.expected["lift"] > 0 and not [m for m in free.messages if "recent average mix at this spend" in m]
