@@ -129,10 +129,12 @@ def _plain(value):
 
 
 def scenario_notes(scenario: Mapping, family: str | None, version: str | None) -> list[str]:
-    """Why a scenario may not match the plan on screen: another model, or an older version of the data."""
+    """Why a scenario may not match the plan on screen: another model, or other data (another upload, named,
+    or an older version of this one)."""
     notes = []
     if family and scenario["family"] != family:
         notes.append(f"made with {scenario['label']}, not the model selected")
     if version and scenario["version"] != version:
-        notes.append("made on an older version of the data")
+        data = scenario.get("data")
+        notes.append(f"made on other data ({data})" if data else "made on an older version of the data")
     return notes

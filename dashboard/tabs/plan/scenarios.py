@@ -15,6 +15,7 @@ from dashboard.figures.plan import scenario_spend_figure
 from dashboard.ids import App, Plan
 from dashboard.store import SessionStore
 from dashboard.tabs import bound
+from dashboard.tabs.data.state import load_dataset
 from dashboard.tabs.plan.compare import (
     comparison_rows,
     comparison_sheet,
@@ -89,7 +90,8 @@ def save_scenario(
         return no_update, alert(NO_FITS, "warning", class_name="py-2 small mb-2")
     try:
         scenario = scenario_from_page(store, cache, key, fits[key.family]["label"], source, result, token, form)
-        saved = add_scenario(store, key.sid, name, scenario)
+        dataset = load_dataset(store, key.sid)  # its file's name: a scenario of another upload says which
+        saved = add_scenario(store, key.sid, name, scenario | {"data": dataset.filename if dataset else None})
     except ValueError as exc:
         return no_update, alert(str(exc), "warning", class_name="py-2 small mb-2")
     said = f"Saved {saved['name']!r} ({saved['kind']}, {saved['label']})."

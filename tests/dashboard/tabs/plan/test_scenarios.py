@@ -103,7 +103,9 @@ def test_save_the_what_if_and_the_plan_then_list_compare_download_and_delete(sce
     assert [t.name for t in figure.data] == ["Scenario 1", "Budget 150k"] and disabled == [False, False]
     assert no_export is False and "not the model selected" not in str(table)
     elsewhere = compare_scenarios(store, [True, True], ids, "xgboost", {"version": "newer"}, token)[0]
-    assert "made with Ridge (Robyn-style), not the model selected; made on an older version" in str(elsewhere)
+    # saved with the name of the upload it came from, so a scenario of another file says which
+    noted = "made with Ridge (Robyn-style), not the model selected; made on other data (demo.csv)"
+    assert noted in str(elsewhere)
 
     sent = download_comparison(store, 1, [True, True], ids, "ridge", summary, token)
     book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(sent["content"])))
@@ -182,7 +184,8 @@ def test_scenarios_go_with_the_sessions_data_but_outlive_a_new_version(demo, set
     saved = add_scenario(store, sid, "Kept", {"family": "ridge", "label": "Ridge", "version": "v1"})
     ingest(store, sid, load_demo_bytes(), "demo again.csv", settings)  # new data: fits and plan go, scenarios stay
     assert load_scenarios(store, sid) == [saved]
-    assert scenario_notes(saved, "ridge", "v2") == ["made on an older version of the data"]
+    assert scenario_notes(saved, "ridge", "v2") == ["made on an older version of the data"]  # saved before names
+    assert scenario_notes({**saved, "data": "uk weekly.csv"}, "ridge", "v2") == ["made on other data (uk weekly.csv)"]
     store.clear(sid)  # the Clear button
     assert load_scenarios(store, sid) == [] and SCENARIOS not in store.names(sid)
     add_scenario(store, sid, "Expires", {"family": "ridge", "label": "Ridge", "version": "v1"})
