@@ -267,4 +267,7 @@ def failed_checks_warning(checks, label: str) -> dbc.Alert | None:
     said = cautions(checks)
     if not said:
         return None
-    return alert([html.Strong(f"{label}: "), f"{said[0]} {SEE_MODELS}"], "warning", class_name="mt-2 mb-0 py-2 small")
+    failed = checks[checks["status"] == "fail"]  # each with what to do, as the Models tab says it
+    actions = html.Ul([html.Li(f"{row.check}: {row.action}") for row in failed.itertuples()], className="mb-0 mt-1")
+    content = [html.Strong(f"{label}: "), f"{said[0]} {SEE_MODELS}", actions]
+    return alert(content, "warning", class_name="mt-2 mb-0 py-2 small")

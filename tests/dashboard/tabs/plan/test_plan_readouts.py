@@ -35,6 +35,8 @@ def test_a_failed_check_of_the_model_in_use_is_a_visible_warning(planned):
     assert warning.color == "warning" and "small" in warning.class_name and "the only model fitted" in str(line)
     assert f"2 of this model's checks fail ({checks.check[0]}, {checks.check[1]})" in text
     assert "treat them with caution" in text and "Models tab" in text and label in text
+    # each failed check with what to do about it (ROAS stability: "Do not move budget on these channels' ROAS")
+    assert all(f"{row.check}: {row.action}" in text for row in checks.head(2).itertuples())
     assert warnings(recommendation_line(None, "ridge", label, failing(checks)))  # said even before any comparison
 
 
