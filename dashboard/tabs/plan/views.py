@@ -237,9 +237,9 @@ def allocation_table(record: dict) -> dbc.Table:
             recent: frame["current"].map(whole),
             "your what-if": frame["what_if"].map(whole),
             "optimised": frame["optimal"].map(whole),
+            "bound": frame["at_bound"],  # beside the spend it limits: the last column scrolled out of a laptop's view
             "change vs recent": frame["change"].map(signed_whole),
             "marginal ROAS": frame["mroas"].map(ratio),
-            "bound": frame["at_bound"],
         }
     )
     return explained_table(shown, ALLOCATION_TERMS, ALLOCATION_SCOPE, **TABLE, class_name="small mb-2")

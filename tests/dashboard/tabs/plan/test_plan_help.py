@@ -70,6 +70,9 @@ def test_what_if_and_plan_measures_are_explained_with_unique_string_ids(planned)
     allocation = allocation_table(record)
     assert help_buttons(allocation) == {"marginal ROAS": words("marginal ROAS"), "bound": words("bound")}
     assert len(allocation.children[1].children) == len(channels)  # a row per channel, as before
+    headers = [c for c in components(allocation.children[0]) if isinstance(c, html.Th)]
+    names = [str(h.children[0]) if isinstance(h.children, list) else h.children for h in headers]
+    assert names.index("bound") == names.index("optimised") + 1  # the limit beside the spend it binds
     every = string_ids(plan_tab(), cards, table, plan, allocation)
     assert not [i for i, n in Counter(every).items() if n > 1]
 
