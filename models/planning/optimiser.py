@@ -32,6 +32,7 @@ from models.planning.search import (
 )
 
 GRID_POINTS = 41  # spend levels per channel for the optimiser's response curves
+MIX_TOLERANCE = 1e-6  # a plan this share of revenue below the recent mix is level with it (floating-point noise)
 NEAR_ZERO = np.geomspace(1e-6, 1.0 / (GRID_POINTS - 1), 8)[:-1]  # and below the first (concave curves bend most)
 ALLOCATION_COLUMNS = ["channel", "current", "optimal", "lower_bound", "upper_bound", "at_bound", "mroas"]
 OBJECTIVES = ("revenue", "min_roas")
@@ -294,7 +295,8 @@ class Problem(MinRoasFrontier):
         if risk is not None:
             messages.append(risk_message(risk))
         messages += range_messages(allocation, h.spend_range, h.unit) + concentration_messages(allocation)
-        if expected["lift"] < 0 and quantile is None:  # the recent mix would do better: say why the plan is kept
+        below = expected["lift"] < -MIX_TOLERANCE * abs(expected["revenue"])  # not a rounding's worth below it
+        if below and quantile is None:  # the recent mix would do better: say why the plan is kept
             messages.append(mix_message(-expected["lift"], self._breaks_limits(self._mix(x))))
         return BudgetPlan(allocation, expected, h.periods, budget, messages, quantile=quantile, risk=risk)
 
