@@ -110,7 +110,8 @@ def _number(value) -> bool:
 
 def _when(value) -> str:
     """A time stamp as people read it, in UTC as the report's "Made" time: 2026-11-30 17:35 UTC. One without a
-    zone is this server's local time (a fit's time, time.strftime); the text as given when it is not ISO."""
+    zone (a fit saved before fit times carried theirs) is read as this server's local time; the text as given
+    when it is not ISO."""
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
@@ -130,7 +131,7 @@ def _amounts(points: list, ends: list):
     give the smallest point two significant digits (1.80M beside 0.16M, never 2M beside 0.2M), and up to
     EXTRA_DECIMALS more where points that differ would read the same (1.410M beside 1.408M, never 1.41M)."""
     largest = max((abs(float(v)) for v in (*points, *ends) if _number(v)), default=0.0)
-    divisor, suffix = next(((size, s) for size, s in fmt.SUFFIXES if largest >= size), (1.0, ""))
+    divisor, suffix = fmt.unit_of([largest])
     smallest = min((abs(v) for v in points if _number(v) and abs(v) > INTERVAL_TOLERANCE * largest), default=0.0)
     digits = SHARED_DIGITS - 1 - math.floor(math.log10(smallest / divisor)) if smallest else 0
     decimals = min(MAX_SHARED_DECIMALS, max(0, digits))

@@ -26,7 +26,7 @@ def _is_number(value) -> bool:
     return value is not None and isinstance(value, (int, float, np.integer, np.floating)) and math.isfinite(value)
 
 
-def _scale(values: list[float]) -> tuple[float, str]:
+def unit_of(values) -> tuple[float, str]:
     """The divisor and suffix (k, M, B) for the largest of ``values``."""
     size = max((abs(v) for v in values), default=0.0)
     return next(((t, s) for t, s in SUFFIXES if size >= t), (1.0, ""))
@@ -75,7 +75,7 @@ def compact_numbers(values) -> list[str]:
     """Amounts in one unit picked by the largest (1.71M, 1.68M, 1.74M): the usual short form, with more
     digits where needed so that values that differ never read the same."""
     present = [float(v) for v in values if _is_number(v)]
-    divisor, suffix = _scale(present)
+    divisor, suffix = unit_of(present)
     return distinct_texts(values, _usual_decimals(present, divisor), divisor, suffix)
 
 
@@ -111,6 +111,11 @@ PERIOD_NAMES = {"daily": ("day", "days"), "weekly": ("week", "weeks")}  # a row 
 def period_name(frequency: str | None, plural: bool = False) -> str:
     """A row of the data in words: "day", "weeks"; "period(s)" when the frequency is unknown."""
     return PERIOD_NAMES.get(frequency, ("period", "periods"))[plural]
+
+
+def one_period(periods: str | None) -> str:
+    """The singular of a plural period name: "days" -> "day", "weeks" -> "week"; "period" for anything else."""
+    return next((one for one, many in PERIOD_NAMES.values() if many == periods), "period")
 
 
 def counted(count: int, frequency: str | None) -> str:

@@ -8,7 +8,16 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from dashboard.exports import Sheet
-from dashboard.figures.format import MISSING_TEXT, compact_numbers, interval_text, percent_change, ratio, ratios, whole
+from dashboard.figures.format import (
+    MISSING_TEXT,
+    compact_numbers,
+    interval_text,
+    one_period,
+    percent_change,
+    ratio,
+    ratios,
+    whole,
+)
 from dashboard.tabs.plan.saved import scenario_notes
 
 INTERVAL_MEASURES = {"revenue": "Expected revenue over the horizon (90% interval)", "roas": "ROAS (90% interval)"}
@@ -46,7 +55,7 @@ def per_period(scenarios: Sequence[Mapping]) -> str:
     """What one period of the scenarios is called: "day" or "week" as their horizons count them ("period"
     when they differ or are unknown)."""
     units = {s.get("unit") for s in scenarios}
-    return {"days": "day", "weeks": "week"}.get(units.pop(), "period") if len(units) == 1 else "period"
+    return one_period(units.pop()) if len(units) == 1 else "period"
 
 
 def comparison_rows(scenarios: Sequence[Mapping], family: str | None, version: str | None) -> list[dict]:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from dashboard.exports import Sheet
-from dashboard.figures.format import no_negative_zero
+from dashboard.figures.format import no_negative_zero, one_period
 from dashboard.tabs.plan.records import allocation_frame
 from dashboard.tabs.plan.views import plan_headline
 
@@ -38,7 +38,7 @@ RISK = {
 
 def per(record: Mapping) -> str:
     """The period in words, singular: day, week."""
-    return record.get("per") or {"days": "day", "weeks": "week"}.get(record["unit"], "period")
+    return record.get("per") or one_period(record["unit"])
 
 
 def plan_sheet(record: Mapping) -> Sheet:

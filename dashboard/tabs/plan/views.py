@@ -9,7 +9,6 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard.figures.format import (
-    SUFFIXES,
     compact_number,
     compact_numbers,
     distinct_texts,
@@ -18,6 +17,7 @@ from dashboard.figures.format import (
     ratio,
     ratios,
     signed_whole,
+    unit_of,
     whole,
 )
 from dashboard.ids import Plan
@@ -177,7 +177,7 @@ def significant(value, digits: int = 3) -> str:
     if value:  # rounded before the unit is picked: 999,700 reads 1.00M, not 1000k
         value = round(value, digits - 1 - math.floor(math.log10(abs(value))))
     size = abs(value)
-    divisor, suffix = next(((t, s) for t, s in SUFFIXES if size >= t), (1.0, ""))
+    divisor, suffix = unit_of([size])
     leading = math.floor(math.log10(size / divisor)) + 1 if size else digits
     return distinct_texts([value], max(0, digits - leading), divisor, suffix)[0]
 
