@@ -110,12 +110,35 @@ def headlines(fit, fitted, frequency: str) -> list[str]:
     """The numbers a reader acts on, in sentences: the best channels' returns, and what moving budget does."""
     roas = fit.tables["roas"].sort_values("roas", ascending=False)
     sentences = [
-        f"{r.channel} returns about {interval_text(r.roas, *_interval(r.lower, r.upper), numbers=ratios)} per unit"
-        " spent."
-        for r in roas.head(TOP_CHANNELS).itertuples()
+        f"{r.channel} returns about {_returns(r)} per unit spent." for r in roas.head(TOP_CHANNELS).itertuples()
     ]
+    largest = largest_spender(fitted, roas, set(roas.head(TOP_CHANNELS).channel))
+    if largest:
+        sentences.append(largest)
     move = budget_move(fitted, fit.tables["roas"], DEFAULT_PERIODS.get(frequency, 28), frequency)
     return sentences + ([move] if move else [])
+
+
+def largest_spender(fitted, roas, named: set) -> str | None:
+    """The channel with the most recent spend, when the ROAS headlines leave it out: where most of the money goes
+    is what a reader asks about first ("facebook, the largest budget (41% of recent spend), returns about ...")."""
+    recent = {c: float(v) for c, v in fitted.recent_spend().items() if c in set(roas.channel)}
+    total = sum(v for v in recent.values() if v > 0)
+    if total <= 0:
+        return None
+    top = max(recent, key=recent.get)
+    if top in named:
+        return None
+    row = next(roas[roas.channel == top].itertuples())
+    return (
+        f"{top}, the largest budget ({recent[top] / total:.0%} of recent spend), returns about {_returns(row)} "
+        "per unit spent."
+    )
+
+
+def _returns(row) -> str:
+    """A channel's ROAS with its interval (none for a point model whose intervals did not run)."""
+    return interval_text(row.roas, *_interval(row.lower, row.upper), numbers=ratios)
 
 
 def budget_move(fitted, roas, periods: int, frequency: str) -> str | None:

@@ -28,7 +28,7 @@ from dashboard.shares import (
 )
 from dashboard.tabs.data.state import load_dataset
 from dashboard.tabs.models.comparison import comparison
-from dashboard.tabs.models.fits import load_fit
+from dashboard.tabs.models.fits import load_fit, load_model
 from dashboard.tabs.plan.saved import add_scenario
 from dashboard.tabs.share.callbacks import (
     STAGES,
@@ -39,7 +39,7 @@ from dashboard.tabs.share.callbacks import (
     share_page,
     show_links,
 )
-from dashboard.tabs.share.snapshot import NothingToShare, build_snapshot, cautions
+from dashboard.tabs.share.snapshot import NothingToShare, build_snapshot, cautions, largest_spender
 from dashboard.tabs.share.views import link_list
 from tests.dashboard.helpers import triggered
 
@@ -70,6 +70,24 @@ def test_a_share_holds_results_and_never_the_rows(compared):
     other = build_snapshot(store, sid, "xgboost" if snapshot["model"]["family"] != "xgboost" else "ridge")
     assert other["model"]["recommended"] is False and other["model"]["reason"] == ""
     assert other["model"]["recommended_model"] == snapshot["model"]["label"] == snapshot["model"]["recommended_model"]
+
+
+def test_the_headlines_name_the_largest_budget_when_its_roas_is_not_among_the_best(compared):
+    app, _token, sid, version = compared
+    store = app.session_store
+    fitted = load_model(store, sid, "ridge", version)
+    roas = load_fit(store, sid, "ridge", version).tables["roas"]
+    recent = fitted.recent_spend()
+    top = recent.idxmax()
+    others = set(roas.channel) - {top}
+    sentence = largest_spender(fitted, roas, others)  # the ROAS headlines named every channel but the largest
+    row = roas.set_index("channel").loc[top]
+    share = recent[top] / recent[recent > 0].sum()
+    assert sentence.startswith(f"{top}, the largest budget ({share:.0%} of recent spend), returns about ")
+    assert f"{row.roas:.2f}" in sentence and sentence.endswith("per unit spent.")
+    assert largest_spender(fitted, roas, {top}) is None  # already named: not repeated
+    headlines = build_snapshot(store, sid, "ridge")["headlines"]
+    assert sum(h.startswith(f"{top} ") or h.startswith(f"{top},") for h in headlines) == 1, headlines
 
 
 def test_nothing_to_share_without_data_or_fit(demo):
