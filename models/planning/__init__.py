@@ -26,8 +26,18 @@ where the model has them (its mean response is what is optimised, unless a ``qua
 """
 
 from models.planning.horizon import Horizon, PlannableModel
+from models.planning.messages import uncertain_cut_messages
 from models.planning.optimiser import BudgetPlan, optimize_budget
 from models.planning.target import minimum_budget
 from models.planning.what_if import WhatIf, what_if
 
-__all__ = ["BudgetPlan", "Horizon", "PlannableModel", "WhatIf", "minimum_budget", "optimize_budget", "what_if"]
+__all__ = [
+    "BudgetPlan",
+    "Horizon",
+    "PlannableModel",
+    "WhatIf",
+    "minimum_budget",
+    "optimize_budget",
+    "uncertain_cut_messages",
+    "what_if",
+]

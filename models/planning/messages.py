@@ -11,6 +11,9 @@ from models.planning.horizon import money
 RANGE_SLACK = 0.01  # plans beyond the observed spend range by more than this share get a warning
 EQUAL_MROAS = 0.10  # marginal ROAS within 10% of each other are "about equal"
 CONCENTRATED = 0.8  # a plan that puts this share of its spend in one channel (of three or more) says so
+CUT = 0.5  # a plan that leaves a channel this share of its recent spend or less "cuts" it
+UNCERTAIN = 3.0  # a 90% ROAS interval whose upper end is this many times its lower end (the health check's
+# identification flag, models.families.bayesian.health.WIDE_RATIO) or reaches 0: the data do not pin it down
 
 
 def constraint_messages(
@@ -177,3 +180,28 @@ def mix_message(shortfall: float, breaks_limits: bool) -> str:
         f"The recent average mix at this spend would earn about {money(shortfall)} more by this model than the plan "
         "found: keep the recent mix, or try the optimiser again from it (lock the channels you are sure of)."
     )
+
+
+def uncertain_cut_messages(allocation: pd.DataFrame, roas: pd.DataFrame, unit: str = "period") -> list[str]:
+    """Channels the plan cuts to half their recent spend or less although the model cannot pin down their ROAS
+    (``roas``: the fit's ROAS table with its 90% ``lower`` and ``upper``): the cut rests on a guess, so say so,
+    with the lock that keeps the channel while a test settles it. Locked channels, channels at a maximum the
+    user set and models without intervals (both ends equal) are not flagged."""
+    if not {"lower", "upper"} <= set(roas.columns):
+        return []
+    ranges = roas.set_index("channel")
+    messages = []
+    for row in allocation.itertuples():
+        if row.channel not in ranges.index or row.at_bound in ("locked", "maximum"):
+            continue
+        estimate, low, high = (float(ranges.loc[row.channel, k]) for k in ("roas", "lower", "upper"))
+        wide = high > 0 and (low <= 0 or high >= UNCERTAIN * low) and high > low
+        if not (row.current > 0 and row.optimal <= CUT * row.current and wide):
+            continue
+        messages.append(
+            f"The plan cuts {row.channel} from {money(row.current)} to {money(row.optimal)} per {unit}, but this "
+            f"model cannot pin down {row.channel}'s ROAS ({estimate:.2f}, 90% interval {max(low, 0.0):.2f} to "
+            f"{high:.2f}), so the cut rests on a guess: lock {row.channel} at its recent spend to keep it, and "
+            "test a cut (a few weeks at lower spend) before making it."
+        )
+    return messages

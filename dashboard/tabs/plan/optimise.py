@@ -8,6 +8,7 @@ import traceback
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+import pandas as pd
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
@@ -43,6 +44,7 @@ from dashboard.tabs.plan.state import (
 )
 from dashboard.tabs.plan.views import allocation_table, plan_cards
 from dashboard.ui import alert
+from models.planning import uncertain_cut_messages
 
 log = logging.getLogger(__name__)
 SHOWN, HIDDEN = {}, {"display": "none"}
@@ -134,6 +136,10 @@ def optimise(store: SessionStore, cache: PlanCache, _clicks, family, fits, summa
     record = optimised_plan(cache, key, fits[key.family]["label"], form)
     if "error" in record:
         return {"error": record["error"], "version": key.version, "family": key.family}
+    fit = load_fit(store, key.sid, key.family, key.version)  # its ROAS intervals: cuts the data cannot back
+    if fit is not None and "roas" in fit.tables:
+        allocation = pd.DataFrame(record["allocation"])
+        record["messages"] += uncertain_cut_messages(allocation, fit.tables["roas"], record.get("per", "period"))
     return save_plan(store, key.sid, record)
 
 

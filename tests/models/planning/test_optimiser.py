@@ -15,7 +15,7 @@ import pytest
 import models
 from models.datasets.truth import CHANNELS, true_horizon_revenue, true_optimum
 from models.planning import optimize_budget, what_if
-from models.planning.messages import concentration_messages
+from models.planning.messages import concentration_messages, uncertain_cut_messages
 
 PERIODS = 28
 # Measured (see bench/RESULTS.md, "Budget optimisation"): the model's optimum is 0.1-0.6% of total
@@ -197,6 +197,34 @@ def test_a_plan_that_puts_most_spend_in_one_channel_says_so():
     assert said.startswith("The plan puts 90% of its spend in tv: it rests on this model's curve for tv alone")
     assert concentration_messages(allocation.assign(optimal=[500.0, 400.0, 100.0])) == []
     assert concentration_messages(allocation.iloc[:2]) == []  # two channels: one of them often takes most
+
+
+def test_a_cut_the_model_cannot_back_is_said_with_the_lock_that_keeps_the_channel():
+    """The plan halved a channel whose ROAS interval spans a factor of 3 or more (the health check's flag) and
+    said nothing; now it says the cut rests on a guess. Pinned-down channels, raised ones, locked ones, a
+    maximum the user set and a model without intervals (both ends equal) are left alone."""
+    allocation = pd.DataFrame(
+        {
+            "channel": ["tv", "search", "print", "radio", "social", "video"],
+            "current": [1000.0, 1000.0, 1000.0, 1000.0, 1000.0, 0.0],
+            "optimal": [200.0, 100.0, 1500.0, 400.0, 500.0, 300.0],
+            "at_bound": ["", "", "", "locked", "maximum", ""],
+        }
+    )
+    roas = pd.DataFrame(
+        {
+            "channel": ["tv", "search", "print", "radio", "social", "video"],
+            "roas": [1.2, 2.0, 0.8, 0.9, 1.1, 1.0],
+            "lower": [0.4, 1.6, 0.1, 0.1, 0.1, 0.1],
+            "upper": [2.9, 2.4, 2.0, 2.0, 2.0, 2.0],
+        }
+    )
+    (said,) = uncertain_cut_messages(allocation, roas, "day")
+    assert said.startswith("The plan cuts tv from 1,000 to 200 per day, but this model cannot pin down tv's ROAS")
+    assert "(1.20, 90% interval 0.40 to 2.90)" in said and "lock tv at its recent spend" in said
+    assert uncertain_cut_messages(allocation, roas.assign(lower=roas.roas, upper=roas.roas)) == []  # no intervals
+    assert uncertain_cut_messages(allocation, roas.assign(lower=0.0), "week")[0].count("interval 0.00 to") == 1
+    assert len(uncertain_cut_messages(allocation.assign(optimal=501.0), roas)) == 0  # not halved: not a cut
 
 
 def test_a_plan_below_the_recent_mix_says_why(ridge):

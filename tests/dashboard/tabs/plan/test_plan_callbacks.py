@@ -15,6 +15,7 @@ from dash.exceptions import PreventUpdate
 import models
 from dashboard.ids import Plan
 from dashboard.tabs.models.comparison import comparison
+from dashboard.tabs.models.fits import load_fit
 from dashboard.tabs.plan.callbacks import (
     channel_controls,
     chosen_family,
@@ -30,7 +31,7 @@ from dashboard.tabs.plan.callbacks import (
 )
 from dashboard.tabs.plan.optimise import download_plan, optimise, optimised_plan, plan_outputs, show_plan
 from dashboard.tabs.plan.records import allocation_frame
-from dashboard.tabs.plan.state import latest_plan, load_plan, save_plan, stored_plan
+from dashboard.tabs.plan.state import FitKey, fitted_families, latest_plan, load_plan, save_plan, stored_plan
 from dashboard.tabs.plan.views import plan_cards
 from tests.dashboard.helpers import browser_form, channels_of, components, triggered
 from tests.dashboard.helpers import plan_form as form
@@ -67,6 +68,27 @@ def test_the_plan_starts_on_the_recommended_model_and_says_why(compared):
     assert f"Recommended: {models.LABELS[best]}" in str(explain_choice(store, other, fits, summary, token))
     with pytest.raises(PreventUpdate):
         explain_choice(store, "bayesian", fits, summary, token)
+
+
+def test_a_plan_that_cuts_channels_the_model_cannot_pin_down_says_so(compared):
+    """A budget a tenth of the recent spend cuts every channel: the plan names each one whose stored 90% ROAS
+    interval spans a factor of 3 (or reaches 0), and only those."""
+    app, token, sid, version = compared
+    store, summary = app.session_store, {"version": version}
+    fits = fitted_families(store, sid, version)
+    fitted = app.plan_cache.model(FitKey(sid, "xgboost", version, fits["xgboost"]["stamp"]))
+    budget = 0.1 * float(fitted.recent_spend().sum()) * 28
+    form = browser_form(fitted.channels, budget=budget)
+    try:
+        record = stored_plan(store, optimise(store, app.plan_cache, 1, "xgboost", fits, summary, token, **form), token)
+        roas = load_fit(store, sid, "xgboost", version).tables["roas"]
+        wide = set(roas.channel[(roas.upper > roas.lower) & (roas.upper >= 3 * roas.lower.clip(lower=0))])
+        said = {m.split()[3] for m in record["messages"] if m.startswith("The plan cuts ")}
+        cut = {r["channel"] for r in record["allocation"] if r["optimal"] <= 0.5 * r["current"]}
+        assert wide, "the fixture's XGBoost intervals should leave some channel unidentified"
+        assert said == wide & cut and said, (said, wide, cut)
+    finally:
+        store.delete(sid, "plan")
 
 
 def test_chosen_family_follows_the_recommendation_until_the_user_picks_another():
